@@ -1,0 +1,45 @@
+# minecheck developer tasks. Everything installs into .venv from the project's own files.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= .run/data
+HOST ?= 127.0.0.1
+PORT ?= 8765
+
+.PHONY: install run test lint bench i18n schema exe clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[server,dev]'
+	touch $@
+
+# The main job on the embedded default: scan this machine and write the reports.
+run: install
+	mkdir -p .run
+	$(BIN)/minecheck scan --sample-seconds 10 --html .run/report.html --json .run/report.json; \
+	  rc=$$?; echo "HTML report: .run/report.html  JSON: .run/report.json"; [ $$rc -le 1 ]
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python build/i18n.py check
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check . || true
+
+bench: install
+	$(BIN)/python tests/bench/run.py
+
+i18n: install
+	$(BIN)/python build/i18n.py update
+	$(BIN)/python build/i18n.py compile
+
+schema: install
+	$(BIN)/python -m agent.report.schema docs/report-schema.json
+
+clean:
+	rm -rf $(VENV) .run build/work dist *.egg-info

@@ -1,0 +1,86 @@
+"""`minecheck` command line. Subcommands live in their own modules and are imported lazily,
+so `minecheck --version` starts fast.
+
+A subcommand module ``agent.cli.<name>`` provides:
+    def add_arguments(parser: argparse.ArgumentParser) -> None
+    def run(args: argparse.Namespace) -> int
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from agent import __version__
+from agent.i18n import N_, _, set_language, system_language
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+# name -> help msgid; the module agent.cli.<module> implements it.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "scan": ("scan", N_("Check this computer for cryptocurrency mining and write a report")),
+    "inventory": ("inventory", N_("Show this computer's hardware inventory")),
+    "signatures": ("signatures", N_("Show, verify or import signature bundles")),
+}
+
+
+def _language_from_argv(argv: list[str]) -> str:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return system_language()
+
+
+def build_parser(argv: list[str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="minecheck",
+        description=_("minecheck: finds cryptocurrency mining on this computer."),
+    )
+    parser.add_argument("--version", action="version", version=f"minecheck {__version__}")
+    parser.add_argument(
+        "--lang", choices=["zh", "en"], help=_("Language of messages and reports (default: system)")
+    )
+    parser.add_argument("--verbose", "-v", action="store_true", help=_("Print debug logging"))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = next((a for a in argv if a in SUBCOMMANDS), None)
+    for name, (module, help_msgid) in SUBCOMMANDS.items():
+        p = sub.add_parser(name, help=_(help_msgid))
+        p.add_argument("--lang", choices=["zh", "en"], help=argparse.SUPPRESS)
+        if wanted is None or wanted == name:
+            # Only import the module of the command being run (fast start-up).
+            importlib.import_module(f"agent.cli.{module}").add_arguments(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    set_language(_language_from_argv(argv))
+    parser = build_parser(argv)
+    args = parser.parse_args(argv)
+    if getattr(args, "verbose", False):
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG)
+    if not args.command:
+        return _no_command(parser)
+    module = importlib.import_module(f"agent.cli.{SUBCOMMANDS[args.command][0]}")
+    try:
+        return int(module.run(args))
+    except KeyboardInterrupt:
+        print(_("Interrupted."), file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _no_command(parser: argparse.ArgumentParser) -> int:
+    """No arguments: the double-click self-check where it exists, else help."""
+    try:
+        selfcheck = importlib.import_module("agent.cli.selfcheck")
+    except ModuleNotFoundError:
+        parser.print_help()
+        return EXIT_CLEAN
+    return int(selfcheck.run_selfcheck())

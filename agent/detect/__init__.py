@@ -1,0 +1,7 @@
+"""Detection engine: scanners produce findings, the verdict engine combines them.
+
+CONTRACT (the scan pipeline relies on these names):
+    agent.detect.engine.run_detection(ctx: ScanContext, bundle: LoadedBundle,
+                                      utilization: Utilization | None) -> list[Finding]
+    agent.detect.verdict.decide(findings: list[Finding]) -> Verdict
+"""

@@ -1,0 +1,1 @@
+"""Sustained-utilization sampling (CPU, per-process CPU-seconds, GPU)."""

@@ -1,0 +1,1 @@
+"""minecheck collector: asset ledger, agent API and the bureau's dashboard (Django)."""
