@@ -1,0 +1,1 @@
+"""Linux implementations (/proc, /sys, /etc)."""
