@@ -212,22 +212,21 @@ def merge_devices(keep: Device, other: Device) -> Device:
         raise ValueError("cannot merge a device with itself")
     from collector_server.ingest.models import Finding, Report
 
-    with transaction.atomic():
-        Report.objects.filter(device=other).update(device=keep)
-        Finding.objects.filter(device=other).update(device=keep)
-        HardwareChange.objects.filter(device=other).update(device=keep)
-        DeviceToken.objects.filter(device=other).update(device=keep)
-        DeviceAlias.objects.filter(device=other).update(device=keep)
-        DeviceAlias.objects.create(fingerprint=other.fingerprint, device=keep)
+    db = keep._state.db or "default"
+    with transaction.atomic(using=db):
+        for model in (Report, Finding, HardwareChange, DeviceToken, DeviceAlias):
+            model.objects.using(db).filter(device=other).update(device=keep)
+        DeviceAlias.objects.using(db).create(fingerprint=other.fingerprint, device=keep)
         for name in PERSON_FIELDS:
             if not getattr(keep, name) and getattr(other, name):
                 setattr(keep, name, getattr(other, name))
         keep.first_seen = min(keep.first_seen, other.first_seen)
         if other.last_seen and (keep.last_seen is None or other.last_seen > keep.last_seen):
-            for name in ("last_seen", "last_verdict", "last_mode", "last_report_id", "hardware",
-                         "public_ip", "hostname", "ip_addresses", "network_text"):
+            for name in ("last_seen", "last_scan_at", "last_verdict", "last_mode",
+                         "last_report_id", "hardware", "public_ip", "hostname", "ip_addresses",
+                         "network_text"):
                 setattr(keep, name, getattr(other, name))
         keep.notes = (keep.notes + f"\nmerged {other.fingerprint[:16]}").strip()
-        other.delete()
-        keep.save()
+        other.delete(using=db)
+        keep.save(using=db)
     return keep
