@@ -13,7 +13,10 @@ from agent.collectors.fingerprint import (
     fingerprint,
     has_hardware_identity,
     identity_parts,
+    is_identity_mac,
+    normalize_mac,
 )
+from agent.collectors.nics import nic_kinds
 from agent.i18n import N_
 from agent.platform.linux.sysfs import Root
 from agent.report.model import DeviceIdentity, NICInfo
@@ -93,11 +96,22 @@ def agent_device_id() -> str | None:
     return value
 
 
+def identity_macs(nics: list[NICInfo]) -> list[str | None]:
+    """MACs of built-in physical NICs; plug-in (USB) ones only when there is nothing else."""
+    physical = [n for n in nics if n.physical]
+    try:
+        usb = {name for name, kind in nic_kinds().items() if kind.usb}
+    except Exception:  # noqa: BLE001 - WMI may fail; then every physical NIC counts
+        usb = set()
+    fixed = [n.mac for n in physical if n.name not in usb and is_identity_mac(normalize_mac(n.mac))]
+    return fixed or [n.mac for n in physical]
+
+
 def collect_identity(ctx: ScanContext, nics: list[NICInfo]) -> DeviceIdentity:
     raw = read_raw_windows(ctx) if plat.IS_WINDOWS else (
         read_raw_linux(ctx) if plat.IS_LINUX else RawIdentity()
     )
-    macs = [n.mac for n in nics if n.physical]
+    macs = identity_macs(nics)
     parts = identity_parts(raw.system_uuid, raw.board_serial, raw.system_serial, macs)
     fallback = raw.machine_guid or raw.machine_id
     if not has_hardware_identity(parts):

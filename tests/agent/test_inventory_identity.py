@@ -150,3 +150,14 @@ def test_no_hardware_identity_falls_back_to_machine_id(monkeypatch, tmp_path) ->
     second = identity_mod.collect_identity(ScanContext(), [])
     assert first.fingerprint == second.fingerprint != ident.fingerprint
     assert (tmp_path / "device-id").exists()
+
+
+def test_usb_nic_left_out_unless_it_is_the_only_one(monkeypatch) -> None:
+    from agent.collectors.nics import NicKindInfo
+
+    monkeypatch.setattr(identity_mod, "nic_kinds", lambda: {
+        "wlx0013ef": NicKindInfo(True, None, "00:13:ef:12:34:56", usb=True)})
+    onboard = NICInfo(name="enp3s0", mac="d4:5d:64:1a:2b:3c", physical=True)
+    dongle = NICInfo(name="wlx0013ef", mac="00:13:ef:12:34:56", physical=True)
+    assert identity_mod.identity_macs([onboard, dongle]) == ["d4:5d:64:1a:2b:3c"]
+    assert identity_mod.identity_macs([dongle]) == ["00:13:ef:12:34:56"]

@@ -152,6 +152,7 @@ def test_block_devices_model_and_serial(tmp_path) -> None:
 def test_network_kinds(tmp_path) -> None:
     for name, parent in [("enp3s0", "devices/pci0000:00/0000:03:00.0/net"),
                          ("wlp2s0", "devices/pci0000:00/0000:02:00.0/net"),
+                         ("wlx0013ef", "devices/pci0000:00/0000:00:14.0/usb1/1-2/1-2:1.0/net"),
                          ("docker0", "devices/virtual/net"), ("veth1a2b", "devices/virtual/net")]:
         target = tmp_path / "sys" / parent / name
         write(tmp_path, f"sys/{parent}/{name}/address", "d4:5d:64:1a:2b:3c")
@@ -162,7 +163,8 @@ def test_network_kinds(tmp_path) -> None:
     write(tmp_path, "sys/devices/pci0000:00/0000:03:00.0/net/enp3s0/speed", "1000")
     write(tmp_path, "sys/devices/pci0000:00/0000:02:00.0/net/wlp2s0/speed", "-1")
     kinds = list_nic_kinds(Root(tmp_path))
-    assert {n for n, k in kinds.items() if k.physical} == {"enp3s0", "wlp2s0"}
+    assert {n for n, k in kinds.items() if k.physical} == {"enp3s0", "wlp2s0", "wlx0013ef"}
+    assert {n for n, k in kinds.items() if k.usb} == {"wlx0013ef"}
     assert kinds["enp3s0"].speed_mbps == 1000 and kinds["wlp2s0"].speed_mbps is None
 
 

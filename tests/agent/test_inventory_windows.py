@@ -20,7 +20,6 @@ from agent.collectors.inventory import collect_inventory
 from agent.platform.windows import inventory as win
 from agent.platform.windows import source as source_mod
 from agent.platform.windows.source import FixtureSource
-from tests.agent._base_fix import needs_base_fix
 from tests.fixtures.nvml_fake import FakeGpu, make_fake_nvml
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "windows"
@@ -72,7 +71,8 @@ def test_gaming_pc(windows) -> None:
     assert identity.parts.system_uuid == "8f3c2a10-5b7e-11ec-8d3d-d45d641a2b3c"
     assert identity.parts.system_serial is None  # 'To be filled by O.E.M.'
     assert identity.parts.board_serial == "07D4311_M71E123456"
-    assert identity.parts.macs == ["d4:5d:64:1a:2b:3c"]  # not VMware, not randomised Wi-Fi
+    # not VMware, not the randomised Wi-Fi MAC, not the USB dongle
+    assert identity.parts.macs == ["d4:5d:64:1a:2b:3c"]
     assert identity.machine_guid == "6f1c8a2e-93b4-4c1d-a5e7-2b9d0c4f7e11"
     assert identity.manufacturer == "Micro-Star International Co., Ltd."
     # CPU
@@ -91,6 +91,7 @@ def test_gaming_pc(windows) -> None:
     assert by_name["以太网"].physical is True and by_name["以太网"].ipv4 == ["192.168.10.117"]
     assert by_name["VMware Network Adapter VMnet8"].physical is False
     assert by_name["WLAN"].physical is True and by_name["WLAN"].up is False
+    assert by_name["WLAN 2"].physical is True and by_name["WLAN 2"].speed_mbps == 433
     assert by_name["Loopback Pseudo-Interface 1"].physical is None
     # high performance: a discrete 12 GB GPU
     assert hw.high_performance.is_high_performance
@@ -188,7 +189,6 @@ def test_video_memory_registry_binary_and_cap() -> None:
     assert server[0].memory_source == "wmi" and server[0].memory_bytes == 16 * 2**20
 
 
-@needs_base_fix
 def test_wmi_class_missing_is_a_collector_error(windows) -> None:
     src = windows("office_pc_optiplex")
     del src.wmi["Win32_DiskDrive"]
