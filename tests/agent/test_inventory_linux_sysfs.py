@@ -108,6 +108,8 @@ def drm_card(root: Path, card: str, bus: str, vendor: str, device: str, vram: in
     write(root, f"sys/devices/pci0000:00/{bus}/device", device)
     if vram is not None:
         write(root, f"sys/devices/pci0000:00/{bus}/mem_info_vram_total", str(vram))
+        write(root, f"sys/devices/pci0000:00/{bus}/mem_info_vram_used", str(vram // 4))
+        write(root, f"sys/devices/pci0000:00/{bus}/gpu_busy_percent", "97")
     drv = root / "sys/bus/pci/drivers" / driver
     drv.mkdir(parents=True, exist_ok=True)
     (dev / "driver").symlink_to(drv)
@@ -125,6 +127,7 @@ def test_drm_adapters(tmp_path) -> None:
     amd = found["card1"]
     assert (amd.vendor_id, amd.device_id, amd.pci_bus_id) == ("1002", "73bf", "0000:03:00.0")
     assert amd.vram_bytes == 16 * 2**30 and amd.driver == "amdgpu"
+    assert amd.busy_percent == 97.0 and amd.vram_used_bytes == 4 * 2**30
     assert found["card0"].driver == "i915"
     assert adapter_name("1002", "73bf") == "AMD Radeon RX 6800 / 6800 XT / 6900 XT"
     assert adapter_name("1002", "7480") == "AMD GPU [1002:7480]"
@@ -194,3 +197,32 @@ def test_multi_user_default_target_counts_as_server(tmp_path) -> None:
     link.symlink_to(target)
     assert server_reason(Root(tmp_path), {}) == "default.target=multi-user"
     assert os.path.islink(link)
+
+
+def test_gpu_collector_merges_nvml_and_drm_without_duplicates(tmp_path, monkeypatch) -> None:
+    import agent.platform as plat
+    import agent.platform.linux.gpu as linux_gpu
+    from agent.collectors.gpu import collect_gpus
+    from tests.fixtures.nvml_fake import FakeGpu, make_fake_nvml
+
+    drm_card(tmp_path, "card0", "0000:00:02.0", "0x8086", "0x4680", driver="i915")
+    drm_card(tmp_path, "card1", "0000:03:00.0", "0x1002", "0x73bf", vram=16 * 2**30)
+    drm_card(tmp_path, "card2", "0000:01:00.0", "0x10de", "0x2503", driver="nvidia")
+    original = linux_gpu.list_drm_adapters
+    monkeypatch.setattr(linux_gpu, "list_drm_adapters", lambda root=None: original(Root(tmp_path)))
+    monkeypatch.setattr(plat, "IS_LINUX", True)
+    monkeypatch.setattr(plat, "IS_WINDOWS", False)
+    ctx = ScanContext()
+    gpus = collect_gpus(ctx, make_fake_nvml([FakeGpu(bus_id="00000000:01:00.0")]))
+    assert [(g.source, g.vendor) for g in gpus] == [
+        ("nvml", "nvidia"), ("sysfs", "intel"), ("sysfs", "amd")]
+    amd = gpus[2]
+    assert amd.discrete is True and amd.utilization_percent == 97.0
+    assert amd.memory_total_mb == 16384 and amd.memory_used_mb == 4096
+    assert ctx.errors == [] and ctx.limitations == []
+    # the NVIDIA driver missing: the card is listed from sysfs and the gap is said
+    ctx = ScanContext()
+    gpus = collect_gpus(ctx, make_fake_nvml(init_error="DriverNotLoaded"))
+    nvidia = [g for g in gpus if g.vendor == "nvidia"]
+    assert [(g.source, g.name) for g in nvidia] == [("sysfs", "NVIDIA GeForce RTX 3060")]
+    assert ctx.errors == [] and "NVIDIA" in ctx.limitations[0].en
