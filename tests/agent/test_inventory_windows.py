@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -207,3 +208,61 @@ def test_importing_windows_modules_does_not_import_wmi() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=FIXTURES.parents[2])
+
+
+class _FakeWmiObject:
+    def __init__(self, **props) -> None:
+        self.__dict__.update(props)
+        self.properties = dict.fromkeys(props)
+
+
+class _FakeWmi:
+    def __init__(self, hang_on: str | None = None) -> None:
+        self.hang_on = hang_on
+        self.release = threading.Event()
+        self.threads: set[str] = set()
+
+    def query(self, wql: str):
+        self.threads.add(threading.current_thread().name)
+        if self.hang_on and self.hang_on in wql:
+            self.release.wait(5)
+        if "Win32_Bogus" in wql:
+            raise RuntimeError("x_wmi: Invalid class")
+        return [_FakeWmiObject(Caption="Microsoft Windows 11 Pro", BuildNumber="22631")]
+
+
+def test_live_source_rows_errors_and_worker_thread() -> None:
+    fake = _FakeWmi()
+    src = source_mod.LiveSource(timeout=5, connect=lambda: fake)
+    rows = src.query("SELECT Caption, BuildNumber FROM Win32_OperatingSystem")
+    assert rows == [{"Caption": "Microsoft Windows 11 Pro", "BuildNumber": "22631"}]
+    with pytest.raises(RuntimeError, match="Invalid class"):
+        src.query("SELECT * FROM Win32_Bogus")
+    assert src.query("SELECT Caption FROM Win32_OperatingSystem")  # still usable after an error
+    assert fake.threads == {"wmi"}  # one COM-owning worker thread
+
+
+def test_hanging_wmi_gives_a_clear_error_and_later_queries_fail_fast(windows) -> None:
+    fake = _FakeWmi(hang_on="Win32_DiskDrive")
+    live = source_mod.LiveSource(timeout=0.3, connect=lambda: fake)
+    recorded = windows("office_pc_optiplex")
+
+    class Mixed:
+        """Live (fake COM) WMI for queries, the recording for the registry."""
+
+        query = staticmethod(live.query)
+        reg_values = staticmethod(recorded.reg_values)
+        reg_subkeys = staticmethod(recorded.reg_subkeys)
+
+    source_mod.default_source = lambda: Mixed()  # restored by the windows fixture
+    ctx = ScanContext()
+    try:
+        collect_inventory(ctx)
+    finally:
+        fake.release.set()
+    by = {e.collector: e for e in ctx.errors}
+    assert by["disks"].kind == "unavailable" and "winmgmt" in by["disks"].message.en
+    assert "WMI" in by["disks"].message.zh
+    # every query after the hang fails at once with the same message (nics, identity, ...)
+    assert by["nics"].kind == "unavailable"
+    assert "os" not in by and "gpu" not in by  # answered before the hang
