@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 import agent.platform as plat
+from agent.collectors import identity_cache
 from agent.collectors.base import ScanContext
 from agent.collectors.fingerprint import (
     clean_serial,
@@ -33,6 +34,13 @@ class RawIdentity:
     product: str | None = None
     machine_id: str | None = None
     machine_guid: str | None = None
+    denied: tuple[str, ...] = ()  # parts the OS would not let us read (Linux without root)
+
+
+DENIED_MSG = N_(
+    "Hardware serial numbers need root rights to read ({files}); "
+    "run as root for a stable device identity."
+)
 
 
 def read_raw_linux(ctx: ScanContext, root: Root | None = None) -> RawIdentity:
@@ -44,12 +52,6 @@ def read_raw_linux(ctx: ScanContext, root: Root | None = None) -> RawIdentity:
     if not dmi.present:
         ctx.add_limitation(N_("No SMBIOS/DMI data on this system (virtual machine or container); "
                               "the device is identified by its network cards and machine-id."))
-    elif dmi.denied:
-        ctx.add_limitation(
-            N_("Hardware serial numbers need root rights to read ({files}); "
-               "run as root for a stable device identity."),
-            files=", ".join(dmi.denied),
-        )
     v = dmi.values
     return RawIdentity(
         system_uuid=v.get("product_uuid"),
@@ -58,6 +60,7 @@ def read_raw_linux(ctx: ScanContext, root: Root | None = None) -> RawIdentity:
         manufacturer=v.get("sys_vendor"),
         product=v.get("product_name"),
         machine_id=machine_id(root),
+        denied=tuple(dmi.denied),
     )
 
 
@@ -113,6 +116,11 @@ def collect_identity(ctx: ScanContext, nics: list[NICInfo]) -> DeviceIdentity:
     )
     macs = identity_macs(nics)
     parts = identity_parts(raw.system_uuid, raw.board_serial, raw.system_serial, macs)
+    if raw.denied:
+        if not identity_cache.fill(parts):
+            ctx.add_limitation(DENIED_MSG, files=", ".join(raw.denied))
+    elif plat.IS_LINUX and ctx.privileged:
+        identity_cache.save(parts)
     fallback = raw.machine_guid or raw.machine_id
     if not has_hardware_identity(parts):
         ctx.add_limitation(N_("No hardware identity (serial numbers, UUID, physical network "
