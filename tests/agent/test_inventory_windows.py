@@ -266,3 +266,22 @@ def test_hanging_wmi_gives_a_clear_error_and_later_queries_fail_fast(windows) ->
     # every query after the hang fails at once with the same message (nics, identity, ...)
     assert by["nics"].kind == "unavailable"
     assert "os" not in by and "gpu" not in by  # answered before the hang
+
+
+def test_amd_card_from_wmi_with_registry_vram(monkeypatch, windows) -> None:
+    src = windows("gaming_pc_rtx3060")
+    src.wmi["Win32_VideoController"] = [
+        {"Name": "Radeon RX 580 Series", "AdapterRAM": 4293918720,
+         "PNPDeviceID": "PCI\\VEN_1002&DEV_67DF&SUBSYS_E3661DA2&REV_E7\\4&1E3B5A7C&0&0008",
+         "DriverVersion": "31.0.21912.14"},
+    ]
+    key = win.DISPLAY_CLASS_KEY.lower() + "\\0000"
+    src.registry[key] = {"DriverDesc": "Radeon RX 580 Series",
+                         "MatchingDeviceId": "PCI\\VEN_1002&DEV_67DF&REV_E7",
+                         "HardwareInformation.qwMemorySize": 8 * 2**30}
+    ctx = ScanContext()
+    _, hw = collect_inventory(ctx)
+    (gpu,) = hw.gpus
+    assert (gpu.vendor, gpu.pci_id, gpu.memory_total_mb) == ("amd", "1002:67df", 8192)
+    assert gpu.discrete is True and hw.high_performance.category == "gpu_workstation"
+    assert ctx.limitations == [] and ctx.errors == []  # no NVIDIA card: nothing to say
