@@ -96,6 +96,9 @@ def os_gpus() -> list[GPUInfo]:
                 pci_bus_id=ad.pci_bus_id,
                 pci_id=f"{ad.vendor_id}:{ad.device_id}",
                 memory_total_mb=mb,
+                utilization_percent=ad.busy_percent,
+                memory_used_mb=round(ad.vram_used_bytes / 2**20, 1) if ad.vram_used_bytes else None,
+                driver_version=None,
                 discrete=is_discrete(ad.vendor_id, ad.device_id, mb),
             ))
     return out
