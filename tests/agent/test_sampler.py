@@ -131,14 +131,18 @@ def test_short_lived_process_is_counted_after_it_exits():
     try:
         time.sleep(0.3)
         child = _burner(1.0, 1.2)
-        child.wait()
+        _pid, _status, usage = os.wait4(child.pid, 0)
+        child.returncode = 0
         time.sleep(0.3)
     finally:
         util = sampler.stop()
+    truth = usage.ru_utime + usage.ru_stime
     row = _find(util, child.pid)
     assert row is not None
     assert row.exited is True and row.started_in_window is True
-    assert row.cpu_seconds >= 0.3
+    # counted up to its last reading, at most one scan interval before it exited
+    assert truth - 0.3 <= row.cpu_seconds <= truth + 0.05, (row.cpu_seconds, truth)
+    assert row.cpu_seconds > 0
 
 
 def test_background_start_stop_and_cancel():
