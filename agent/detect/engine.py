@@ -135,7 +135,15 @@ def dedup(findings: list[Finding]) -> list[Finding]:
 
 def _drop_own(findings: list[Finding], own_paths: set[str]) -> list[Finding]:
     def own(path: str | None) -> bool:
-        return bool(path) and any(path == o or path.startswith(o + os.sep) for o in own_paths)
+        if not path:
+            return False
+        if any(path == o or path.startswith(o + os.sep) for o in own_paths):
+            return True
+        try:
+            from agent.bundle import is_own_path
+        except ImportError:
+            return False
+        return is_own_path(path)
 
     return [f for f in findings if not own(f.subject.file)]
 
@@ -173,6 +181,8 @@ def _connections(
 
 def _domain_entries(bundle: Any) -> list[Any]:
     matcher = getattr(bundle, "pool_domains", None)
+    if matcher is not None and hasattr(matcher, "__iter__"):
+        return list(matcher)
     for attr in ("entries", "domains"):
         value = getattr(matcher, attr, None)
         if value:
