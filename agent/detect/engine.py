@@ -76,7 +76,7 @@ def run_detection(
     own_paths = _own_paths(settings)
     findings: list[Finding] = []
 
-    ctx.report_progress(_("Checking running processes"), 0.05)
+    ctx.report_progress(_("Checking running processes"), None)
     procs: list[ProcInfo] = run_collector("processes", lambda c: snapshot(own, deadline), ctx, [])
     if settings.pids is not None:
         procs = [p for p in procs if p.pid in settings.pids]
@@ -95,12 +95,12 @@ def run_detection(
         "miner_configs", lambda c: scan_configs.scan_configs(procs, bundle, own_paths), ctx, []
     )
 
-    ctx.report_progress(_("Checking network connections"), 0.3)
+    ctx.report_progress(_("Checking network connections"), None)
     findings += run_collector(
         "connections", lambda c: _connections(c, bundle, by_pid, own, settings), ctx, []
     )
 
-    ctx.report_progress(_("Checking what starts automatically"), 0.45)
+    ctx.report_progress(_("Checking what starts automatically"), None)
     findings += run_collector("persistence", lambda c: _persistence(bundle, settings), ctx, [])
     if IS_LINUX:
         findings += run_collector("ld_preload", lambda c: _ld_preload(bundle, settings), ctx, [])
@@ -108,12 +108,12 @@ def run_detection(
         "utilization", lambda c: _utilization(bundle, utilization, by_pid, settings), ctx, []
     )
 
-    ctx.report_progress(_("Scanning program files with YARA"), 0.6)
+    ctx.report_progress(_("Scanning program files with YARA"), None)
     findings += run_collector(
         "yara_files", lambda c: _yara_files(bundle, procs, own_paths, deadline), ctx, []
     )
 
-    ctx.report_progress(_("Scanning process memory with YARA"), 0.75)
+    ctx.report_progress(_("Scanning process memory with YARA"), None)
     targets = _memory_targets(ctx, procs, findings, utilization, settings)
     findings += run_collector(
         "yara_memory", lambda c: _yara_memory(c, bundle, targets, deadline), ctx, []
