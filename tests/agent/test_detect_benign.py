@@ -84,7 +84,7 @@ def test_process_holding_a_miner_readme_is_not_mining(tmp_path):
     ["kubectl", "get", "pods", "-o", "pool.yaml"],
     ["gcc", "pool.c", "-o", "pool"],
     ["zpool", "import", "-c", "/etc/zfs/zpool.cache", "tank"],
-    ["curl", "-o", "page.html", "https://www.viabtc.com/help"],
+    ["curl", "-o", "page.html", "https://shop.notbtc.com/help"],
     ["python3", "train.py", "--algo", "adam", "--pool", "max"],
 ])
 def test_command_lines_that_mention_miner_words(tmp_path, argv):
