@@ -11,10 +11,10 @@ from agent.detect.cmdline import analyze_text, host_of, strongest, wallet_kind
 from agent.detect.locations import hidden_location
 from agent.detect.scan_configs import analyze_config_text
 from agent.report.model import Strength
-from tests.fixtures.miners.bundles import test_bundle
+from tests.fixtures.miners.bundles import detection_bundle
 from tests.fixtures.miners.launch import WALLET
 
-B = test_bundle()
+B = detection_bundle()
 
 
 @pytest.mark.parametrize("line", [

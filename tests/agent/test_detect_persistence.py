@@ -13,10 +13,10 @@ from agent.detect import persistence, persistence_linux, persistence_windows
 from agent.detect.engine import DetectionSettings, _ld_preload, _persistence
 from agent.detect.scan_connections import dns_cache_findings, hosts_findings, parse_displaydns
 from agent.report.model import Strength
-from tests.fixtures.miners.bundles import test_bundle
+from tests.fixtures.miners.bundles import detection_bundle
 from tests.fixtures.miners.launch import WALLET
 
-B = test_bundle()
+B = detection_bundle()
 WIN = Path(__file__).resolve().parents[1] / "fixtures" / "windows_detect"
 
 

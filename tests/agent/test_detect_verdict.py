@@ -16,7 +16,7 @@ from agent.report.model import (
     Utilization,
     VerdictStatus,
 )
-from tests.fixtures.miners.bundles import test_bundle
+from tests.fixtures.miners.bundles import detection_bundle
 
 
 def _f(kind, strength, pid=None, passive=None, user=None):
@@ -49,7 +49,7 @@ def test_passive_needs_a_hint_about_the_same_process_or_the_machine():
 
 
 def test_sustained_load_alone_is_never_mining():
-    b = test_bundle()
+    b = detection_bundle()
     benign = next(iter(b.benign_heavy))
     util = Utilization(window_seconds=10, samples=20, top_processes=[
         ProcessUsage(pid=11, name=benign, cpu_percent=190, cpu_seconds=19),
