@@ -70,21 +70,22 @@ class Organisation(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         """Keep ``path`` (and the paths of all descendants) in step with ``parent``."""
-        with transaction.atomic():
+        using = kwargs.get("using") or self._state.db or "default"
+        manager = Organisation.objects.db_manager(using)
+        with transaction.atomic(using=using):
             if self.pk is None:
                 super().save(*args, **kwargs)
-                args, kwargs = (), {}
-            if self.parent_id and f"/{self.pk}/" in self.parent.path:
+                args, kwargs = (), {"using": using}
+            parent_path = manager.get(pk=self.parent_id).path if self.parent_id else "/"
+            if f"/{self.pk}/" in parent_path:
                 raise ValueError("an organisation cannot be its own ancestor")
             old_path = self.path
-            self.path = (self.parent.path if self.parent_id else "/") + f"{self.pk}/"
+            self.path = parent_path + f"{self.pk}/"
             super().save(*args, **kwargs)
             if old_path and old_path != self.path:
-                for child in Organisation.objects.filter(path__startswith=old_path).exclude(
-                    pk=self.pk
-                ):
+                for child in manager.filter(path__startswith=old_path).exclude(pk=self.pk):
                     new_child_path = self.path + child.path[len(old_path):]
-                    Organisation.objects.filter(pk=child.pk).update(path=new_child_path)
+                    manager.filter(pk=child.pk).update(path=new_child_path)
 
     def descendants(self, include_self: bool = True) -> models.QuerySet[Organisation]:
         qs = Organisation.objects.filter(path__startswith=self.path)
@@ -163,6 +164,8 @@ class Device(models.Model):
                                     blank=True, default="", db_index=True)
     last_mode = models.CharField(max_length=16, blank=True)
     last_report_id = models.UUIDField(null=True, blank=True)
+    last_scan_at = models.DateTimeField(_("last scan"), null=True, blank=True,
+                                        help_text="started_at of the newest report")
     first_seen = models.DateTimeField(_("first seen"), default=timezone.now)
     last_seen = models.DateTimeField(_("last seen"), null=True, blank=True, db_index=True)
     enrolled_at = models.DateTimeField(null=True, blank=True)
@@ -276,11 +279,12 @@ class EnrollmentToken(models.Model):
     def issue(
         cls, organisation: Organisation, *, expires_days: int | None = None,
         max_uses: int | None = None, note: str = "", created_by=None,
+        using: str | None = None,
     ) -> tuple[EnrollmentToken, str]:
         """Create a token; the plain value is returned once and never stored."""
         plain = cls.PREFIX + secrets.token_urlsafe(24)
         expires = timezone.now() + timedelta(days=expires_days) if expires_days else None
-        token = cls.objects.create(
+        token = cls.objects.db_manager(using or organisation._state.db).create(
             organisation=organisation, token_hash=hash_token(plain), prefix=plain[:10],
             expires_at=expires, max_uses=max_uses, note=note, created_by=created_by,
         )
@@ -319,3 +323,26 @@ class DeviceToken(models.Model):
         token = cls.objects.create(device=device, token_hash=hash_token(plain),
                                    enrollment_token=enrollment_token)
         return token, plain
+
+
+class DeviceAlias(models.Model):
+    """A fingerprint that now belongs to another device (after a person merged duplicates)."""
+
+    fingerprint = models.CharField(max_length=128, unique=True)
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="aliases")
+    merged_at = models.DateTimeField(default=timezone.now)
+
+
+def device_for_fingerprint(fingerprint: str) -> Device | None:
+    """The ledger entry of a fingerprint, following merges."""
+    device = Device.objects.filter(fingerprint=fingerprint).first()
+    if device is None:
+        alias = DeviceAlias.objects.select_related("device").filter(fingerprint=fingerprint).first()
+        device = alias.device if alias else None
+    return device
+
+
+def fingerprint_belongs(device: Device, fingerprint: str) -> bool:
+    return device.fingerprint == fingerprint or DeviceAlias.objects.filter(
+        device=device, fingerprint=fingerprint
+    ).exists()
