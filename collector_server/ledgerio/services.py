@@ -69,23 +69,34 @@ def _export_rows(devices_qs: QuerySet[Device], lang: str) -> Iterator[list]:
         ]
 
 
+def _write_csv(text, headers: list[str], devices_qs: QuerySet[Device], lang: str) -> int:
+    writer = csv.writer(text)
+    writer.writerow(headers)
+    count = 0
+    for row in _export_rows(devices_qs, lang):
+        writer.writerow(row)
+        count += 1
+    return count
+
+
 def export_ledger(devices_qs: QuerySet[Device], fmt: str, stream: BinaryIO) -> int:
     """Write ``devices_qs`` as a ledger spreadsheet ("xlsx" or "csv") to ``stream``.
 
     Headers follow the active language (Chinese unless English is active). CSV is UTF-8 with
-    a BOM so Excel opens it correctly. Returns the number of device rows written.
+    a BOM so Excel opens it correctly; ``stream`` is binary, or for CSV also a text file
+    (opened with newline=""). Returns the number of device rows written.
     """
     lang = translation.get_language() or "zh-hans"
     headers = [c.header(lang) for c in COLUMNS]
     count = 0
     if fmt == "csv":
+        if isinstance(stream, io.TextIOBase):  # a text file the caller opened
+            if "sig" not in (getattr(stream, "encoding", "") or "").lower():
+                stream.write("\ufeff")
+            return _write_csv(stream, headers, devices_qs, lang)
         text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=True)
         try:
-            writer = csv.writer(text)
-            writer.writerow(headers)
-            for row in _export_rows(devices_qs, lang):
-                writer.writerow(row)
-                count += 1
+            count = _write_csv(text, headers, devices_qs, lang)
             text.flush()
         finally:
             text.detach()
