@@ -158,6 +158,7 @@ def test_device_page_shows_findings_evidence_and_history(server, county):
     page = session.get(server.url(f"/devices/{device.pk}/"), timeout=30).text
     assert "最近一次报告的检查发现" in page and "处置建议" in page
     assert 'class="verdict mining"' in page and "proc0.exe" in page  # utilization processes
+    assert "stratum+tcp://pool.example:3333\n--donate-level 1" in page  # evidence lines
     findings = session.get(server.url(f"/findings/?verdict=mining&org={school.pk}"),
                            timeout=30).text
     assert f'href="/devices/{device.pk}/#findings"' in findings

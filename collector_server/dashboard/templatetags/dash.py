@@ -66,3 +66,10 @@ def field_label(name: str) -> str:
         return str(Device._meta.get_field(name).verbose_name)
     except Exception:  # noqa: BLE001 - unknown name: show it as is
         return name
+
+
+@register.filter
+def strength_label(value: str) -> str:
+    """A finding's strength in the user's language."""
+    labels = {"strong": _("strong"), "weak": _("weak"), "info": _("info")}
+    return labels.get(value, value)

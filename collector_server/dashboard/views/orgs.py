@@ -37,7 +37,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "children": org.children.order_by("name"),
         "lines": org.egress_lines.all(), "ranges": org.managed_ranges.all(),
         "tokens": org.enrollment_tokens.all()[:50] if editable else [],
-        "devices": org.devices.only("id", "hostname", "location", "last_verdict",
+        "devices": org.devices.only("id", "hostname", "location", "last_verdict", "last_mode",
                                     "last_seen", "high_performance", "organisation_id")
         .order_by("hostname")[:20],
         "device_total": sub.aggregate(n=Count("devices"))["n"],
