@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+from pathlib import Path
 
 from agent import __version__
 from agent.i18n import N_, _, set_language, system_language
+from agent.paths import ENV_HOME
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -24,6 +27,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("scan", N_("Check this computer for cryptocurrency mining and write a report")),
     "inventory": ("inventory", N_("Show this computer's hardware inventory")),
     "signatures": ("signatures", N_("Show, verify or import signature bundles")),
+    "enroll": ("enroll", N_("Register this computer with the bureau's collector")),
+    "upload": ("upload", N_("Send the reports waiting in the spool to the collector")),
+    "run": ("run", N_("Scheduled mode: scan regularly and upload (what the service runs)")),
+    "service": ("service", N_("Install, remove or show the boot-time service")),
 }
 
 
@@ -46,6 +53,9 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
         "--lang", choices=["zh", "en"], help=_("Language of messages and reports (default: system)")
     )
     parser.add_argument("--verbose", "-v", action="store_true", help=_("Print debug logging"))
+    parser.add_argument(
+        "--home", metavar="DIR", help=_("Folder for configuration, token, spool and signatures")
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = next((a for a in argv if a in SUBCOMMANDS), None)
     for name, (module, help_msgid) in SUBCOMMANDS.items():
@@ -66,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         import logging
 
         logging.basicConfig(level=logging.DEBUG)
+    if getattr(args, "home", None):
+        os.environ[ENV_HOME] = str(Path(args.home).expanduser().resolve())
     if not args.command:
         return _no_command(parser)
     module = importlib.import_module(f"agent.cli.{SUBCOMMANDS[args.command][0]}")

@@ -1,0 +1,1 @@
+"""Getting reports to the collector without losing any: config, spool, HTTP client, uploader."""

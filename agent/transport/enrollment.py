@@ -1,0 +1,53 @@
+"""Enrollment: trade the enrollment token and this device's identity for a device token."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agent.collectors.base import ScanContext
+from agent.collectors.inventory import collect_inventory
+from agent.config import ServerConfig
+from agent.transport import credentials
+from agent.transport.client import CollectorClient, Outcome
+
+# minecheck.toml / CLI names -> the collector API's ledger field names
+LEDGER_API_NAMES = {"owner": "responsible_person", "phone": "responsible_phone"}
+
+
+class EnrollmentError(Exception):
+    pass
+
+
+def enrollment_payload(token: str, ledger: dict[str, str | None]) -> dict:
+    identity, hardware = collect_inventory(ScanContext())
+    return {
+        "enrollment_token": token,
+        "device": identity.model_dump(mode="json"),
+        "hardware": hardware.model_dump(mode="json"),
+        "ledger": {LEDGER_API_NAMES.get(k, k): v for k, v in ledger.items() if v},
+    }
+
+
+def enroll(
+    home: Path, server: ServerConfig, ledger: dict[str, str | None]
+) -> credentials.Credentials:
+    if not server.url:
+        raise EnrollmentError("no collector address (--server or [server] url in minecheck.toml)")
+    if not server.enrollment_token:
+        raise EnrollmentError("no enrollment token (--token or [server] enrollment_token)")
+    answer = CollectorClient(server).enroll(enrollment_payload(server.enrollment_token, ledger))
+    if answer.outcome is not Outcome.acked or not isinstance(answer.body, dict):
+        status = f"HTTP {answer.status}" if answer.status else "network error"
+        raise EnrollmentError(f"{status}: {answer.message or 'no answer'}")
+    body = answer.body
+    token = body.get("device_token") or body.get("token")
+    if not token:
+        raise EnrollmentError("the collector's answer holds no device token")
+    creds = credentials.Credentials(
+        server_url=server.url,
+        device_token=token,
+        device_id=str(body.get("device_id") or body.get("device") or "") or None,
+        signing_public_key=body.get("signing_public_key"),
+    )
+    credentials.save(home, creds)
+    return creds
