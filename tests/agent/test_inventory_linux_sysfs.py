@@ -186,6 +186,8 @@ def test_os_release_machine_id_domain_and_server(tmp_path) -> None:
     write(tmp_path, "proc/sys/kernel/domainname", "(none)")
     assert domain(root, "lab-pc-01") is None
     assert domain(root, "lab-pc-01.school.edu.cn") == "school.edu.cn"
+    write(tmp_path, "etc/krb5.conf", "[libdefaults]\n    default_realm = XX-SCHOOL.LOCAL\n")
+    assert domain(root, "lab-pc-01") == "xx-school.local"
 
 
 def test_multi_user_default_target_counts_as_server(tmp_path) -> None:

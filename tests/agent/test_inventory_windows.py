@@ -285,3 +285,19 @@ def test_amd_card_from_wmi_with_registry_vram(monkeypatch, windows) -> None:
     assert (gpu.vendor, gpu.pci_id, gpu.memory_total_mb) == ("amd", "1002:67df", 8192)
     assert gpu.discrete is True and hw.high_performance.category == "gpu_workstation"
     assert ctx.limitations == [] and ctx.errors == []  # no NVIDIA card: nothing to say
+
+
+def test_card_without_its_driver_shows_as_basic_display_but_is_named_by_pci_id(windows) -> None:
+    src = windows("gaming_pc_rtx3060")
+    src.wmi["Win32_VideoController"] = [
+        {"Name": "Microsoft Basic Display Adapter", "AdapterRAM": 0,
+         "PNPDeviceID": "PCI\\VEN_10DE&DEV_2504&SUBSYS_397D1462&REV_A1\\4&2B8F7A3&0&0008",
+         "DriverVersion": "10.0.22621.1"},
+    ]
+    src.registry.pop(win.DISPLAY_CLASS_KEY.lower() + "\\0000")  # no NVIDIA driver installed
+    ctx = ScanContext()
+    _, hw = collect_inventory(ctx)
+    (gpu,) = hw.gpus
+    assert gpu.name == "NVIDIA GeForce RTX 3060 Lite Hash Rate" and gpu.vendor == "nvidia"
+    assert gpu.memory_total_mb is None and gpu.discrete is True  # AdapterRAM 0: unknown
+    assert any("NVIDIA" in t.en for t in ctx.limitations)
