@@ -167,6 +167,14 @@ def sample_utilization(ctx: ScanContext) -> Utilization:
                 gpu.close()
             except Exception:
                 log.debug("GPU sampler close failed", exc_info=True)
+    if not sampler.cross_view_reliable:
+        ctx.add_limitation(
+            N_(
+                "The check for hidden processes was skipped: the CPU use of {count} "
+                "process(es) could not be read without administrator/root rights."
+            ),
+            count=sampler.unreadable_processes or "?",
+        )
     for problem in sampler.errors:
         ctx.add_error(
             "sampling",

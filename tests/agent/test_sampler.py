@@ -279,3 +279,47 @@ def test_periodic_scans_stretch_to_stay_within_their_cpu_budget():
     # reads included); whole-system samples keep their 0.1 s pace
     assert SlowReader.calls <= 6
     assert util.samples >= 6
+
+
+def test_psutil_reader_path_agrees_with_procfs():
+    """The psutil path (used on Windows) gives the same processes and times here."""
+    procfs = ProcTimesReader().read_all()
+    generic = ProcTimesReader(use_procfs=False).read_all()
+    common = set(procfs) & set(generic)
+    assert len(common) >= 0.9 * min(len(procfs), len(generic))
+    me = os.getpid()
+    assert generic[me].ppid == procfs[me].ppid
+    assert generic[me].cpu == pytest.approx(procfs[me].cpu, abs=0.2)
+    assert generic[me].created == pytest.approx(procfs[me].created, abs=1.0)
+    assert 0 not in generic
+
+
+def test_unreadable_processes_switch_the_cross_view_off():
+    class DeniedReader(ProcTimesReader):
+        def read_all(self):
+            found = super().read_all()
+            self.denied = 3
+            return found
+
+    sampler = UtilizationSampler(interval=0.2, reader=DeniedReader())
+    util = sampler.sample_for(0.5)
+    assert not sampler.cross_view_reliable and sampler.unreadable_processes == 3
+    assert util.invisible_cpu_percent is None and util.invisible_cpu_seconds is None
+
+
+def test_windows_cpu_times_leave_interrupt_and_dpc_out():
+    from collections import namedtuple
+
+    from agent.sampling.sampler import _busy_seconds, _total_seconds
+
+    # psutil on Windows: system time contains interrupt and DPC time
+    WinTimes = namedtuple("scputimes", "user system idle interrupt dpc")
+    t = WinTimes(user=100.0, system=50.0, idle=850.0, interrupt=5.0, dpc=5.0)
+    assert _busy_seconds(t) == 140.0
+    assert _total_seconds(t) == 1000.0
+    LinuxTimes = namedtuple(
+        "scputimes", "user nice system idle iowait irq softirq steal guest guest_nice"
+    )
+    lt = LinuxTimes(100.0, 10.0, 40.0, 800.0, 20.0, 5.0, 5.0, 20.0, 30.0, 0.0)
+    assert _busy_seconds(lt) == 150.0
+    assert _total_seconds(lt) == 1000.0
