@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 MAX_SERIES_POINTS = 3600  # bounded memory when used as a continuous background sampler
 MAX_CMDLINE_CHARS = 4096
+MAX_TRACKS = 5000  # processes remembered in one window before idle exited ones are dropped
 PROCESS_SCAN_CPU_BUDGET = 0.0025  # periodic per-process scans: at most 0.25 % of one core
 
 SampleProgress = Callable[[float, float], None]
@@ -161,6 +162,10 @@ class UtilizationSampler:
         self._started_wall = time.time()
         self._started_mono = time.monotonic()
         self._stopped_mono = None
+        self._cpu_series.clear()
+        self._gpus.clear()
+        self._gpu_procs.clear()
+        self.errors.clear()
         self._sys_first = self._sys_last = psutil.cpu_times()
         self._scan_processes(baseline=True)
         self._sample_gpu(with_processes=True)
@@ -301,6 +306,18 @@ class UtilizationSampler:
         for key, track in self._tracks.items():
             if key not in seen:
                 track.alive = False
+        if len(self._tracks) > MAX_TRACKS:
+            self._prune()
+
+    def _prune(self) -> None:
+        """Long background windows: forget exited short-lived processes that used ~no CPU
+        (they weigh nothing in the top list or the cross-view)."""
+        for key in [
+            k
+            for k, t in self._tracks.items()
+            if not t.alive and t.started_in_window and t.cpu_delta + t.children_delta < 0.05
+        ]:
+            del self._tracks[key]
 
     def _new_track(self, pt: ProcTimes, baseline: bool) -> _Track:
         # A process first seen after the baseline and created after the window began ran

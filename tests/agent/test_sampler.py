@@ -323,3 +323,25 @@ def test_windows_cpu_times_leave_interrupt_and_dpc_out():
     lt = LinuxTimes(100.0, 10.0, 40.0, 800.0, 20.0, 5.0, 5.0, 20.0, 30.0, 0.0)
     assert _busy_seconds(lt) == 150.0
     assert _total_seconds(lt) == 1000.0
+
+
+def test_a_sampler_can_be_started_again_for_a_new_window(monkeypatch):
+    import agent.sampling.sampler as sampler_module
+
+    sampler = UtilizationSampler(interval=0.1)
+    first = sampler.sample_for(0.5)
+    second = sampler.sample_for(0.3)
+    assert second.samples <= first.samples and second.window_seconds < 0.5
+    assert len(second.cpu_series) == second.samples
+
+    # a long background window forgets exited idle processes beyond MAX_TRACKS
+    monkeypatch.setattr(sampler_module, "MAX_TRACKS", 1)
+    sampler = UtilizationSampler(interval=0.1, process_interval=0.1, process_scan_budget=1.0)
+    sampler.start()
+    idle = subprocess.Popen(["sleep", "0.4"])  # seen by several scans, uses ~no CPU
+    idle.wait()
+    time.sleep(0.3)
+    sampler.stop()
+    remembered = {t.pid for t in sampler._tracks.values()}
+    assert idle.pid not in remembered
+    assert os.getpid() in remembered  # live processes are kept
