@@ -147,6 +147,15 @@ def sample_utilization(ctx: ScanContext) -> Utilization:
             error=type(exc).__name__,
         )
         gpu = None
+    if gpu is not None and getattr(gpu, "error", None):
+        # NVML is there but failed (not the normal "no NVIDIA driver" case)
+        ctx.add_error(
+            "gpu_sampling",
+            "error",
+            N_("GPU sampling is not available ({error})."),
+            detail=str(gpu.error),
+            error=str(gpu.error),
+        )
     window = ctx.options.sample_seconds
     span = _DETECTION_START - _INVENTORY_END
 

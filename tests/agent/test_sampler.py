@@ -345,3 +345,28 @@ def test_a_sampler_can_be_started_again_for_a_new_window(monkeypatch):
     remembered = {t.pid for t in sampler._tracks.values()}
     assert idle.pid not in remembered
     assert os.getpid() in remembered  # live processes are kept
+
+
+def test_with_the_nvml_gpu_sampler_on_a_recorded_nvml_shape():
+    """The real GpuSampler over the fake pynvml module (documented NVML types and units)."""
+    from agent.sampling.gpu import GpuSampler
+    from tests.fixtures.nvml_fake import FakeGpu, make_fake_nvml
+
+    me = os.getpid()
+    fake = FakeGpu(
+        utilization=97,
+        compute=[(me, 3 * 2**30)],
+        samples=[(me, 1_000, 96), (me, 2_000, 98)],
+    )
+    gpu = GpuSampler(make_fake_nvml([fake]))
+    assert gpu.available
+    util = UtilizationSampler(interval=0.2, process_interval=0.2, gpu=gpu).sample_for(0.6)
+    gpu.close()
+    assert [g.name for g in util.gpus] == ["NVIDIA GeForce RTX 3060"]
+    g = util.gpus[0]
+    assert g.utilization is not None and g.utilization.avg == 97.0
+    assert g.power_w is not None and g.power_w.max == 87.5
+    assert g.memory_used_mb is not None and g.memory_used_mb.avg == 1536.0
+    row = _find(util, me)
+    assert row is not None and row.gpu_memory_mb == 3072.0
+    assert row.gpu_utilization_percent is not None and 96 <= row.gpu_utilization_percent <= 98
