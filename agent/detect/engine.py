@@ -42,6 +42,8 @@ class DetectionSettings:
     invisible_cpu_percent: float = 20.0  # cross-view gap that is `suspicious`
     own_paths: set[str] = field(default_factory=set)
     pids: set[int] | None = None  # restrict to these processes (tests); None = all
+    deep_folders: list[str] | None = None  # --deep: folders whose programs are scanned
+    deep_max_files: int = 5000
     memory_exclude_pids: set[int] = field(default_factory=set)  # never read their memory
 
 
@@ -104,6 +106,8 @@ def run_detection(
     findings += run_collector("persistence", lambda c: _persistence(bundle, settings), ctx, [])
     if IS_LINUX:
         findings += run_collector("ld_preload", lambda c: _ld_preload(bundle, settings), ctx, [])
+        if settings.root in ("/", "") and settings.pids is None:
+            findings += run_collector("hidden_processes", lambda c: _hidden(bundle), ctx, [])
     findings += run_collector(
         "utilization", lambda c: _utilization(bundle, utilization, by_pid, settings), ctx, []
     )
@@ -112,6 +116,14 @@ def run_detection(
     findings += run_collector(
         "yara_files", lambda c: _yara_files(bundle, procs, own_paths, deadline), ctx, []
     )
+
+    if ctx.options.deep:
+        findings += run_collector(
+            "yara_folders",
+            lambda c: _yara_folders(bundle, settings, own_paths, deadline),
+            ctx,
+            [],
+        )
 
     ctx.report_progress(_("Scanning process memory with YARA"), None)
     targets = _memory_targets(ctx, procs, findings, utilization, settings)
@@ -238,6 +250,32 @@ def _ld_preload(bundle: Any, settings: DetectionSettings) -> list[Finding]:
             bundle=bundle,
         )
     ]
+
+
+def _hidden(bundle: Any) -> list[Finding]:
+    from agent.detect.crossview import hidden_pids
+
+    out = []
+    for pid in hidden_pids():
+        out.append(
+            make_finding(
+                "hidden_process",
+                Strength.weak,
+                N_("Process {pid} is hidden from the process list"),
+                N_(
+                    "A rootkit hides this process from ps and Task Manager, a trick mining malware "
+                    "uses. Check /etc/ld.so.preload and loaded kernel modules, and check the "
+                    "machine with a rootkit scanner."
+                ),
+                params={"pid": pid},
+                subject=Subject(pid=pid),
+                rule="cross_view_pid",
+                evidence=[f"/proc/{pid}"],
+                passive_hint=True,
+                bundle=bundle,
+            )
+        )
+    return out
 
 
 def _utilization(
@@ -377,6 +415,76 @@ def _yara_files(
                         bundle=bundle,
                     )
                 )
+    return out
+
+
+def suspicious_folders() -> list[str]:
+    """Temp and hidden places where malware keeps its programs."""
+    if IS_WINDOWS:
+        env = os.environ
+        dirs = [
+            env.get("TEMP"),
+            env.get("APPDATA"),
+            env.get("LOCALAPPDATA"),
+            env.get("PROGRAMDATA"),
+            os.path.join(env.get("PUBLIC", r"C:\Users\Public")),
+            os.path.join(env.get("SystemRoot", r"C:\Windows"), "Temp"),
+        ]
+        return [d for d in dirs if d]
+    return ["/tmp", "/var/tmp", "/dev/shm"]
+
+
+_EXE_MAGIC = (b"\x7fELF", b"MZ")
+
+
+def _yara_folders(
+    bundle: Any, settings: DetectionSettings, own_paths: set[str], deadline: float
+) -> list[Finding]:
+    """--deep: YARA file rules over the programs lying in the suspicious folders."""
+    rules = getattr(bundle, "file_rules", None)
+    if rules is None:
+        return []
+    rules_id = str(getattr(bundle, "rules_sha256", "") or id(rules))
+    out: list[Finding] = []
+    seen = 0
+    for top in settings.deep_folders or suspicious_folders():
+        for dirpath, dirnames, filenames in os.walk(top):
+            dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))]
+            for name in filenames:
+                seen += 1
+                if seen > settings.deep_max_files or time.monotonic() > deadline:
+                    return out
+                path = os.path.join(dirpath, name)
+                if any(path.startswith(o + os.sep) for o in own_paths):
+                    continue
+                try:
+                    with open(path, "rb") as fh:
+                        if not fh.read(4).startswith(_EXE_MAGIC):
+                            continue
+                except OSError:
+                    continue
+                for rule, strings in (scan_file(path, rules, None, rules_id) or {}).items():
+                    _strength, meta = _rule_strength(bundle, rule)
+                    out.append(
+                        make_finding(
+                            "yara_file_at_rest",
+                            Strength.weak,
+                            N_(
+                                "Mining program {file} lies in a temporary or hidden folder "
+                                "({family})"
+                            ),
+                            N_(
+                                "It is not running now. Delete {file} unless it is authorised, and "
+                                "check how it got there."
+                            ),
+                            params={"file": path, "family": meta.get("family", rule)},
+                            subject=Subject(file=path),
+                            rule=rule,
+                            evidence=strings,
+                            passive_hint=True,
+                            bundle=bundle,
+                        )
+                    )
     return out
 
 

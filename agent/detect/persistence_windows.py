@@ -8,7 +8,9 @@ import contextlib
 import csv
 import io
 import os
+import re
 import subprocess
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -35,7 +37,7 @@ class WindowsSources:
 
     registry_values: Callable[[str], dict[str, str]] = field(default=lambda key: _reg_values(key))
     registry_subkeys: Callable[[str], list[str]] = field(default=lambda key: _reg_subkeys(key))
-    schtasks_csv: Callable[[], str] = field(default=lambda: _schtasks_csv())
+    schtasks_xml: Callable[[], str] = field(default=lambda: _schtasks_xml())
     wmi_consumers: Callable[[], list[dict[str, str]]] = field(default=lambda: _wmi_consumers())
     startup_dirs: Callable[[], list[str]] = field(default=lambda: _startup_dirs())
 
@@ -60,7 +62,7 @@ def service_entries(src: WindowsSources) -> list[PersistenceEntry]:
 
 
 def parse_schtasks_csv(text: str) -> list[PersistenceEntry]:
-    """`schtasks /query /fo csv /v` (English headers) -> one entry per task action."""
+    """`schtasks /query /fo csv /v` (English headers only; the scan uses the XML form)."""
     out = []
     for row in csv.DictReader(io.StringIO(text)):
         name = row.get("TaskName") or ""
@@ -69,6 +71,26 @@ def parse_schtasks_csv(text: str) -> list[PersistenceEntry]:
             continue
         out.append(PersistenceEntry("task", name, name, command))
     return list({(e.name, e.command): e for e in out}.values())
+
+
+_TASK_NS = "{http://schemas.microsoft.com/windows/2004/02/mit/task}"
+_TASK_SPLIT = re.compile(r"<!--\s*(.*?)\s*-->\s*(<Task\b.*?</Task>)", re.S)
+
+
+def parse_schtasks_xml(text: str) -> list[PersistenceEntry]:
+    """`schtasks /query /xml` (the same in every display language) -> one entry per Exec."""
+    out = []
+    for name, body in _TASK_SPLIT.findall(text):
+        try:
+            task = ET.fromstring(body)
+        except ET.ParseError:
+            continue
+        for ex in task.iter(f"{_TASK_NS}Exec"):
+            command = (ex.findtext(f"{_TASK_NS}Command") or "").strip()
+            args = (ex.findtext(f"{_TASK_NS}Arguments") or "").strip()
+            if command:
+                out.append(PersistenceEntry("task", name, name, f"{command} {args}".strip()))
+    return out
 
 
 def wmi_entries(src: WindowsSources) -> list[PersistenceEntry]:
@@ -116,8 +138,8 @@ def all_entries(src: WindowsSources) -> list[PersistenceEntry]:
     out: list[PersistenceEntry] = []
     out += run_key_entries(src)
     out += service_entries(src)
-    with contextlib.suppress(OSError, csv.Error):
-        out += parse_schtasks_csv(src.schtasks_csv())
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        out += parse_schtasks_xml(src.schtasks_xml())
     out += wmi_entries(src)
     out += startup_entries(src)
     return out
@@ -173,15 +195,14 @@ def _reg_subkeys(key: str) -> list[str]:
     return out
 
 
-def _schtasks_csv() -> str:
+def _schtasks_xml() -> str:
     proc = subprocess.run(
-        ["schtasks", "/query", "/fo", "csv", "/v"],
-        capture_output=True,
-        timeout=20,
-        check=False,
-        env={**os.environ, "LANG": "en"},
+        ["schtasks", "/query", "/xml"], capture_output=True, timeout=30, check=False
     )
-    return proc.stdout.decode("mbcs", errors="replace")
+    raw = proc.stdout
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", errors="replace")
+    return raw.decode("mbcs", errors="replace")
 
 
 def _wmi_consumers() -> list[dict[str, str]]:
