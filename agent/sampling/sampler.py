@@ -1,7 +1,8 @@
 """Sustained-utilization sampler: whole-system CPU, CPU-seconds per process, GPU, cross-view.
 
 Cheap by design: whole-system CPU (and GPU) is read every ``interval`` seconds; every
-process's CPU times only every ``process_interval`` seconds (one small read per process).
+process's CPU times only every ``process_interval`` seconds (one small read per process),
+stretched further when one such scan costs more than PROCESS_SCAN_CPU_BUDGET allows.
 CPU-seconds are integrated per process from those readings, so a miner throttled to a
 quarter of one core stands out as clearly as one at 100 %.
 
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 MAX_SERIES_POINTS = 3600  # bounded memory when used as a continuous background sampler
 MAX_CMDLINE_CHARS = 4096
+PROCESS_SCAN_CPU_BUDGET = 0.0025  # periodic per-process scans: at most 0.25 % of one core
 
 SampleProgress = Callable[[float, float], None]
 """progress(elapsed_seconds, window_seconds)"""
@@ -112,6 +114,7 @@ class UtilizationSampler:
         top_n: int = 10,
         reader: ProcTimesReader | None = None,
         idle_probe: Callable[[], float | None] | None = None,
+        process_scan_budget: float = PROCESS_SCAN_CPU_BUDGET,
     ) -> None:
         self.interval = interval
         self.process_interval = max(process_interval, interval)
@@ -120,6 +123,7 @@ class UtilizationSampler:
         self.top_n = top_n
         self.reader = reader or ProcTimesReader()
         self.idle_probe = idle_probe
+        self.process_scan_budget = process_scan_budget
         self.errors: list[str] = []  # technical problems met while sampling (GPU errors ...)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -134,6 +138,7 @@ class UtilizationSampler:
         self._sys_first = None
         self._sys_last = None
         self._last_process_scan = 0.0
+        self._effective_process_interval = self.process_interval
 
     # --- control ------------------------------------------------------------------------
 
@@ -163,7 +168,7 @@ class UtilizationSampler:
             self._thread = None
         with self._lock:
             self._tick_system()
-            self._scan_processes(baseline=False, final=True)
+            self._scan_processes(baseline=False)
             self._stopped_mono = time.monotonic()
         return self.result()
 
@@ -202,7 +207,8 @@ class UtilizationSampler:
                 try:
                     self._tick_system()
                     now = time.monotonic()
-                    scan = now - self._last_process_scan >= self.process_interval - 0.05
+                    due = self._effective_process_interval - 0.05
+                    scan = now - self._last_process_scan >= due
                     self._sample_gpu(with_processes=scan)
                     if scan:
                         self._scan_processes(baseline=False)
@@ -259,9 +265,18 @@ class UtilizationSampler:
             if use.utilization_percent is not None:
                 slot["util"].append(float(use.utilization_percent))
 
-    def _scan_processes(self, baseline: bool, final: bool = False) -> None:
+    def _scan_processes(self, baseline: bool) -> None:
         self._last_process_scan = time.monotonic()
+        spent = time.thread_time()
         readings = self.reader.read_all()
+        self._track_readings(readings, baseline)
+        spent = time.thread_time() - spent
+        # Keep the periodic scans within their CPU budget on machines with many processes.
+        self._effective_process_interval = max(
+            self.process_interval, spent / self.process_scan_budget
+        )
+
+    def _track_readings(self, readings: dict[int, ProcTimes], baseline: bool) -> None:
         if baseline:
             self._tracks.clear()
         seen: set[tuple[int, float]] = set()

@@ -126,7 +126,9 @@ def test_cross_view_reveals_cpu_time_no_visible_process_accounts_for():
 
 
 def test_short_lived_process_is_counted_after_it_exits():
-    sampler = UtilizationSampler(interval=0.25, process_interval=0.25, top_n=100)
+    sampler = UtilizationSampler(
+        interval=0.25, process_interval=0.25, top_n=100, process_scan_budget=1.0
+    )
     sampler.start()
     try:
         time.sleep(0.3)
@@ -254,3 +256,26 @@ def test_reader_agrees_with_psutil():
     assert pt.created == pytest.approx(me.create_time(), abs=1.0)
     times = me.cpu_times()
     assert pt.cpu == pytest.approx(times.user + times.system, abs=0.1)
+
+
+def test_periodic_scans_stretch_to_stay_within_their_cpu_budget():
+    class SlowReader(ProcTimesReader):
+        calls = 0
+
+        def read_all(self):
+            SlowReader.calls += 1
+            end = time.thread_time() + 0.02  # 20 ms of CPU per scan
+            while time.thread_time() < end:
+                pass
+            return super().read_all()
+
+    sampler = UtilizationSampler(
+        interval=0.1, process_interval=0.1, reader=SlowReader(), process_scan_budget=0.05
+    )
+    sampler.start()
+    time.sleep(1.2)
+    util = sampler.stop()
+    # 20 ms per scan at a 5 % budget: a scan every ~0.4 s, not every 0.1 s (baseline + final
+    # reads included); whole-system samples keep their 0.1 s pace
+    assert SlowReader.calls <= 6
+    assert util.samples >= 6
