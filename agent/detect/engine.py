@@ -82,6 +82,7 @@ def run_detection(
     procs: list[ProcInfo] = run_collector("processes", lambda c: snapshot(own, deadline), ctx, [])
     if settings.pids is not None:
         procs = [p for p in procs if p.pid in settings.pids]
+    procs = _drop_other_agent_instances(procs, own)
     by_pid = {p.pid: p for p in procs}
 
     def per_process(_c: ScanContext) -> list[Finding]:
@@ -131,6 +132,25 @@ def run_detection(
         "yara_memory", lambda c: _yara_memory(c, bundle, targets, deadline), ctx, []
     )
     return dedup(_drop_own(findings, own_paths))
+
+
+def _drop_other_agent_instances(procs: list[ProcInfo], own: set[int]) -> list[ProcInfo]:
+    """The one-file agent running twice (scheduled run + a double-click) holds every rule in
+    memory: a process whose program file is byte-identical to ours is ours."""
+    if not getattr(sys, "frozen", False):
+        return procs
+    from agent.detect.procs import sha256_file
+
+    mine = sha256_file(sys.executable)
+    if not mine:
+        return procs
+    kept = []
+    for p in procs:
+        if hash_exe(p) == mine:
+            own.add(p.pid)
+        else:
+            kept.append(p)
+    return kept
 
 
 def dedup(findings: list[Finding]) -> list[Finding]:
@@ -366,6 +386,27 @@ def _rule_strength(bundle: Any, rule: str) -> tuple[Strength, dict]:
     return (Strength.weak if weak else Strength.strong), meta
 
 
+def _grouped(bundle: Any, matches: dict[str, list[str]]) -> tuple[Strength, str, str, list[str]]:
+    """One finding's worth of YARA matches: strength, families (specific first), rules,
+    evidence."""
+    specific: list[str] = []
+    generic: list[str] = []
+    strength = Strength.weak
+    evidence: list[str] = []
+    for rule, strings in matches.items():
+        st, meta = _rule_strength(bundle, rule)
+        if st == Strength.strong:
+            strength = Strength.strong
+        family = str(meta.get("family") or rule)
+        target = generic if str(meta.get("kind", "")).startswith("generic") else specific
+        if family not in target:
+            target.append(family)
+        evidence += [f"{rule}: {x}" for x in strings[:3]]
+    families = specific + generic
+    text = ", ".join(families[:4]) + (f" (+{len(families) - 4})" if len(families) > 4 else "")
+    return strength, text, ", ".join(sorted(matches)), evidence[:20]
+
+
 def _yara_files(
     bundle: Any, procs: list[ProcInfo], own_paths: set[str], deadline: float
 ) -> list[Finding]:
@@ -391,30 +432,26 @@ def _yara_files(
                 via = f"/proc/{p.pid}/exe" if p.exe_deleted and path == p.exe else None
                 sha = hash_exe(p) if path == p.exe else None
                 done[path] = scan_file(path, rules, sha, rules_id, via)
-            for rule, strings in (done[path] or {}).items():
-                strength, meta = _rule_strength(bundle, rule)
-                out.append(
-                    make_finding(
-                        "yara_file",
-                        strength,
-                        N_("The program file of {name} (PID {pid}) is mining software ({family})"),
-                        N_(
-                            "{file} is a miner. If a user installed it, uninstall it: mining on "
-                            "this PC is not allowed. Otherwise end the process, delete the file "
-                            "and find what starts it."
-                        ),
-                        params={
-                            "name": p.name,
-                            "pid": p.pid,
-                            "family": meta.get("family", rule),
-                            "file": path,
-                        },
-                        subject=scan_processes.subject_of(p).model_copy(update={"file": path}),
-                        rule=rule,
-                        evidence=strings,
-                        bundle=bundle,
-                    )
+            if not done[path]:
+                continue
+            strength, families, rules_text, evidence = _grouped(bundle, done[path])
+            out.append(
+                make_finding(
+                    "yara_file",
+                    strength,
+                    N_("The program file of {name} (PID {pid}) is mining software ({family})"),
+                    N_(
+                        "{file} is a miner. If a user installed it, uninstall it: mining on "
+                        "this PC is not allowed. Otherwise end the process, delete the file "
+                        "and find what starts it."
+                    ),
+                    params={"name": p.name, "pid": p.pid, "family": families, "file": path},
+                    subject=scan_processes.subject_of(p).model_copy(update={"file": path}),
+                    rule=rules_text,
+                    evidence=evidence,
+                    bundle=bundle,
                 )
+            )
     return out
 
 
@@ -530,30 +567,26 @@ def _yara_memory(
         res = scan_process_memory(p.pid, rules, p.exe, deadline=deadline)
         if res.error == "permission":
             denied += 1
-        for rule, strings in res.rules.items():
-            strength, meta = _rule_strength(bundle, rule)
-            out.append(
-                make_finding(
-                    "yara_memory",
-                    strength,
-                    N_("Mining code found in the memory of {name} (PID {pid}): {family}"),
-                    N_(
-                        "Process {name} is running a miner, even if its file looks harmless "
-                        "(packed or injected). End the process, delete {exe} and look for what "
-                        "starts it; if nobody here started it, treat the PC as infected."
-                    ),
-                    params={
-                        "name": p.name,
-                        "pid": p.pid,
-                        "family": meta.get("family", rule),
-                        "exe": p.exe or p.name,
-                    },
-                    subject=scan_processes.subject_of(p),
-                    rule=rule,
-                    evidence=strings,
-                    bundle=bundle,
-                )
+        if not res.rules:
+            continue
+        strength, families, rules_text, evidence = _grouped(bundle, res.rules)
+        out.append(
+            make_finding(
+                "yara_memory",
+                strength,
+                N_("Mining code found in the memory of {name} (PID {pid}): {family}"),
+                N_(
+                    "Process {name} is running a miner, even if its file looks harmless "
+                    "(packed or injected). End the process, delete {exe} and look for what "
+                    "starts it; if nobody here started it, treat the PC as infected."
+                ),
+                params={"name": p.name, "pid": p.pid, "family": families, "exe": p.exe or p.name},
+                subject=scan_processes.subject_of(p),
+                rule=rules_text,
+                evidence=evidence,
+                bundle=bundle,
             )
+        )
     if denied:
         ctx.add_limitation(
             N_(

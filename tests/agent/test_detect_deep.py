@@ -88,3 +88,21 @@ def test_memory_limitation_is_recorded(monkeypatch):
     finally:
         launch.stop(proc)
     assert any("administrator/root" in t.en for t in ctx.limitations)
+
+
+def test_another_instance_of_the_frozen_agent_is_not_reported(tmp_path, monkeypatch):
+    agent_exe = launch.copy_interpreter(tmp_path / "minecheck")
+    code = "import time\nS = 'cpu-max-threads-hint randomx-1gb-pages'\ntime.sleep(30)\n"
+    proc = launch.spawn([agent_exe, "-c", code, "-o", "stratum+tcp://127.0.0.1:1", "-u", "w"])
+    try:
+        time.sleep(0.3)
+        settings = {"root": "/nonexistent", "pids": {proc.pid}, "dns_cache": lambda: {}}
+        ctx = ScanContext(options=ScanOptions(time_budget_seconds=20))
+        before = run_detection(ctx, detection_bundle(), None, DetectionSettings(**settings))
+        assert "miner_cmdline" in {f.kind for f in before}
+        monkeypatch.setattr(sys, "frozen", True, raising=False)
+        monkeypatch.setattr(sys, "executable", agent_exe)
+        after = run_detection(ctx, detection_bundle(), None, DetectionSettings(**settings))
+    finally:
+        launch.stop(proc)
+    assert after == []
