@@ -104,7 +104,7 @@ def run_detection(
     )
 
     ctx.report_progress(_("Checking what starts automatically"), None)
-    findings += run_collector("persistence", lambda c: _persistence(bundle, settings), ctx, [])
+    findings += run_collector("persistence", lambda c: _persistence(bundle, settings, c), ctx, [])
     if IS_LINUX:
         findings += run_collector("ld_preload", lambda c: _ld_preload(bundle, settings), ctx, [])
         if settings.root in ("/", "") and settings.pids is None:
@@ -222,7 +222,9 @@ def _domain_entries(bundle: Any) -> list[Any]:
     return []
 
 
-def _persistence(bundle: Any, settings: DetectionSettings) -> list[Finding]:
+def _persistence(
+    bundle: Any, settings: DetectionSettings, ctx: ScanContext | None = None
+) -> list[Finding]:
     entries: list[persistence.PersistenceEntry] = []
     out: list[Finding] = []
     src = settings.windows_sources
@@ -233,7 +235,19 @@ def _persistence(bundle: Any, settings: DetectionSettings) -> list[Finding]:
     if src is not None:
         from agent.detect import persistence_windows as pw
 
-        entries += pw.all_entries(src)
+        def failed(name: str, exc: Exception) -> None:
+            if ctx is None:
+                return
+            ctx.add_error(
+                f"persistence.{name}",
+                "error",
+                N_("{collector}: failed ({error})."),
+                detail=f"{type(exc).__name__}: {exc}",
+                collector=f"persistence.{name}",
+                error=type(exc).__name__,
+            )
+
+        entries += pw.all_entries(src, failed)
         for kind, value, key in pw.defender_exclusions(src):
             out.append(persistence.defender_exclusion_finding(kind, value, key, bundle))
     if IS_LINUX:

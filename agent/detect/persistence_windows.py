@@ -4,7 +4,6 @@ Defender exclusions. Each source is a reader function so tests feed recorded fix
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import os
@@ -134,14 +133,25 @@ def defender_exclusions(src: WindowsSources) -> list[tuple[str, str, str]]:
     ]
 
 
-def all_entries(src: WindowsSources) -> list[PersistenceEntry]:
+def all_entries(
+    src: WindowsSources, on_error: Callable[[str, Exception], None] | None = None
+) -> list[PersistenceEntry]:
+    """Every source; one that fails (WMI service down, schtasks missing) is reported through
+    ``on_error`` and the others still count."""
     out: list[PersistenceEntry] = []
-    out += run_key_entries(src)
-    out += service_entries(src)
-    with contextlib.suppress(OSError, subprocess.SubprocessError):
-        out += parse_schtasks_xml(src.schtasks_xml())
-    out += wmi_entries(src)
-    out += startup_entries(src)
+    readers: list[tuple[str, Callable[[], list[PersistenceEntry]]]] = [
+        ("run_keys", lambda: run_key_entries(src)),
+        ("services", lambda: service_entries(src)),
+        ("scheduled_tasks", lambda: parse_schtasks_xml(src.schtasks_xml())),
+        ("wmi_subscriptions", lambda: wmi_entries(src)),
+        ("startup_folders", lambda: startup_entries(src)),
+    ]
+    for name, read in readers:
+        try:
+            out += read()
+        except Exception as exc:  # noqa: BLE001 - one source must not hide the others
+            if on_error is not None:
+                on_error(name, exc)
     return out
 
 

@@ -117,3 +117,20 @@ def test_windows_dns_cache_fixture():
 def test_windows_dns_cache_chinese_output():
     cache = parse_displaydns((WIN / "displaydns.zh.txt").read_text(encoding="utf-8"))
     assert cache == {"pool.supportxmr.com": ["198.51.100.23"], "www.baidu.com": []}
+
+
+def test_a_failing_windows_source_does_not_hide_the_others():
+    from agent.collectors.base import ScanContext
+
+    src = _sources()
+
+    def broken():
+        raise OSError("WMI service is not running")
+
+    src.wmi_consumers = broken
+    ctx = ScanContext()
+    findings = _persistence(B, DetectionSettings(root="/nonexistent", windows_sources=src), ctx)
+    assert {f.subject.persistence.split(":")[0] for f in findings
+            if f.kind == "persistence_miner"} == {"run_key", "task"}
+    assert [e.collector for e in ctx.errors] == ["persistence.wmi_subscriptions"]
+    assert "OSError" in ctx.errors[0].detail
