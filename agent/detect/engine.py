@@ -39,7 +39,7 @@ class DetectionSettings:
     dns_cache: Callable[[], dict[str, list[str]]] = scan_connections.read_dns_cache
     memory_cpu_percent: float = 10.0  # memory-scan processes using more (one core = 100)
     high_cpu_percent: float = 80.0  # sustained use that alone is `suspicious`
-    invisible_cpu_percent: float = 20.0  # cross-view gap that is `suspicious`
+    invisible_cpu_percent: float = 20.0  # cross-view gap (% of one core) that is `suspicious`
     own_paths: set[str] = field(default_factory=set)
     pids: set[int] | None = None  # restrict to these processes (tests); None = all
     deep_folders: list[str] | None = None  # --deep: folders whose programs are scanned
@@ -318,7 +318,9 @@ def _utilization(
     if util is None:
         return []
     out: list[Finding] = []
-    if (util.invisible_cpu_percent or 0) >= settings.invisible_cpu_percent:
+    # percent of one core; on many-core machines scheduling noise grows with the core count
+    threshold = max(settings.invisible_cpu_percent, 2.5 * (util.logical_cores or 1))
+    if (util.invisible_cpu_percent or 0) >= threshold:
         out.append(
             make_finding(
                 "hidden_cpu",

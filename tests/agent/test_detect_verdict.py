@@ -60,6 +60,10 @@ def test_sustained_load_alone_is_never_mining():
     strengths = {f.subject.pid: f.strength for f in findings if f.subject.pid}
     assert strengths == {11: Strength.info, 12: Strength.weak}
     assert any(f.kind == "hidden_cpu" for f in findings)
+    quiet = util.model_copy(update={"invisible_cpu_percent": 12.0, "top_processes": []})
+    assert _utilization(b, quiet, {}, DetectionSettings()) == []
+    many = util.model_copy(update={"logical_cores": 64, "top_processes": []})
+    assert _utilization(b, many, {}, DetectionSettings()) == []  # 45% of one core of 64
     assert decide(findings).status == VerdictStatus.suspicious
 
 
