@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 MAX_SERIES_POINTS = 3600  # bounded memory when used as a continuous background sampler
 MAX_CMDLINE_CHARS = 4096
+MAX_TRACKS = 5000  # processes remembered in one window before idle exited ones are dropped
 PROCESS_SCAN_CPU_BUDGET = 0.0025  # periodic per-process scans: at most 0.25 % of one core
 
 SampleProgress = Callable[[float, float], None]
@@ -53,15 +54,21 @@ def stat_of(values: Iterable[float], avg: float | None = None) -> Stat | None:
 
 
 def _busy_seconds(times: object) -> float:
-    """User + nice + system CPU seconds (irq/softirq/steal/iowait/idle excluded)."""
-    return sum(float(getattr(times, name, 0.0)) for name in ("user", "nice", "system"))
+    """CPU seconds spent running processes: user + nice + system.
+
+    Linux keeps irq/softirq/steal/iowait apart already; Windows counts interrupt and DPC
+    time inside system time, and no process is charged for it, so it is taken out.
+    """
+    busy = sum(float(getattr(times, name, 0.0)) for name in ("user", "nice", "system"))
+    return busy - sum(float(getattr(times, name, 0.0)) for name in ("interrupt", "dpc"))
 
 
 def _total_seconds(times: object) -> float:
     fields = getattr(times, "_fields", ())
     total = sum(float(getattr(times, name)) for name in fields)
-    # guest time is already contained in user/nice on Linux
-    for name in ("guest", "guest_nice"):
+    # Linux: guest time is already contained in user/nice; Windows: interrupt and DPC
+    # time is already contained in system time.
+    for name in ("guest", "guest_nice", "interrupt", "dpc"):
         total -= float(getattr(times, name, 0.0))
     return total
 
@@ -138,6 +145,7 @@ class UtilizationSampler:
         self._sys_first = None
         self._sys_last = None
         self._last_process_scan = 0.0
+        self.unreadable_processes = 0  # most processes whose CPU times could not be read
         self._effective_process_interval = self.process_interval
 
     # --- control ------------------------------------------------------------------------
@@ -154,6 +162,10 @@ class UtilizationSampler:
         self._started_wall = time.time()
         self._started_mono = time.monotonic()
         self._stopped_mono = None
+        self._cpu_series.clear()
+        self._gpus.clear()
+        self._gpu_procs.clear()
+        self.errors.clear()
         self._sys_first = self._sys_last = psutil.cpu_times()
         self._scan_processes(baseline=True)
         self._sample_gpu(with_processes=True)
@@ -269,6 +281,8 @@ class UtilizationSampler:
         self._last_process_scan = time.monotonic()
         spent = time.thread_time()
         readings = self.reader.read_all()
+        denied = getattr(self.reader, "denied", 0)
+        self.unreadable_processes = denied if baseline else max(self.unreadable_processes, denied)
         self._track_readings(readings, baseline)
         spent = time.thread_time() - spent
         # Keep the periodic scans within their CPU budget on machines with many processes.
@@ -292,6 +306,18 @@ class UtilizationSampler:
         for key, track in self._tracks.items():
             if key not in seen:
                 track.alive = False
+        if len(self._tracks) > MAX_TRACKS:
+            self._prune()
+
+    def _prune(self) -> None:
+        """Long background windows: forget exited short-lived processes that used ~no CPU
+        (they weigh nothing in the top list or the cross-view)."""
+        for key in [
+            k
+            for k, t in self._tracks.items()
+            if not t.alive and t.started_in_window and t.cpu_delta + t.children_delta < 0.05
+        ]:
+            del self._tracks[key]
 
     def _new_track(self, pt: ProcTimes, baseline: bool) -> _Track:
         # A process first seen after the baseline and created after the window began ran
@@ -311,6 +337,12 @@ class UtilizationSampler:
         )
 
     # --- result ---------------------------------------------------------------------------
+
+    @property
+    def cross_view_reliable(self) -> bool:
+        """False when some processes could not be read (no admin/root): their CPU time would
+        look hidden, so the cross-view figure is left out."""
+        return self.unreadable_processes == 0 and not getattr(self.reader, "list_restricted", False)
 
     def window_seconds(self) -> float:
         end = self._stopped_mono if self._stopped_mono is not None else time.monotonic()
@@ -344,7 +376,7 @@ class UtilizationSampler:
         window = self.window_seconds()
         cores = psutil.cpu_count() or 1
         busy, visible = self.cross_view()
-        invisible = max(0.0, busy - visible) if window > 0 else None
+        invisible = max(0.0, busy - visible) if window > 0 and self.cross_view_reliable else None
         gpus = [
             GPUUtilization(
                 index=s.index,
