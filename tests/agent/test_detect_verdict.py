@@ -60,6 +60,10 @@ def test_sustained_load_alone_is_never_mining():
     strengths = {f.subject.pid: f.strength for f in findings if f.subject.pid}
     assert strengths == {11: Strength.info, 12: Strength.weak}
     assert any(f.kind == "hidden_cpu" for f in findings)
+    quiet = util.model_copy(update={"invisible_cpu_percent": 12.0, "top_processes": []})
+    assert _utilization(b, quiet, {}, DetectionSettings()) == []
+    many = util.model_copy(update={"logical_cores": 64, "top_processes": []})
+    assert _utilization(b, many, {}, DetectionSettings()) == []  # 45% of one core of 64
     assert decide(findings).status == VerdictStatus.suspicious
 
 
@@ -104,3 +108,25 @@ def test_batches_overlap_and_cover_everything():
         covered.add(start + length)
     assert CHUNK * 2 + 100 in covered and 10**9 + 50 in covered
     assert pieces[1][0] == CHUNK - 4096  # the second piece re-reads the overlap
+
+
+def test_windows_region_selection_from_recorded_virtualqueryex():
+    import json
+    from pathlib import Path
+
+    from agent.detect.memregions_windows import RawRegion, to_regions
+
+    rec = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "windows_detect"
+                      / "virtualquery_xmrig.json").read_text())
+    raw = [RawRegion(**r) for r in rec["regions"]]
+    chosen = dict(select(to_regions(raw, rec["exe"]), rec["exe"]))
+    image = [r for r in raw if r.mapped_file.endswith("svchost.exe")]
+    assert all(chosen[r.base] == r.size for r in image)  # the whole miner image
+    assert chosen[2097152000] == 1048576  # heap-like private region
+    assert chosen[2214592512] == SAMPLE_BYTES  # 2 GB RandomX dataset: sampled only
+    assert chosen[4429185024] == SAMPLE_BYTES  # 256 MB cache: sampled only
+    assert chosen[6303744] == 20480
+    skipped = {140735370018816, 140735355338752, 2098200576, 4697620480, 4698447872,
+               6291456, 6324224, 6328320}  # DLLs, reserved, mapped, guard, no-access, free
+    assert not skipped & set(chosen)
+    assert sum(chosen.values()) < 12 * 2**20
