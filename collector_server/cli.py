@@ -230,6 +230,32 @@ def describe_import(result) -> str:
     return "\n".join(lines)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Import report files written by agents without a network path (USB hand-carry)."""
+    setup_django(args.data)
+    from collector_server.ingest.services import ReportFileError, import_report_file
+
+    org = find_org(args.org) if args.org else None
+    failed = 0
+    for path in args.files:
+        try:
+            result = import_report_file(path, org)
+        except (OSError, ReportFileError) as exc:
+            failed += 1
+            print(f"{path}: NOT imported: {exc}", file=sys.stderr)
+            continue
+        body = result.body
+        if result.status >= 400:
+            failed += 1
+            print(f"{path}: NOT imported: {body.get('detail')}", file=sys.stderr)
+        elif result.duplicate:
+            print(f"{path}: already imported (report {body['report_id']})")
+        else:
+            print(f"{path}: imported report {body['report_id']} for device {body['device_id']} "
+                  f"(verdict {body['verdict']}, {body['findings']} findings)")
+    return 1 if failed else 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     setup_django(args.data)
     migrate()
@@ -338,6 +364,13 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("file")
     i.add_argument("--dry-run", action="store_true")
     p.set_defaults(func=cmd_ledger)
+
+    p = sub.add_parser("report", parents=[data], help="import report files (USB hand-carry)")
+    rsub = p.add_subparsers(dest="report_cmd", required=True)
+    ri = rsub.add_parser("import", parents=[data])
+    ri.add_argument("files", nargs="+", help="report JSON files (.json or .json.gz)")
+    ri.add_argument("--org", help="organisation of devices not yet in the ledger")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("demo", parents=[data], help="demo bureau, school, users and token")
     p.add_argument("--bureau", default="示范县教育局")
