@@ -30,6 +30,7 @@ DEVICES = 40
 REPORTS = int(os.environ.get("BENCH_INGEST_REPORTS", "2000"))
 WARMUP = 200
 CLIENTS = int(os.environ.get("BENCH_INGEST_CLIENTS", "8"))
+WORKERS = [int(w) for w in os.environ.get("BENCH_INGEST_WORKERS", "1,2").split(",")]
 PG_URL = os.environ.get(
     "MINECHECK_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/minecheck_test"
 )
@@ -57,19 +58,21 @@ def post(conn: http.client.HTTPConnection, path: str, body: bytes, headers: dict
     return response.status, response.read()
 
 
-def run_backend(name: str, database_url: str | None) -> dict:
+def run_backend(name: str, database_url: str | None, workers: int = 1) -> dict:
     data = Path(tempfile.mkdtemp(prefix=f"bench-ingest-{name}-"))
     cli(data, database_url, "manage", "migrate", "-v0")
-    cli(data, database_url, "org", "add", "基准学校", "--kind", "school")
-    out = cli(data, database_url, "token", "create", "--org", "基准学校")
+    org = f"基准学校-{workers}"
+    cli(data, database_url, "org", "add", org, "--kind", "school")
+    out = cli(data, database_url, "token", "create", "--org", org)
     token = re.search(r"^(mce_\S+)$", out, re.M).group(1)
-    proc, url = start_server(data, database_url, threads=8)
+    servers = [start_server(data, database_url, threads=8) for _ in range(workers)]
     try:
-        parts = urlsplit(url)
+        endpoints = [urlsplit(url) for _, url in servers]
+        parts = endpoints[0]
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
         devices = []
         for i in range(DEVICES):
-            identity = make_identity(f"bench-{name}-{i}")
+            identity = make_identity(f"bench-{name}-{workers}-{i}")
             body = json.dumps(
                 {"enrollment_token": token, "device": identity.model_dump(mode="json")}
             ).encode()
@@ -91,8 +94,8 @@ def run_backend(name: str, database_url: str | None) -> dict:
         statuses: dict[int, int] = {}
         lock = threading.Lock()
 
-        def client(batch: list[tuple[str, bytes]], record: bool) -> None:
-            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        def client(batch: list[tuple[str, bytes]], record: bool, where) -> None:
+            conn = http.client.HTTPConnection(where.hostname, where.port, timeout=60)
             mine: list[float] = []
             codes: dict[int, int] = {}
             for dtoken, body in batch:
@@ -118,7 +121,9 @@ def run_backend(name: str, database_url: str | None) -> dict:
 
         def phase(items: list, record: bool) -> float:
             threads = [
-                threading.Thread(target=client, args=(items[i::CLIENTS], record))
+                threading.Thread(
+                    target=client, args=(items[i::CLIENTS], record, endpoints[i % workers])
+                )
                 for i in range(CLIENTS)
             ]
             started = time.perf_counter()
@@ -133,6 +138,7 @@ def run_backend(name: str, database_url: str | None) -> dict:
         latencies.sort()
         q = statistics.quantiles(latencies, n=100)
         return {
+            "workers": workers,
             "backend": name,
             "reports": len(latencies),
             "seconds": elapsed,
@@ -144,7 +150,8 @@ def run_backend(name: str, database_url: str | None) -> dict:
             "gzip_kb": statistics.mean(len(b) for _, b in bodies) / 1024,
         }
     finally:
-        stop_server(proc)
+        for proc, _ in servers:
+            stop_server(proc)
 
 
 def pg_database() -> tuple[str, str] | None:
@@ -161,12 +168,16 @@ def pg_database() -> tuple[str, str] | None:
 
 
 def main() -> None:
-    results = [run_backend("SQLite", None)]
+    results = [run_backend("SQLite", None, w) for w in WORKERS]
     pg = pg_database()
     if pg:
         name, rest = pg
         try:
-            results.append(run_backend("PostgreSQL", PG_URL.split("://", 1)[0] + "://" + rest))
+            for w in WORKERS:
+                # a fresh database per run would need a new CREATE; reuse it (reports pile up)
+                results.append(
+                    run_backend("PostgreSQL", PG_URL.split("://", 1)[0] + "://" + rest, w)
+                )
         finally:
             import psycopg
 
@@ -176,6 +187,7 @@ def main() -> None:
     rows = [
         [
             r["backend"],
+            r["workers"],
             r["reports"],
             f"{r['rate']:.0f}",
             f"≥ {targets[r['backend']]}",
@@ -187,7 +199,8 @@ def main() -> None:
         for r in results
     ]
     body = (
-        f"One `minecheck-server run` process (waitress, 8 threads) on 127.0.0.1; {CLIENTS} "
+        f"`minecheck-server run` processes (waitress, 8 threads each; with 2, the client "
+        "threads are spread over both, as behind a reverse proxy) on 127.0.0.1; {CLIENTS} "
         f"client threads with keep-alive connections in the benchmark process, uploading "
         f"gzip reports (mean {results[0]['json_kb']:.0f} KB JSON, "
         f"{results[0]['gzip_kb']:.0f} KB gzip: full inventory, 120 top processes, findings in "
@@ -197,6 +210,7 @@ def main() -> None:
         + markdown_table(
             [
                 "database",
+                "server processes",
                 "reports",
                 "reports/s",
                 "target",
