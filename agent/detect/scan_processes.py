@@ -14,6 +14,11 @@ from agent.report.model import Finding, Strength, Subject
 
 _INTERPRETERS = re.compile(r"(?i)^(python[0-9.]*|perl|ruby|node|php|bash|sh|dash|zsh)(\.exe)?$")
 _KTHREAD_NAME = re.compile(r"^\[[\w/:.\-+ ]+\]$")
+# names only kernel threads carry (a user process never has them)
+_KTHREAD_COMM = re.compile(
+    r"^(kworker/|ksoftirqd/|migration/|rcu_|kthreadd$|kswapd\d|watchdog/|kblockd$|"
+    r"kdevtmpfs$|khugepaged$|kcompactd\d|cpuhp/|irq/\d)"
+)
 _WIN_SYSTEM_NAMES = {
     "svchost.exe": ("c:\\windows\\system32", "c:\\windows\\syswow64"),
     "conhost.exe": ("c:\\windows\\system32",),
@@ -191,7 +196,11 @@ def masquerade_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
                 )
             )
         argv0 = p.cmdline[0] if p.cmdline else ""
-        if _KTHREAD_NAME.match(argv0) or _KTHREAD_NAME.match(p.name):
+        if (
+            _KTHREAD_NAME.match(argv0)
+            or _KTHREAD_NAME.match(p.name)
+            or (_KTHREAD_COMM.match(p.name) and not is_windows_path(p.exe))
+        ):
             out.append(
                 make_finding(
                     "kernel_thread_spoof",

@@ -115,6 +115,15 @@ def test_kernel_thread_name_spoof_is_passive(pool, tmp_path):
     assert verdict.status == VerdictStatus.mining and verdict.mode == MiningMode.passive
 
 
+def test_kernel_thread_comm_without_brackets_is_passive(pool, tmp_path):
+    argv = [launch.PYTHON, str(launch.FAKE_MINER), "-o", _url(pool), "-u", "w"]
+    _, findings, verdict, _, _ = _run(pool, argv, tmp_path, logins_before=len(pool.log.logins),
+                                      env={"FAKE_MINER_COMM": "kswapd0"})
+    spoof = [f for f in findings if f.kind == "kernel_thread_spoof"]
+    assert spoof and spoof[0].subject.process_name == "kswapd0"
+    assert verdict.status == VerdictStatus.mining and verdict.mode == MiningMode.passive
+
+
 def test_throttled_config_only_miner_is_found_in_memory(pool, home_dir, tmp_path):
     shutil.copy(launch.FAKE_MINER, home_dir / "helper.py")
     (home_dir / "config.json").write_text(json.dumps({"pools": [
