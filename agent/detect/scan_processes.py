@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -236,7 +237,7 @@ def masquerade_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
                 )
             )
             break
-    if p.exe_deleted:
+    if p.exe_deleted and not _replaced_by_update(p):
         out.append(
             make_finding(
                 "deleted_executable",
@@ -258,6 +259,17 @@ def masquerade_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
             )
         )
     return out
+
+
+def _replaced_by_update(p: ProcInfo) -> bool:
+    """A program whose file a package update replaced (same path exists again, outside temp
+    and hidden places) still shows as deleted until restarted: not a hiding trick."""
+    path = p.exe or ""
+    return (
+        not path.startswith(("/memfd:", "memfd:"))
+        and hidden_location(path) is None
+        and os.path.isfile(path)
+    )
 
 
 def scan_process(p: ProcInfo, bundle: Any) -> list[Finding]:
