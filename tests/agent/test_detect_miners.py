@@ -85,6 +85,8 @@ def test_renamed_system_binary_in_hidden_temp_folder_is_passive(pool, tmp_path):
     assert verdict.mode == MiningMode.passive
     hidden = [f for f in findings if f.kind == "hidden_location"]
     assert hidden and hidden[0].subject.exe == exe and hidden[0].passive_hint
+    masq = [f for f in findings if f.kind == "masquerade_path"]
+    assert masq and masq[0].evidence == [exe]  # sshd belongs in /usr/sbin
     assert "miner_cmdline" in kinds(findings, Strength.strong)
 
 
