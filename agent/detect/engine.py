@@ -138,6 +138,14 @@ def run_detection(
     findings += run_collector(
         "yara_memory", lambda c: _yara_memory(c, bundle, targets, deadline), ctx, []
     )
+    if time.monotonic() > deadline:
+        ctx.add_limitation(
+            N_(
+                "Detection reached its time limit of {seconds:.0f} s; some processes or files "
+                "were not checked."
+            ),
+            seconds=deadline - started,
+        )
     return dedup(_drop_own(findings, own_paths))
 
 
