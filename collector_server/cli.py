@@ -198,19 +198,36 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     from collector_server.ledger.models import Device
 
     if args.ledger_cmd == "export":
-        qs = Device.objects.select_related("organisation")
+        qs = Device.objects.select_related("organisation").order_by(
+            "organisation__path", "hostname"
+        )
         if args.org:
             org = find_org(args.org)
             qs = qs.filter(organisation__path__startswith=org.path)
-        mode = "wb" if args.format == "xlsx" else "w"
-        kwargs = {} if mode == "wb" else {"encoding": "utf-8-sig", "newline": ""}
-        with open(args.output, mode, **kwargs) as stream:
-            services.export_ledger(qs, args.format, stream)
-        print(f"wrote {qs.count()} devices to {args.output}")
+        with open(args.output, "wb") as stream:
+            count = services.export_ledger(qs, args.format, stream)
+        print(f"wrote {count if count is not None else qs.count()} devices to {args.output}")
         return 0
-    result = services.import_ledger(args.file, None, args.dry_run)
-    print(result)
+    try:
+        result = services.import_ledger(args.file, None, args.dry_run)
+    except (OSError, ValueError) as exc:  # ImportFileError is a ValueError
+        raise CLIError(f"cannot import {args.file}: {exc}") from exc
+    print(describe_import(result))
     return 0 if not getattr(result, "errors", None) else 1
+
+
+def describe_import(result) -> str:
+    """A readable summary of an ImportResult (rows, changes, per-row errors)."""
+    changes = getattr(result, "changes", []) or []
+    errors = getattr(result, "errors", []) or []
+    mode = "dry run, nothing changed" if getattr(result, "dry_run", False) else "applied"
+    lines = [f"{getattr(result, 'rows', '?')} rows: {len(changes)} to change, "
+             f"{getattr(result, 'unchanged', 0)} unchanged, {len(errors)} with errors ({mode})"]
+    for change in changes:
+        fields = ", ".join(f"{k}: {old!r} → {new!r}" for k, (old, new) in change.changes.items())
+        lines.append(f"  row {change.row}: {change.hostname} ({change.organisation}): {fields}")
+    lines += [f"  row {e.row}: ERROR {e.message}" for e in errors]
+    return "\n".join(lines)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
