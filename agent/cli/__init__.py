@@ -29,6 +29,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "signatures": ("signatures", N_("Show, verify or import signature bundles")),
     "enroll": ("enroll", N_("Register this computer with the bureau's collector")),
     "upload": ("upload", N_("Send the reports waiting in the spool to the collector")),
+    "run": ("run", N_("Scheduled mode: scan regularly and upload (what the service runs)")),
+    "service": ("service", N_("Install, remove or show the boot-time service")),
 }
 
 
