@@ -50,8 +50,8 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 
 def classify(status: int) -> Outcome:
-    if 200 <= status < 300 or status == 409:
-        return Outcome.acked
+    if 200 <= status < 300:
+        return Outcome.acked  # includes the idempotent repeat, which gets the first answer
     if status == 413:
         return Outcome.too_large
     if status in (401, 403):

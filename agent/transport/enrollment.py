@@ -10,6 +10,9 @@ from agent.config import ServerConfig
 from agent.transport import credentials
 from agent.transport.client import CollectorClient, Outcome
 
+# minecheck.toml / CLI names -> the collector API's ledger field names
+LEDGER_API_NAMES = {"owner": "responsible_person", "phone": "responsible_phone"}
+
 
 class EnrollmentError(Exception):
     pass
@@ -21,7 +24,7 @@ def enrollment_payload(token: str, ledger: dict[str, str | None]) -> dict:
         "enrollment_token": token,
         "device": identity.model_dump(mode="json"),
         "hardware": hardware.model_dump(mode="json"),
-        "ledger": {k: v for k, v in ledger.items() if v},
+        "ledger": {LEDGER_API_NAMES.get(k, k): v for k, v in ledger.items() if v},
     }
 
 

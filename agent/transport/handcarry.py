@@ -24,6 +24,7 @@ from agent.transport.spool import atomic_write
 
 FORMAT = "minecheck-handcarry/1"
 KEY_FILE = "install_key.pem"
+TOKEN_PREFIX_LEN = 10  # the collector shows and indexes tokens by this prefix
 
 
 class HandcarryError(Exception):
@@ -68,7 +69,7 @@ def build(report_json: bytes, key: Ed25519PrivateKey, enrollment_token: str | No
         "signature": _b64(key.sign(report_json)),
     }
     if enrollment_token:
-        envelope["token_prefix"] = enrollment_token[:8]
+        envelope["token_prefix"] = enrollment_token[:TOKEN_PREFIX_LEN]
         envelope["token_hmac"] = hmac.new(
             token_key(enrollment_token), report_json, hashlib.sha256
         ).hexdigest()

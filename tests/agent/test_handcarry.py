@@ -20,7 +20,7 @@ def test_round_trip_with_token(tmp_path):
     path = handcarry.write(
         tmp_path / "r.mcr", _report(), tmp_path, enrollment_token="tok-123456789"
     )
-    lookup = {"tok-1234": [handcarry.token_key("tok-123456789")]}
+    lookup = {"tok-123456": [handcarry.token_key("tok-123456789")]}
     result = handcarry.verify(path.read_bytes(), lambda p: lookup.get(p, []))
     assert result.report_json == _report() and result.token_verified
     if os.name == "posix":
@@ -49,10 +49,10 @@ def test_changed_report_is_refused(tmp_path):
 def test_resigned_with_other_key_fails_token_check(tmp_path):
     genuine = handcarry.build(_report(), handcarry.install_key(tmp_path / "a"), "real-token-1")
     forged = handcarry.build(_report(), handcarry.install_key(tmp_path / "b"), "guessed-tok")
-    lookup = {"real-tok": [handcarry.token_key("real-token-1")]}
+    lookup = {"real-token": [handcarry.token_key("real-token-1")]}
     assert handcarry.verify(genuine, lambda p: lookup.get(p, [])).token_verified
     with pytest.raises(handcarry.HandcarryError, match="token does not match"):
-        handcarry.verify(_tamper(forged, token_prefix="real-tok"), lambda p: lookup.get(p, []))
+        handcarry.verify(_tamper(forged, token_prefix="real-token"), lambda p: lookup.get(p, []))
 
 
 @pytest.mark.parametrize("blob", [b"", b"not json", b'{"format": "other"}', b"[1,2]"])

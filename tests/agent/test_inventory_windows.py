@@ -67,6 +67,7 @@ def test_gaming_pc(windows) -> None:
     assert hw.os.name == "Microsoft Windows 11 Pro" and hw.os.build == "22631"
     assert hw.os.hostname == "WANGBA-PC-017" and hw.os.domain == "WORKGROUP"
     assert hw.os.is_server is False and "guest" in hw.os.users
+    assert hw.os.architecture == "64-bit"  # localised '64 位' normalised
     # identity: junk serials dropped, only the burned-in Ethernet MAC counts
     assert identity.parts.system_uuid == "8f3c2a10-5b7e-11ec-8d3d-d45d641a2b3c"
     assert identity.parts.system_serial is None  # 'To be filled by O.E.M.'
@@ -176,6 +177,8 @@ def test_cim_datetime_and_values() -> None:
     os_info = win.read_os(FixtureSource(load("office_pc_optiplex")))
     assert os_info.boot_time == datetime(2026, 11, 19, 23, 30, 11, 123456, tzinfo=timezone.utc)
     assert win.as_int("1000202273280") == 1000202273280 and win.as_int(None) is None
+    assert win.os_architecture("ARM 64-bit Processor") == "ARM64"
+    assert win.os_architecture("32 位") == "32-bit"
 
 
 def test_video_memory_registry_binary_and_cap() -> None:

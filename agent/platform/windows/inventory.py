@@ -62,6 +62,17 @@ def parse_cim_datetime(value: Any) -> datetime | None:
     return base.replace(microsecond=micro, tzinfo=tz).astimezone(timezone.utc)
 
 
+def os_architecture(value: Any) -> str | None:
+    """OSArchitecture is localised ('64 位', '64-bit', 'ARM 64-bit Processor') -> '64-bit'."""
+    text = as_text(value)
+    if not text:
+        return None
+    bits = re.search(r"(32|64)", text)
+    if "arm" in text.lower():
+        return f"ARM{bits.group(1) if bits else ''}"
+    return f"{bits.group(1)}-bit" if bits else text
+
+
 # --- OS ---------------------------------------------------------------------------------
 
 
@@ -97,7 +108,7 @@ def read_os(src: WindowsSource) -> WindowsOS:
         name=caption,
         version=as_text(os_row.get("Version")),
         build=as_text(os_row.get("BuildNumber")),
-        architecture=as_text(os_row.get("OSArchitecture")),
+        architecture=os_architecture(os_row.get("OSArchitecture")),
         hostname=as_text(os_row.get("CSName")),
         domain=domain,
         boot_time=parse_cim_datetime(os_row.get("LastBootUpTime")),

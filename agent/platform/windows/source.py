@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,16 +31,17 @@ class LiveSource:
     """WMI (package ``wmi``, over pywin32 COM) and ``winreg`` on a running Windows."""
 
     def __init__(self) -> None:
-        self._conn: Any = None
+        self._local = threading.local()  # a COM connection belongs to the thread that made it
 
     def _wmi(self) -> Any:
-        if self._conn is None:
-            import pythoncom  # from pywin32; COM must be initialised in non-main threads
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            import pythoncom  # from pywin32; COM must be initialised in every thread using it
             import wmi
 
             pythoncom.CoInitialize()
-            self._conn = wmi.WMI()
-        return self._conn
+            conn = self._local.conn = wmi.WMI()
+        return conn
 
     def query(self, wql: str) -> list[dict[str, Any]]:
         rows = []
