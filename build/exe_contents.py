@@ -5,6 +5,8 @@ and the Windows version resource. Used by ``build/minecheck.spec`` and by the te
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,25 +75,43 @@ def hidden_imports() -> list[str]:
 
 
 def _building_for_windows() -> bool:
-    import sys
-
     return sys.platform == "win32"
 
 
-def signature_files(root: Path = ROOT) -> list[tuple[str, str]]:
+def packed_signatures(root: Path, out_dir: Path) -> Path | None:
+    """Pack ``signatures/`` into ``out_dir/packed.bin`` with ``build/pack_signatures.py``
+    (which refuses a bundle whose manifest is stale). None when that script is absent."""
+    script = root / "build" / "pack_signatures.py"
+    if not script.is_file():
+        return None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / "packed.bin"
+    subprocess.run(
+        [sys.executable, str(script), "--out", str(out), str(root / "signatures")],
+        check=True,
+        cwd=root,
+    )
+    return out
+
+
+def signature_files(root: Path = ROOT, work: Path | None = None) -> list[tuple[str, str]]:
     """The shipped signature bundle as (source, folder-in-bundle) pairs.
 
-    When ``signatures/packed.bin`` exists (the rules in the packed form other scanners do not
-    flag) it replaces the plain ``.yar`` files, so the executable never carries miner strings
-    in clear text.
+    Preferably only ``packed.bin``: the whole bundle in the packed form other scanners do not
+    flag (packed afresh into ``work`` when given, else a committed ``signatures/packed.bin``).
+    A one-file executable unpacks its data files into a temporary folder at every start, so
+    plain ``.yar`` files full of miner strings would lie there in clear text. Without a packed
+    form the plain files are shipped.
     """
     base = root / "signatures"
-    packed = (base / "packed.bin").is_file()
+    packed = packed_signatures(root, work) if work is not None else None
+    if packed is None and (base / "packed.bin").is_file():
+        packed = base / "packed.bin"
+    if packed is not None:
+        return [(str(packed), "signatures")]
     out = []
     for path in sorted(base.rglob("*")):
         if not path.is_file() or "__pycache__" in path.parts or path.suffix in (".py", ".pyc"):
-            continue
-        if packed and path.suffix == ".yar":
             continue
         dest = path.parent.relative_to(root).as_posix()
         out.append((str(path), dest))
@@ -119,8 +139,9 @@ def template_files(root: Path = ROOT) -> list[tuple[str, str]]:
     ]
 
 
-def data_files(root: Path = ROOT) -> list[tuple[str, str]]:
-    return signature_files(root) + catalogue_files(root) + template_files(root)
+def data_files(root: Path = ROOT, work: Path | None = None) -> list[tuple[str, str]]:
+    """Every data file of the executable; ``work`` is where the packed rules are written."""
+    return signature_files(root, work) + catalogue_files(root) + template_files(root)
 
 
 def version_tuple(version: str) -> tuple[int, int, int, int]:

@@ -38,19 +38,35 @@ def test_catalogues_go_where_i18n_looks_for_them(contents):
         assert dest.startswith("agent/locale/") and dest.endswith("/LC_MESSAGES")
 
 
-def test_packed_rules_replace_plain_rule_files(contents, tmp_path):
+def test_without_a_packer_the_plain_bundle_or_a_committed_packed_file_is_shipped(
+    contents, tmp_path
+):
     sig = tmp_path / "signatures"
     (sig / "yara").mkdir(parents=True)
     (sig / "manifest.json").write_text("{}")
     (sig / "yara" / "miners.yar").write_text("rule x { condition: true }")
     (sig / "pools.txt").write_text("pool.example\n")
     (sig / "__init__.py").write_text("")
-    plain = {Path(s).name for s, _ in contents.signature_files(tmp_path)}
-    assert plain == {"manifest.json", "miners.yar", "pools.txt"}
-    (sig / "packed.bin").write_bytes(b"\0packed")
-    packed = {Path(s).name: d for s, d in contents.signature_files(tmp_path)}
-    assert set(packed) == {"manifest.json", "packed.bin", "pools.txt"}
-    assert packed["packed.bin"] == "signatures"
+    plain = {Path(s).name: d for s, d in contents.signature_files(tmp_path, tmp_path / "w")}
+    assert plain == {
+        "manifest.json": "signatures",
+        "miners.yar": "signatures/yara",
+        "pools.txt": "signatures",
+    }
+    (sig / "packed.bin").write_bytes(b"packed")
+    assert contents.signature_files(tmp_path) == [(str(sig / "packed.bin"), "signatures")]
+
+
+def test_the_executable_ships_only_the_packed_bundle_and_it_holds_every_file(contents, tmp_path):
+    files = pytest.importorskip("agent.bundle.files")
+    if not (ROOT / "build" / "pack_signatures.py").is_file():
+        pytest.skip("build/pack_signatures.py (signatures) not merged yet")
+    shipped = contents.signature_files(ROOT, tmp_path)
+    assert shipped == [(str(tmp_path / "packed.bin"), "signatures")]
+    blob = (tmp_path / "packed.bin").read_bytes()
+    assert files.unpack(blob).files == files.read_folder(ROOT / "signatures").files
+    # No rule text in clear: the name of the best-known miner is not readable in the file.
+    assert b"xmrig" not in blob.lower() and b"stratum" not in blob.lower()
 
 
 def test_hidden_imports_cover_lazily_imported_subcommands(contents):
