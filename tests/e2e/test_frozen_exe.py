@@ -137,6 +137,53 @@ def test_scan_json_validates_against_schema(clean_dir):
     assert not missing, missing
 
 
+def test_bundled_rules_load_from_the_packed_file(clean_dir):
+    proc = run_exe(clean_dir, "signatures", "info", "--json")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    info = json.loads(proc.stdout)
+    manifest = json.loads((ROOT / "signatures" / "manifest.json").read_text(encoding="utf-8"))
+    assert info["version"] == manifest["version"] and info["source"] == "builtin"
+    assert info["problems"] == []
+    # Loaded from inside the executable, from the packed form (no plain rules shipped).
+    assert info["origin"].endswith("packed.bin") and "_MEI" in info["origin"]
+    assert info["counts"]["file_rules"] > 0 and info["counts"]["memory_rules"] > 0
+
+
+def test_bundled_yara_rules_find_a_packed_miner_in_memory(clean_dir, tmp_path):
+    """A miner whose file holds nothing readable (compressed, XOR-ed) is named by the
+    executable's memory YARA scan: yara-python's native library works when frozen."""
+    from tests.fixtures.miners import launch
+    from tests.fixtures.miners.pool import StratumPool
+
+    hide = tmp_path / ".cache-x"
+    exe = launch.copy_interpreter(hide / "gvfsd-helper")
+    launch.write_packed_miner(hide / "update.py")
+    with StratumPool() as pool:
+        (hide / "config.json").write_text(
+            json.dumps({"pools": [{"url": f"127.0.0.1:{pool.port}", "user": launch.WALLET}]})
+        )
+        miner = launch.spawn(
+            [exe, "update.py"],
+            cwd=hide,
+            env={"FAKE_MINER_DELETE_CONFIG": "1", "FAKE_MINER_THROTTLE": "0.5"},
+        )
+        try:
+            launch.wait_logged_in(pool)
+            proc = run_exe(clean_dir, "scan", "--sample-seconds", "2", "--json", "-")
+        finally:
+            launch.stop(miner)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    report = json.loads(proc.stdout)
+    assert report["verdict"]["status"] == "mining"
+    memory_hits = [
+        f
+        for f in report["findings"]
+        if f["kind"] == "yara_memory" and f["subject"]["pid"] == miner.pid
+    ]
+    assert memory_hits, [(f["kind"], f["subject"].get("pid")) for f in report["findings"]]
+    assert memory_hits[0]["signature_version"] == report["signatures"]["version"]
+
+
 def test_double_click_selfcheck_writes_report_next_to_executable(clean_dir):
     proc = run_exe(
         clean_dir,
