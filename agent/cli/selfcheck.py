@@ -344,6 +344,33 @@ def wait_for_key(out: TextIO, stdin: TextIO | None = None) -> None:
         stdin.readline()
 
 
+def write_handcarry(report_json: bytes, html_path: Path, out: TextIO) -> Path | None:
+    """Write the tamper-evident hand-carry file (``.mcr``, signed; see
+    agent.transport.handcarry) beside the HTML report, for the supervising office to import.
+    A failure is reported and the check goes on (the HTML report is already saved)."""
+    from agent import paths
+    from agent.transport import handcarry
+
+    path = html_path.with_suffix(".mcr")
+    try:
+        token = None
+        try:
+            from agent.config import load_config
+
+            token = load_config().server.enrollment_token
+        except Exception:  # noqa: BLE001 - a broken config must not cost the hand-carry file
+            token = None
+        home = paths.ensure_dir(paths.home_dir())
+        handcarry.write(path, report_json, home, token)
+    except (OSError, handcarry.HandcarryError) as exc:
+        print(
+            _("Could not write the file for the supervising office ({error}).").format(error=exc),
+            file=out,
+        )
+        return None
+    return path
+
+
 def _run_check(out: TextIO, seconds: float) -> int:
     from agent.collectors.base import ScanOptions
     from agent.report.html import render_html
@@ -368,11 +395,6 @@ def _run_check(out: TextIO, seconds: float) -> int:
     try:
         html_path = save_text(folders, base, ".html", render_html(report, lang))
         files.append(("HTML", str(html_path)))
-        # The same report as data, for the school or bureau to import.
-        json_path = save_text(
-            [html_path.parent], base, ".json", report.model_dump_json(indent=2) + "\n"
-        )
-        files.append(("JSON", str(json_path)))
     except OSError as exc:
         print(
             _("Could not save the report in any of these folders: {folders} ({error})").format(
@@ -381,6 +403,10 @@ def _run_check(out: TextIO, seconds: float) -> int:
             file=out,
         )
         status = EXIT_ERROR
+    if html_path is not None:
+        mcr = write_handcarry(report.model_dump_json().encode("utf-8"), html_path, out)
+        if mcr is not None:
+            files.append((_("For the supervising office"), str(mcr)))
     _give_to_invoking_user(Path(p) for _label, p in files)
 
     out.write(summary_text(report, lang, files))
@@ -391,7 +417,13 @@ def _run_check(out: TextIO, seconds: float) -> int:
             print(
                 _("Open the report file in a web browser: {path}").format(path=html_path), file=out
             )
-        print(_("Keep the report file; hand it in to your supervising office if asked."), file=out)
+        print(
+            _(
+                "Keep the report. If your supervising office asks for it, hand in the .mcr "
+                "file: it shows whether anything was changed after the check."
+            ),
+            file=out,
+        )
     out.flush()
     return status
 

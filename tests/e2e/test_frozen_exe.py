@@ -197,5 +197,8 @@ def test_double_click_selfcheck_writes_report_next_to_executable(clean_dir):
     assert str(reports[0]) in proc.stdout
     html = reports[0].read_text(encoding="utf-8")
     assert "<html" in html.lower() and CJK.search(html)
-    data = json.loads(reports[0].with_suffix(".json").read_text(encoding="utf-8"))
+    from agent.transport import handcarry
+
+    signed = handcarry.verify(reports[0].with_suffix(".mcr").read_bytes())
+    data = json.loads(signed.report_json)
     assert data["agent"]["frozen"] is True

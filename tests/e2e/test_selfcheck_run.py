@@ -16,6 +16,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from agent.transport import handcarry
+
 ROOT = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -53,7 +55,10 @@ def test_selfcheck_run_from_source_writes_the_reports(tmp_path):
     html = list(work.glob("minecheck-报告-*.html"))
     assert len(html) == 1, proc.stdout
     assert str(html[0]) in proc.stdout
-    report = json.loads(html[0].with_suffix(".json").read_text(encoding="utf-8"))
+    # The hand-carry file beside it: signed, and holding the same report.
+    mcr = html[0].with_suffix(".mcr")
+    assert str(mcr) in proc.stdout
+    report = json.loads(handcarry.verify(mcr.read_bytes()).report_json)
     schema = json.loads((ROOT / "docs" / "report-schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(report, schema)
     assert report["agent"]["command"] == "selfcheck"
