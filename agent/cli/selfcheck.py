@@ -103,9 +103,17 @@ def desktop_folder() -> Path:
 
 def report_folders() -> list[Path]:
     """Where to try to save the report, in order: next to the executable (the current
-    folder when not frozen), the desktop or home folder, the temporary folder."""
+    folder when not frozen), the desktop or home folder, the temporary folder.
+
+    On Windows an executable started from inside the temporary folder (a program opened
+    from a ZIP file's preview runs from %TEMP%) would leave its report where nobody finds
+    it and Windows cleans up: then the desktop comes first.
+    """
     first = Path(sys.executable).resolve().parent if is_frozen() else Path.cwd()
-    candidates = [first, desktop_folder(), Path(tempfile.gettempdir())]
+    temp = Path(tempfile.gettempdir()).resolve()
+    candidates = [first, desktop_folder(), temp]
+    if sys.platform == "win32" and is_frozen() and first.is_relative_to(temp):
+        candidates = [desktop_folder(), first, temp]
     out: list[Path] = []
     for c in candidates:
         if c not in out:
@@ -146,7 +154,7 @@ def _give_to_invoking_user(paths: Iterable[Path]) -> None:
 # ---------------------------------------------------------------- administrator rights
 
 
-def _relaunch_elevated_windows() -> int | None:
+def _relaunch_elevated_windows(out: TextIO) -> int | None:
     """Start this program again through the UAC prompt ("runas") and wait for it.
 
     Returns the elevated run's exit status, or None when the user declined or it could not
@@ -183,6 +191,14 @@ def _relaunch_elevated_windows() -> int | None:
     params = f"{params} --lang {get_language()}".strip()
     shell32 = ctypes.WinDLL("shell32", use_last_error=True)
     kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    shell32.ShellExecuteExW.argtypes = [ctypes.POINTER(ShellExecuteInfo)]
+    shell32.ShellExecuteExW.restype = wintypes.BOOL
+    kernel32.WaitForSingleObject.argtypes = [wintypes.HANDLE, wintypes.DWORD]
+    kernel32.WaitForSingleObject.restype = wintypes.DWORD
+    kernel32.GetExitCodeProcess.argtypes = [wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD)]
+    kernel32.GetExitCodeProcess.restype = wintypes.BOOL
+    kernel32.CloseHandle.argtypes = [wintypes.HANDLE]
+    kernel32.CloseHandle.restype = wintypes.BOOL
     info = ShellExecuteInfo()
     info.cbSize = ctypes.sizeof(info)
     info.fMask = see_mask_nocloseprocess
@@ -197,7 +213,8 @@ def _relaunch_elevated_windows() -> int | None:
             print(
                 _("Could not ask for administrator rights (Windows error {code}).").format(
                     code=error
-                )
+                ),
+                file=out,
             )
         return None
     if not info.hProcess:
@@ -234,7 +251,7 @@ def ensure_rights(out: TextIO) -> int | None:
                 file=out,
             )
             out.flush()
-            code = _relaunch_elevated_windows()
+            code = _relaunch_elevated_windows(out)
             if code is not None:
                 print(
                     _("The check ran in the administrator window (exit status {code}).").format(

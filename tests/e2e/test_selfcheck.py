@@ -87,8 +87,23 @@ def test_report_folders_start_with_the_current_folder_when_not_frozen(tmp_path, 
 
 def test_report_folders_start_next_to_the_frozen_executable(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(selfcheck.tempfile, "gettempdir", lambda: str(tmp_path / "Temp"))
     monkeypatch.setattr(sys, "executable", str(tmp_path / "dl" / "minecheck"))
     assert selfcheck.report_folders()[0] == tmp_path / "dl"
+
+
+def test_an_executable_run_from_the_temp_folder_saves_on_the_desktop(tmp_path, monkeypatch):
+    # As when Windows runs a program opened from a ZIP file's preview (from %TEMP%).
+    temp = tmp_path / "Temp"
+    (tmp_path / "h" / "Desktop").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(tmp_path / "h"))
+    monkeypatch.setattr(selfcheck.tempfile, "gettempdir", lambda: str(temp))
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(temp / "Temp1_minecheck.zip" / "minecheck.exe"))
+    folders = selfcheck.report_folders()
+    assert folders[0] == tmp_path / "h" / "Desktop"
+    assert folders[1] == temp / "Temp1_minecheck.zip"
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="chown to another user needs root")
@@ -132,7 +147,7 @@ def test_windows_declined_prompt_continues_and_says_what_is_missing(monkeypatch)
     monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.delenv("MINECHECK_NO_ELEVATE", raising=False)
     asked = []
-    monkeypatch.setattr(selfcheck, "_relaunch_elevated_windows", lambda: asked.append(1))
+    monkeypatch.setattr(selfcheck, "_relaunch_elevated_windows", lambda out: asked.append(1))
     out = io.StringIO()
     assert selfcheck.ensure_rights(out) is None
     text = out.getvalue()
@@ -146,7 +161,7 @@ def test_windows_elevated_copy_ran_the_check(monkeypatch):
     set_language("en")
     monkeypatch.setattr(agent.platform, "is_privileged", lambda: False)
     monkeypatch.setattr(sys, "platform", "win32")
-    monkeypatch.setattr(selfcheck, "_relaunch_elevated_windows", lambda: 1)
+    monkeypatch.setattr(selfcheck, "_relaunch_elevated_windows", lambda out: 1)
     out = io.StringIO()
     assert selfcheck.ensure_rights(out) == 1
     assert "administrator window" in out.getvalue()
