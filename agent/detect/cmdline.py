@@ -210,6 +210,9 @@ def analyze_text(text: str, bundle: Any, *, depth: int = 0) -> list[Signal]:
                     signals.append(Signal("wallet", Strength.strong, f"wallet:{kind}", part))
     tokens = split_command(text)
     signals += _analyze_tokens(tokens, bundle)
+    for tok in tokens:
+        if " " in tok.strip():  # a quoted argument list ("-ArgumentList '-o ... -u ...'")
+            signals += _analyze_tokens(split_command(tok), bundle)
     if depth < 2:
         for decoded in _decoded_forms(text, tokens):
             for s in analyze_text(decoded, bundle, depth=depth + 1):

@@ -133,12 +133,13 @@ def hosts_findings(bundle: Any, hosts_path: str) -> list[Finding]:
     return out
 
 
-_DNS_NAME = re.compile(r"^\s*Record Name[ .]*:\s*(\S+)", re.M)
-_DNS_A = re.compile(r"^\s*A \(Host\) Record[ .]*:\s*(\S+)", re.M)
+# English and Simplified Chinese labels of `ipconfig /displaydns`
+_DNS_NAME = re.compile(r"^\s*(?:Record Name|记录名称)[ .]*:\s*(\S+)")
+_DNS_A = re.compile(r"^\s*(?:A \(Host\) Record|A \(主机\)\s*记录)[ .]*:\s*(\S+)")
 
 
 def parse_displaydns(text: str) -> dict[str, list[str]]:
-    """`ipconfig /displaydns` output (English) -> name -> A records."""
+    """`ipconfig /displaydns` output (English or Chinese) -> name -> A records."""
     out: dict[str, list[str]] = {}
     current = None
     for line in text.splitlines():

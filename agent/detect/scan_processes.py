@@ -153,7 +153,9 @@ def masquerade_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
     )
     if p.exe:
         name = basename(p.exe)
-        dirs = _system_dirs(bundle, name) or _system_dirs(bundle, p.name)
+        # the program file's own name: a process name may differ from its file for good
+        # reasons (symlinks such as python3 -> python3.11); interpreters live everywhere
+        dirs = None if _INTERPRETERS.match(name) else _system_dirs(bundle, name)
         if dirs and dirname(p.exe).lower().rstrip("\\/") not in dirs:
             out.append(
                 make_finding(

@@ -15,7 +15,7 @@ import pytest
 
 from agent.report.model import Strength, VerdictStatus
 from tests.fixtures.miners import launch
-from tests.fixtures.miners.bundles import test_bundle
+from tests.fixtures.miners.bundles import detection_bundle
 from tests.fixtures.miners.conftest_helpers import detect, kinds
 from tests.fixtures.miners.stub_bundle import Entry
 
@@ -84,7 +84,7 @@ def test_process_holding_a_miner_readme_is_not_mining(tmp_path):
     ["kubectl", "get", "pods", "-o", "pool.yaml"],
     ["gcc", "pool.c", "-o", "pool"],
     ["zpool", "import", "-c", "/etc/zfs/zpool.cache", "tank"],
-    ["curl", "-o", "page.html", "https://www.viabtc.com/help"],
+    ["curl", "-o", "page.html", "https://shop.notbtc.com/help"],
     ["python3", "train.py", "--algo", "adam", "--pool", "max"],
 ])
 def test_command_lines_that_mention_miner_words(tmp_path, argv):
@@ -132,7 +132,7 @@ def test_benign_server_on_a_mining_port_is_only_weak(tmp_path):
     try:
         time.sleep(0.5)
         findings, verdict, _ = detect([proc.pid], tmp_path, None,
-                                      bundle=_ProxyBundle(test_bundle(), port))
+                                      bundle=_ProxyBundle(detection_bundle(), port))
     finally:
         launch.stop(proc)
         for s in accepted:

@@ -61,7 +61,9 @@ def test_plain_command_line_is_active_mining(pool, tmp_path):
     assert any(_url(pool) in e for e in cmd[0].evidence)
     assert any(launch.WALLET in e for e in cmd[0].evidence)
     assert "wallet:monero" in cmd[0].detail.en
-    assert "yara_memory" in kinds(findings, Strength.strong)
+    mem = [f for f in findings if f.kind == "yara_memory"]
+    assert len(mem) == 1 and mem[0].strength == Strength.strong  # one finding per process
+    assert "xmrig" in mem[0].title.en.lower()
     assert all(f.action.zh and f.action.en for f in findings)
 
 

@@ -85,6 +85,13 @@ def test_nvml_failure_other_than_no_driver_is_reported() -> None:
     assert "NVML" in ctx.errors[0].message.en
 
 
+def test_driver_without_gpus_is_not_available_and_released() -> None:
+    fake = make_fake_nvml([])
+    sampler = GpuSampler(fake)
+    assert not sampler.available and sampler.error is None and sampler.sample() == []
+    assert fake.state["inits"] == fake.state["shutdowns"] == 1
+
+
 def test_one_gpu_lost_while_sampling_keeps_the_other() -> None:
     fake = make_fake_nvml(two_gpus())
     sampler = GpuSampler(fake)

@@ -150,3 +150,67 @@ def test_no_hardware_identity_falls_back_to_machine_id(monkeypatch, tmp_path) ->
     second = identity_mod.collect_identity(ScanContext(), [])
     assert first.fingerprint == second.fingerprint != ident.fingerprint
     assert (tmp_path / "device-id").exists()
+
+
+def test_usb_nic_left_out_unless_it_is_the_only_one(monkeypatch) -> None:
+    from agent.collectors.nics import NicKindInfo
+
+    monkeypatch.setattr(identity_mod, "nic_kinds", lambda: {
+        "wlx0013ef": NicKindInfo(True, None, "00:13:ef:12:34:56", usb=True)})
+    onboard = NICInfo(name="enp3s0", mac="d4:5d:64:1a:2b:3c", physical=True)
+    dongle = NICInfo(name="wlx0013ef", mac="00:13:ef:12:34:56", physical=True)
+    assert identity_mod.identity_macs([onboard, dongle]) == ["d4:5d:64:1a:2b:3c"]
+    assert identity_mod.identity_macs([dongle]) == ["00:13:ef:12:34:56"]
+
+
+@pytest.fixture
+def linux_dmi(monkeypatch, tmp_path):
+    """collect_identity on Linux with the given raw DMI reading; the agent home in tmp."""
+    monkeypatch.setenv("MINECHECK_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(identity_mod.plat, "IS_LINUX", True)
+    monkeypatch.setattr(identity_mod.plat, "IS_WINDOWS", False)
+    monkeypatch.setattr(identity_mod.identity_cache.paths, "system_home",
+                        lambda: tmp_path / "system")
+
+    def run(raw, nics, privileged):
+        monkeypatch.setattr(identity_mod, "read_raw_linux", lambda ctx: raw)
+        ctx = ScanContext(privileged=privileged)
+        return identity_mod.collect_identity(ctx, nics), ctx
+
+    return run
+
+
+ONBOARD = NICInfo(name="enp3s0", mac="d4:5d:64:1a:2b:3c", physical=True)
+FULL = identity_mod.RawIdentity(system_uuid=UUID, board_serial="MB123456789",
+                                system_serial="PF2ABCDE")
+DENIED = identity_mod.RawIdentity(denied=("product_uuid", "board_serial", "product_serial"))
+
+
+def test_run_without_root_keeps_the_fingerprint_of_a_root_run(linux_dmi) -> None:
+    as_root, ctx = linux_dmi(FULL, [ONBOARD], privileged=True)
+    assert ctx.limitations == []
+    as_user, ctx = linux_dmi(DENIED, [ONBOARD], privileged=False)
+    assert as_user.fingerprint == as_root.fingerprint
+    assert as_user.parts.system_uuid == UUID.lower() and ctx.limitations == []
+
+
+def test_without_root_and_without_cache_says_so(linux_dmi) -> None:
+    ident, ctx = linux_dmi(DENIED, [ONBOARD], privileged=False)
+    assert ident.parts.system_uuid is None and ident.parts.macs == ["d4:5d:64:1a:2b:3c"]
+    (limit,) = ctx.limitations
+    assert "product_uuid" in limit.en and "root" in limit.en and limit.zh != limit.en
+
+
+def test_cache_copied_to_a_cloned_pc_is_ignored(linux_dmi) -> None:
+    master, _ = linux_dmi(FULL, [ONBOARD], privileged=True)
+    clone_nic = NICInfo(name="enp3s0", mac="d4:5d:64:1a:2b:3d", physical=True)
+    clone, ctx = linux_dmi(DENIED, [clone_nic], privileged=False)
+    assert clone.parts.system_uuid is None and clone.fingerprint != master.fingerprint
+    assert len(ctx.limitations) == 1
+
+
+def test_unprivileged_run_writes_no_cache(linux_dmi, tmp_path) -> None:
+    linux_dmi(FULL, [ONBOARD], privileged=False)
+    assert not (tmp_path / "home" / "identity-cache.json").exists()
+    linux_dmi(FULL, [ONBOARD], privileged=True)
+    assert (tmp_path / "home" / "identity-cache.json").exists()

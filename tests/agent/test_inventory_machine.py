@@ -13,7 +13,6 @@ import pytest
 from agent.collectors import inventory as inv_mod
 from agent.collectors.base import ScanContext
 from agent.collectors.inventory import collect_inventory
-from tests.agent._base_fix import needs_base_fix
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux truth")
 
@@ -113,7 +112,6 @@ def test_inventory_is_repeatable() -> None:
     assert a.fingerprint == b.fingerprint
 
 
-@needs_base_fix
 def test_failing_collector_lands_in_errors_and_the_rest_comes_out(monkeypatch) -> None:
     def broken(ctx):
         raise RuntimeError("cpuid exploded")
@@ -134,7 +132,6 @@ def test_failing_collector_lands_in_errors_and_the_rest_comes_out(monkeypatch) -
     assert identity.fingerprint
 
 
-@needs_base_fix
 def test_identity_failure_still_gives_a_device(monkeypatch) -> None:
     def broken(ctx, nics):
         raise OSError("dmi gone")

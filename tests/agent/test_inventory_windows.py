@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,7 +21,6 @@ from agent.collectors.inventory import collect_inventory
 from agent.platform.windows import inventory as win
 from agent.platform.windows import source as source_mod
 from agent.platform.windows.source import FixtureSource
-from tests.agent._base_fix import needs_base_fix
 from tests.fixtures.nvml_fake import FakeGpu, make_fake_nvml
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "windows"
@@ -72,7 +72,8 @@ def test_gaming_pc(windows) -> None:
     assert identity.parts.system_uuid == "8f3c2a10-5b7e-11ec-8d3d-d45d641a2b3c"
     assert identity.parts.system_serial is None  # 'To be filled by O.E.M.'
     assert identity.parts.board_serial == "07D4311_M71E123456"
-    assert identity.parts.macs == ["d4:5d:64:1a:2b:3c"]  # not VMware, not randomised Wi-Fi
+    # not VMware, not the randomised Wi-Fi MAC, not the USB dongle
+    assert identity.parts.macs == ["d4:5d:64:1a:2b:3c"]
     assert identity.machine_guid == "6f1c8a2e-93b4-4c1d-a5e7-2b9d0c4f7e11"
     assert identity.manufacturer == "Micro-Star International Co., Ltd."
     # CPU
@@ -91,6 +92,7 @@ def test_gaming_pc(windows) -> None:
     assert by_name["以太网"].physical is True and by_name["以太网"].ipv4 == ["192.168.10.117"]
     assert by_name["VMware Network Adapter VMnet8"].physical is False
     assert by_name["WLAN"].physical is True and by_name["WLAN"].up is False
+    assert by_name["WLAN 2"].physical is True and by_name["WLAN 2"].speed_mbps == 433
     assert by_name["Loopback Pseudo-Interface 1"].physical is None
     # high performance: a discrete 12 GB GPU
     assert hw.high_performance.is_high_performance
@@ -188,7 +190,6 @@ def test_video_memory_registry_binary_and_cap() -> None:
     assert server[0].memory_source == "wmi" and server[0].memory_bytes == 16 * 2**20
 
 
-@needs_base_fix
 def test_wmi_class_missing_is_a_collector_error(windows) -> None:
     src = windows("office_pc_optiplex")
     del src.wmi["Win32_DiskDrive"]
@@ -207,3 +208,96 @@ def test_importing_windows_modules_does_not_import_wmi() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=FIXTURES.parents[2])
+
+
+class _FakeWmiObject:
+    def __init__(self, **props) -> None:
+        self.__dict__.update(props)
+        self.properties = dict.fromkeys(props)
+
+
+class _FakeWmi:
+    def __init__(self, hang_on: str | None = None) -> None:
+        self.hang_on = hang_on
+        self.release = threading.Event()
+        self.threads: set[str] = set()
+
+    def query(self, wql: str):
+        self.threads.add(threading.current_thread().name)
+        if self.hang_on and self.hang_on in wql:
+            self.release.wait(5)
+        if "Win32_Bogus" in wql:
+            raise RuntimeError("x_wmi: Invalid class")
+        return [_FakeWmiObject(Caption="Microsoft Windows 11 Pro", BuildNumber="22631")]
+
+
+def test_live_source_rows_errors_and_worker_thread() -> None:
+    fake = _FakeWmi()
+    src = source_mod.LiveSource(timeout=5, connect=lambda: fake)
+    rows = src.query("SELECT Caption, BuildNumber FROM Win32_OperatingSystem")
+    assert rows == [{"Caption": "Microsoft Windows 11 Pro", "BuildNumber": "22631"}]
+    with pytest.raises(RuntimeError, match="Invalid class"):
+        src.query("SELECT * FROM Win32_Bogus")
+    assert src.query("SELECT Caption FROM Win32_OperatingSystem")  # still usable after an error
+    assert fake.threads == {"wmi"}  # one COM-owning worker thread
+
+
+def test_hanging_wmi_gives_a_clear_error_and_later_queries_fail_fast(windows) -> None:
+    fake = _FakeWmi(hang_on="Win32_DiskDrive")
+    live = source_mod.LiveSource(timeout=0.3, connect=lambda: fake)
+    recorded = windows("office_pc_optiplex")
+
+    class Mixed:
+        """Live (fake COM) WMI for queries, the recording for the registry."""
+
+        query = staticmethod(live.query)
+        reg_values = staticmethod(recorded.reg_values)
+        reg_subkeys = staticmethod(recorded.reg_subkeys)
+
+    source_mod.default_source = lambda: Mixed()  # restored by the windows fixture
+    ctx = ScanContext()
+    try:
+        collect_inventory(ctx)
+    finally:
+        fake.release.set()
+    by = {e.collector: e for e in ctx.errors}
+    assert by["disks"].kind == "unavailable" and "winmgmt" in by["disks"].message.en
+    assert "WMI" in by["disks"].message.zh
+    # every query after the hang fails at once with the same message (nics, identity, ...)
+    assert by["nics"].kind == "unavailable"
+    assert "os" not in by and "gpu" not in by  # answered before the hang
+
+
+def test_amd_card_from_wmi_with_registry_vram(monkeypatch, windows) -> None:
+    src = windows("gaming_pc_rtx3060")
+    src.wmi["Win32_VideoController"] = [
+        {"Name": "Radeon RX 580 Series", "AdapterRAM": 4293918720,
+         "PNPDeviceID": "PCI\\VEN_1002&DEV_67DF&SUBSYS_E3661DA2&REV_E7\\4&1E3B5A7C&0&0008",
+         "DriverVersion": "31.0.21912.14"},
+    ]
+    key = win.DISPLAY_CLASS_KEY.lower() + "\\0000"
+    src.registry[key] = {"DriverDesc": "Radeon RX 580 Series",
+                         "MatchingDeviceId": "PCI\\VEN_1002&DEV_67DF&REV_E7",
+                         "HardwareInformation.qwMemorySize": 8 * 2**30}
+    ctx = ScanContext()
+    _, hw = collect_inventory(ctx)
+    (gpu,) = hw.gpus
+    assert (gpu.vendor, gpu.pci_id, gpu.memory_total_mb) == ("amd", "1002:67df", 8192)
+    assert gpu.discrete is True and hw.high_performance.category == "gpu_workstation"
+    assert ctx.limitations == [] and ctx.errors == []  # no NVIDIA card: nothing to say
+
+
+def test_card_without_its_driver_shows_as_basic_display_but_is_named_by_pci_id(windows) -> None:
+    src = windows("gaming_pc_rtx3060")
+    src.wmi["Win32_VideoController"] = [
+        {"Name": "Microsoft Basic Display Adapter", "AdapterRAM": 0,
+         "PNPDeviceID": "PCI\\VEN_10DE&DEV_2504&SUBSYS_397D1462&REV_A1\\4&2B8F7A3&0&0008",
+         "DriverVersion": "10.0.22621.1"},
+    ]
+    src.registry.pop(win.DISPLAY_CLASS_KEY.lower() + "\\0000")  # no NVIDIA driver installed
+    ctx = ScanContext()
+    _, hw = collect_inventory(ctx)
+    (gpu,) = hw.gpus
+    assert gpu.name == "NVIDIA GeForce RTX 3060 Lite Hash Rate" and gpu.vendor == "nvidia"
+    assert gpu.memory_total_mb is None and gpu.discrete is True  # AdapterRAM 0: unknown
+    assert any("NVIDIA" in t.en for t in ctx.limitations)

@@ -26,7 +26,7 @@ def test_memory_hog_is_stopped():
 
 def test_cpu_hog_is_stopped_after_the_window():
     burn = "import time\nt = time.time()\nwhile time.time() - t < 30: pass"
-    budget = Budget(max_cpu_share=0.05, cpu_window_seconds=1.5, poll_seconds=0.2)
+    budget = Budget(max_cpu_share=0.02, cpu_window_seconds=1.5, poll_seconds=0.2)
     result = watch([PY, "-c", burn], budget)
     assert result.exceeded == "cpu"
 
