@@ -34,7 +34,14 @@ class DetectionSettings:
     windows_sources: Any = None  # persistence_windows.WindowsSources (default on Windows)
     # Pool names are NOT resolved by default: DNS queries for pool domains from every PC
     # would look like mining to the network monitoring that issues the notices.
-    resolver: scan_connections.Resolver | None = None
+    # MINECHECK_RESOLVE_POOLS=1 turns it on (bounded by resolve_budget_s, cached an hour).
+    resolver: scan_connections.Resolver | None = field(
+        default_factory=lambda: (
+            scan_connections.resolve_all
+            if os.environ.get("MINECHECK_RESOLVE_POOLS") == "1"
+            else None
+        )
+    )
     resolve_budget_s: float = 3.0
     dns_cache: Callable[[], dict[str, list[str]]] = scan_connections.read_dns_cache
     memory_cpu_percent: float = 10.0  # memory-scan processes using more (one core = 100)

@@ -202,25 +202,43 @@ def read_dns_cache() -> dict[str, list[str]]:
     return parse_displaydns(out)
 
 
+_RESOLVED: dict[str, tuple[float, list[str]]] = {}
+RESOLVE_TTL_S = 3600.0
+
+
 def resolve_all(domains: Iterable[str], budget_s: float) -> dict[str, list[str]]:
-    """Resolve names in parallel within ``budget_s`` seconds (names left over are skipped)."""
+    """Resolve names in parallel within ``budget_s`` seconds (names left over are skipped);
+    answers, failures included, are cached for an hour."""
     import socket
+    import time
     from concurrent.futures import ThreadPoolExecutor, wait
 
-    names = list(domains)
+    now = time.monotonic()
     result: dict[str, list[str]] = {}
+    todo = []
+    for name in dict.fromkeys(domains):
+        hit = _RESOLVED.get(name)
+        if hit and now - hit[0] < RESOLVE_TTL_S:
+            if hit[1]:
+                result[name] = hit[1]
+        else:
+            todo.append(name)
 
     def one(name: str) -> None:
         try:
             infos = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
         except OSError:
+            _RESOLVED[name] = (time.monotonic(), [])
             return
-        result[name] = sorted({i[4][0] for i in infos})
+        addrs = sorted({i[4][0] for i in infos})
+        _RESOLVED[name] = (time.monotonic(), addrs)
+        result[name] = addrs
 
-    pool = ThreadPoolExecutor(max_workers=16)
-    futures = [pool.submit(one, n) for n in names]
-    wait(futures, timeout=budget_s)
-    pool.shutdown(wait=False, cancel_futures=True)
+    if todo:
+        pool = ThreadPoolExecutor(max_workers=16)
+        futures = [pool.submit(one, n) for n in todo]
+        wait(futures, timeout=budget_s)
+        pool.shutdown(wait=False, cancel_futures=True)
     return dict(result)
 
 

@@ -106,3 +106,29 @@ def test_another_instance_of_the_frozen_agent_is_not_reported(tmp_path, monkeypa
     finally:
         launch.stop(proc)
     assert after == []
+
+
+def test_deleted_program_vs_program_replaced_by_an_update():
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    home = Path(tempfile.mkdtemp(prefix="minecheck-test-", dir=os.path.expanduser("~")))
+    procs = []
+    try:
+        gone, updated = home / "gone-tool", home / "updated-tool"
+        for path in (gone, updated):
+            shutil.copy2("/bin/sleep", path)
+            procs.append(subprocess.Popen([str(path), "30"]))
+        time.sleep(0.2)
+        gone.unlink()
+        updated.unlink()
+        shutil.copy2("/bin/sleep", updated)  # what a package upgrade does
+        settings = DetectionSettings(root="/nonexistent", pids={p.pid for p in procs},
+                                     dns_cache=lambda: {})
+        findings = run_detection(ScanContext(), detection_bundle(), None, settings)
+    finally:
+        launch.stop(*procs)
+        shutil.rmtree(home, ignore_errors=True)
+    deleted = [f for f in findings if f.kind == "deleted_executable"]
+    assert [f.subject.pid for f in deleted] == [procs[0].pid]

@@ -85,6 +85,8 @@ def test_renamed_system_binary_in_hidden_temp_folder_is_passive(pool, tmp_path):
     assert verdict.mode == MiningMode.passive
     hidden = [f for f in findings if f.kind == "hidden_location"]
     assert hidden and hidden[0].subject.exe == exe and hidden[0].passive_hint
+    masq = [f for f in findings if f.kind == "masquerade_path"]
+    assert masq and masq[0].evidence == [exe]  # sshd belongs in /usr/sbin
     assert "miner_cmdline" in kinds(findings, Strength.strong)
 
 
@@ -112,6 +114,15 @@ def test_kernel_thread_name_spoof_is_passive(pool, tmp_path):
         executable=launch.PYTHON, env={"FAKE_MINER_COMM": "kworker/0:1"})
     spoof = [f for f in findings if f.kind == "kernel_thread_spoof"]
     assert spoof and spoof[0].evidence[0] == "[kworker/0:1]"
+    assert verdict.status == VerdictStatus.mining and verdict.mode == MiningMode.passive
+
+
+def test_kernel_thread_comm_without_brackets_is_passive(pool, tmp_path):
+    argv = [launch.PYTHON, str(launch.FAKE_MINER), "-o", _url(pool), "-u", "w"]
+    _, findings, verdict, _, _ = _run(pool, argv, tmp_path, logins_before=len(pool.log.logins),
+                                      env={"FAKE_MINER_COMM": "kswapd0"})
+    spoof = [f for f in findings if f.kind == "kernel_thread_spoof"]
+    assert spoof and spoof[0].subject.process_name == "kswapd0"
     assert verdict.status == VerdictStatus.mining and verdict.mode == MiningMode.passive
 
 

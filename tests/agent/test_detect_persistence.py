@@ -134,3 +134,21 @@ def test_a_failing_windows_source_does_not_hide_the_others():
             if f.kind == "persistence_miner"} == {"run_key", "task"}
     assert [e.collector for e in ctx.errors] == ["persistence.wmi_subscriptions"]
     assert "OSError" in ctx.errors[0].detail
+
+
+def test_resolver_is_off_by_default_bounded_and_cached(monkeypatch):
+    import socket
+
+    from agent.detect import scan_connections
+
+    monkeypatch.delenv("MINECHECK_RESOLVE_POOLS", raising=False)
+    assert DetectionSettings().resolver is None
+    monkeypatch.setenv("MINECHECK_RESOLVE_POOLS", "1")
+    assert DetectionSettings().resolver is scan_connections.resolve_all
+    # only names the hosts file answers; never a real pool name in tests
+    first = scan_connections.resolve_all(["localhost", "localhost"], 5.0)
+    assert "127.0.0.1" in first["localhost"] or "::1" in first["localhost"]
+    calls = []
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: calls.append(a) or [])
+    assert scan_connections.resolve_all(["localhost"], 5.0) == first  # from the cache
+    assert calls == []
