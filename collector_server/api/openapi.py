@@ -1,0 +1,144 @@
+"""The OpenAPI 3 description of the agent API (hand-written, plus pydantic's JSON schemas)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from agent.report.model import SCHEMA_VERSION
+from agent.report.model import Report as ReportModel
+from collector_server.api.schemas import EnrollRequest
+
+
+def _schemas() -> dict[str, Any]:
+    """Component schemas from the pydantic models, with $defs lifted into components."""
+    components: dict[str, Any] = {}
+    for name, model in (("Report", ReportModel), ("EnrollRequest", EnrollRequest)):
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(schema.pop("$defs", {}))
+        components[name] = schema
+    components["Error"] = {
+        "type": "object",
+        "required": ["error", "detail"],
+        "properties": {
+            "error": {"type": "string", "description": "machine-readable code"},
+            "detail": {"type": "string", "description": "what is wrong, in words"},
+            "errors": {
+                "type": "array",
+                "items": {"type": "object", "properties": {
+                    "loc": {"type": "string"}, "msg": {"type": "string"},
+                    "type": {"type": "string"}}},
+                "description": "validation errors with dotted locations (422 only)",
+            },
+        },
+    }
+    components["AgentConfig"] = {
+        "type": "object",
+        "properties": {
+            "scan_interval_minutes": {"type": "integer"},
+            "sample_seconds": {"type": "integer"},
+            "deep_scan": {"type": "boolean"},
+            "max_report_bytes": {"type": "integer"},
+            "accepted_schema_versions": {"type": "array", "items": {"type": "integer"}},
+            "server_time": {"type": "string", "format": "date-time"},
+        },
+    }
+    components["EnrollResponse"] = {
+        "type": "object",
+        "properties": {
+            "device_id": {"type": "integer"},
+            "device_token": {"type": "string", "description": "returned once; keep it secret"},
+            "created": {"type": "boolean"},
+            "organisation": {"type": "object"},
+            "config": {"$ref": "#/components/schemas/AgentConfig"},
+        },
+    }
+    components["UploadResponse"] = {
+        "type": "object",
+        "properties": {
+            "status": {"type": "string", "enum": ["accepted"]},
+            "report_id": {"type": "string", "format": "uuid"},
+            "device_id": {"type": "integer"},
+            "verdict": {"type": "string"},
+            "findings": {"type": "integer"},
+        },
+    }
+    return components
+
+
+def _err(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _ok(description: str, schema: str) -> dict[str, Any]:
+    return {"description": description, "content": {
+        "application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+@lru_cache(maxsize=1)
+def openapi_spec() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "minecheck collector agent API",
+            "version": "1",
+            "description": (
+                "JSON API between the minecheck agent and the collector. Uploads are the "
+                f"agent's Report model (schema_version {SCHEMA_VERSION}), optionally gzip "
+                "(Content-Encoding: gzip). Uploads are idempotent by report_id."
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "components": {
+            "securitySchemes": {
+                "deviceToken": {"type": "http", "scheme": "bearer",
+                                "description": "per-device token returned by /api/v1/enroll"},
+            },
+            "schemas": _schemas(),
+        },
+        "paths": {
+            "/api/v1/enroll": {"post": {
+                "summary": "Enroll a device with an enrollment token",
+                "description": (
+                    "Returns a per-device token (shown once). Enrolling the same device "
+                    "(same fingerprint) again keeps its ledger entry; ledger fields sent here "
+                    "only fill fields that are empty."
+                ),
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/EnrollRequest"}}}},
+                "responses": {
+                    "201": _ok("new device enrolled", "EnrollResponse"),
+                    "200": _ok("known device enrolled again", "EnrollResponse"),
+                    "401": _err("enrollment token unknown, expired, revoked or used up"),
+                    "422": _err("the body does not match EnrollRequest"),
+                },
+            }},
+            "/api/v1/reports": {"post": {
+                "summary": "Upload one scan report",
+                "security": [{"deviceToken": []}],
+                "parameters": [{"name": "Content-Encoding", "in": "header", "required": False,
+                                "schema": {"type": "string", "enum": ["gzip", "identity"]}}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Report"}}}},
+                "responses": {
+                    "201": _ok("stored (a repeated report_id gets this same answer again)",
+                               "UploadResponse"),
+                    "401": _err("unknown or revoked device token"),
+                    "409": _err("the report's device fingerprint is not the token's device"),
+                    "413": _err("body larger than max_report_bytes after decompression"),
+                    "422": _err("not JSON or not a valid Report; 'errors' lists locations"),
+                    "503": _err("overloaded; retry after the Retry-After header's seconds"),
+                },
+            }},
+            "/api/v1/config": {"get": {
+                "summary": "Settings the bureau pushes to the agent",
+                "security": [{"deviceToken": []}],
+                "responses": {
+                    "200": _ok("effective settings (inherited from parent organisations)",
+                               "AgentConfig"),
+                    "401": _err("unknown or revoked device token"),
+                },
+            }},
+        },
+    }

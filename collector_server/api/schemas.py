@@ -1,0 +1,40 @@
+"""Request models of the agent API (the report itself is the agent's own ``Report``)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from agent.report.model import DeviceIdentity
+
+
+class LedgerFields(BaseModel):
+    """Ledger fields an agent may send at enrollment; they fill only empty fields."""
+
+    model_config = ConfigDict(extra="ignore")
+    location: str | None = Field(None, max_length=255)
+    department: str | None = Field(None, max_length=255)
+    responsible_person: str | None = Field(None, max_length=100)
+    responsible_phone: str | None = Field(None, max_length=50)
+    asset_tag: str | None = Field(None, max_length=100)
+
+
+class EnrollRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    enrollment_token: str | None = Field(
+        None, description="May also be sent as 'Authorization: Bearer <token>'"
+    )
+    device: DeviceIdentity
+    ledger: LedgerFields = Field(default_factory=LedgerFields)
+
+
+def describe_errors(exc: ValidationError, limit: int = 20) -> tuple[str, list[dict]]:
+    """A one-line summary and a list of {loc, msg} of a pydantic error, locations dotted."""
+    items = []
+    for err in exc.errors(include_url=False)[:limit]:
+        loc = ".".join(str(p) for p in err.get("loc", ())) or "(body)"
+        items.append({"loc": loc, "msg": err.get("msg", ""), "type": err.get("type", "")})
+    summary = "; ".join(f"{i['loc']}: {i['msg']}" for i in items)
+    more = exc.error_count() - len(items)
+    if more > 0:
+        summary += f"; and {more} more"
+    return summary, items

@@ -1,0 +1,79 @@
+"""Reports uploaded by agents (raw JSON kept compressed) and the findings they carry."""
+
+from __future__ import annotations
+
+import json
+import zlib
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from collector_server.ledger.models import Device
+
+
+class Report(models.Model):
+    """One scan report of one device; ``report_id`` makes uploads idempotent."""
+
+    report_id = models.UUIDField(unique=True)
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="reports")
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    started_at = models.DateTimeField(_("scanned"), null=True, blank=True)
+    verdict = models.CharField(_("verdict"), max_length=16, blank=True)
+    mode = models.CharField(_("mode"), max_length=16, blank=True)
+    schema_version = models.PositiveSmallIntegerField(default=1)
+    agent_version = models.CharField(max_length=64, blank=True)
+    signature_version = models.CharField(max_length=64, blank=True)
+    finding_count = models.PositiveIntegerField(default=0)
+    source_ip = models.GenericIPAddressField(null=True, blank=True)
+    source = models.CharField(max_length=16, default="upload", help_text="upload or file import")
+    raw = models.BinaryField(help_text="the uploaded JSON, zlib-compressed")
+    raw_size = models.PositiveIntegerField(default=0)
+    # the first answer, replayed verbatim to a repeated upload of the same report_id
+    response_status = models.PositiveSmallIntegerField(default=201)
+    response_body = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["device", "-received_at"])]
+        verbose_name = _("report")
+
+    def __str__(self) -> str:
+        return f"{self.report_id} ({self.verdict or '-'})"
+
+    @staticmethod
+    def compress(raw_json: bytes) -> bytes:
+        return zlib.compress(raw_json, 6)
+
+    def raw_json(self) -> dict:
+        """The report exactly as uploaded (parsed)."""
+        return json.loads(zlib.decompress(bytes(self.raw)))
+
+
+class Finding(models.Model):
+    """One piece of evidence of a report, flattened for listing and filtering."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="findings")
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="findings")
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(_("kind"), max_length=64, db_index=True)
+    strength = models.CharField(_("strength"), max_length=16)
+    weight = models.FloatField(default=1.0)
+    passive_hint = models.BooleanField(null=True)
+    title_zh = models.CharField(max_length=500)
+    title_en = models.CharField(max_length=500)
+    action_zh = models.TextField(blank=True)
+    action_en = models.TextField(blank=True)
+    subject = models.CharField(_("subject"), max_length=1024, blank=True)
+    rule = models.CharField(_("rule"), max_length=255, blank=True)
+    signature_version = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "id"]
+        verbose_name = _("finding")
+
+    def title(self, lang: str = "zh") -> str:
+        return self.title_en if lang.startswith("en") else self.title_zh
+
+    def action(self, lang: str = "zh") -> str:
+        return self.action_en if lang.startswith("en") else self.action_zh

@@ -1,0 +1,139 @@
+"""The ingest hot path: one validated report → one transaction (report, findings, device)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from agent.report.model import Finding as FindingModel
+from agent.report.model import Report as ReportModel
+from collector_server.ingest.models import Finding, Report
+from collector_server.ledger.models import Device, HardwareChange, fingerprint_belongs
+from collector_server.ledger.services import describe_change, hardware_fields, hardware_key
+
+
+@dataclass
+class IngestResult:
+    """The answer to an upload; a repeated ``report_id`` gets the first answer verbatim."""
+
+    status: int
+    body: dict[str, Any]
+    duplicate: bool = False
+
+
+class FingerprintMismatch(Exception):
+    """The report's device is not the device the token was issued to."""
+
+
+def previous_answer(report_id: uuid.UUID) -> tuple[int, dict[str, Any], int] | None:
+    row = (
+        Report.objects.filter(report_id=report_id)
+        .values_list("response_status", "response_body", "device_id")
+        .first()
+    )
+    return row  # type: ignore[return-value]
+
+
+def subject_summary(f: FindingModel) -> str:
+    s = f.subject
+    parts = [
+        s.process_name and f"{s.process_name}" + (f" (pid {s.pid})" if s.pid else ""),
+        s.exe, s.remote, s.domain, s.file, s.registry_key, s.persistence,
+    ]
+    return " · ".join(p for p in parts if p)[:1024]
+
+
+def finding_rows(report: Report, device_id: int, findings: list[FindingModel]) -> list[Finding]:
+    return [
+        Finding(
+            report=report, device_id=device_id, received_at=report.received_at,
+            kind=f.kind[:64], strength=f.strength.value, weight=f.weight,
+            passive_hint=f.passive_hint, title_zh=f.title.zh[:500], title_en=f.title.en[:500],
+            action_zh=f.action.zh, action_en=f.action.en, subject=subject_summary(f),
+            rule=(f.rule or "")[:255], signature_version=(f.signature_version or "")[:64],
+        )
+        for f in findings
+    ]
+
+
+def ingest_report(
+    device: Device, model: ReportModel, raw_json: bytes, source_ip: str | None,
+    source: str = "upload",
+) -> IngestResult:
+    """Store ``model`` for ``device`` (whose token authenticated the upload)."""
+    if model.device.fingerprint != device.fingerprint and not fingerprint_belongs(
+        device, model.device.fingerprint
+    ):
+        raise FingerprintMismatch(
+            "the report's device.fingerprint does not match the device this token was "
+            "issued to; enroll this device again"
+        )
+    prior = previous_answer(model.report_id)
+    if prior is not None:
+        return _replay(prior, device)
+
+    now = timezone.now()
+    verdict = model.verdict.status.value
+    mode = model.verdict.mode.value if model.verdict.mode else ""
+    body = {
+        "status": "accepted",
+        "report_id": str(model.report_id),
+        "device_id": device.pk,
+        "verdict": verdict,
+        "findings": len(model.findings),
+    }
+    hw_json = model.hardware.model_dump(mode="json", exclude_none=True)
+    report = Report(
+        report_id=model.report_id, device=device, received_at=now, started_at=model.started_at,
+        verdict=verdict, mode=mode, schema_version=model.schema_version,
+        agent_version=model.agent.version[:64], signature_version=model.signatures.version[:64],
+        finding_count=len(model.findings), source_ip=source_ip, source=source,
+        raw=Report.compress(raw_json), raw_size=len(raw_json),
+        response_status=201, response_body=body,
+    )
+    update: dict[str, Any] = {"last_seen": now}
+    if source_ip:
+        update["public_ip"] = source_ip
+    change = None
+    # A spooled older report adds history but does not replace the newest state.
+    newest = device.last_scan_at is None or model.started_at >= device.last_scan_at
+    if newest:
+        update.update(
+            last_scan_at=model.started_at, last_verdict=verdict, last_mode=mode,
+            last_report_id=model.report_id, signature_version=model.signatures.version[:64],
+            agent_version=model.agent.version[:64], hostname=model.device.hostname[:255],
+        )
+        if model.hardware.cpu or model.hardware.nics or model.hardware.memory:
+            update.update(hardware_fields(model.hardware, hw_json))
+            before, after = hardware_key(device.hardware or {}), hardware_key(hw_json)
+            if device.hardware and before != after:
+                change = HardwareChange(
+                    device=device, changed_at=now, report_id=model.report_id,
+                    summary=describe_change(before, after), before=before, after=after,
+                )
+    try:
+        with transaction.atomic():
+            report.save(force_insert=True)
+            if model.findings:
+                Finding.objects.bulk_create(finding_rows(report, device.pk, model.findings))
+            if change is not None:
+                change.save(force_insert=True)
+            Device.objects.filter(pk=device.pk).update(**update)
+    except IntegrityError:
+        prior = previous_answer(model.report_id)  # the same report raced in concurrently
+        if prior is None:
+            raise
+        return _replay(prior, device)
+    return IngestResult(201, body)
+
+
+def _replay(prior: tuple[int, dict[str, Any], int], device: Device) -> IngestResult:
+    status, body, device_id = prior
+    if device_id != device.pk:
+        return IngestResult(409, {"error": "conflict", "detail":
+                                  "this report_id was already uploaded by another device"})
+    return IngestResult(status, body, duplicate=True)

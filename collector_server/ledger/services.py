@@ -1,0 +1,232 @@
+"""Ledger logic: enrolling devices, applying what a report says, duplicates and merging."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from collector_server.ledger.models import (
+    PERSON_FIELDS,
+    Device,
+    DeviceAlias,
+    DeviceToken,
+    EnrollmentToken,
+    HardwareChange,
+    device_for_fingerprint,
+    hash_token,
+)
+
+if TYPE_CHECKING:  # the agent's models are imported by callers that need them
+    from agent.report.model import DeviceIdentity, Hardware
+
+# Ledger fields an agent may send at enrollment (copied only into empty fields).
+ENROLL_LEDGER_FIELDS = ("location", "department", "responsible_person", "responsible_phone",
+                        "asset_tag")
+
+
+class EnrollmentRefused(Exception):
+    """The enrollment token is unknown, expired, revoked or used up."""
+
+
+def identity_fields(identity: DeviceIdentity) -> dict[str, Any]:
+    """Device columns that come from the agent's identity block."""
+    macs = sorted({m.lower() for m in identity.parts.macs if m})
+    return {
+        "system_uuid": (identity.parts.system_uuid or "")[:64],
+        "board_serial": (identity.parts.board_serial or "")[:128],
+        "system_serial": (identity.parts.system_serial or "")[:128],
+        "macs": macs,
+        "mac_key": ",".join(macs)[:1024],
+        "machine_id": (identity.machine_id or "")[:64],
+        "machine_guid": (identity.machine_guid or "")[:64],
+        "manufacturer": (identity.manufacturer or "")[:200],
+        "product": (identity.product or "")[:200],
+        "hostname": identity.hostname[:255],
+    }
+
+
+def enroll_device(
+    plain_token: str, identity: DeviceIdentity, ledger: dict[str, str] | None = None
+) -> tuple[Device, str, bool]:
+    """Register (or re-register) a device; returns (device, plain device token, created).
+
+    The same fingerprint keeps its ledger entry and organisation; ledger fields sent by the
+    agent fill only fields that are still empty.
+    """
+    ledger = {k: str(v)[:255] for k, v in (ledger or {}).items() if k in ENROLL_LEDGER_FIELDS and v}
+    with transaction.atomic():
+        token = (
+            EnrollmentToken.objects.select_for_update()
+            .select_related("organisation")
+            .filter(token_hash=hash_token(plain_token))
+            .first()
+        )
+        if token is None or not token.usable():
+            raise EnrollmentRefused("enrollment token unknown, expired, revoked or used up")
+        now = timezone.now()
+        fields = identity_fields(identity)
+        device = device_for_fingerprint(identity.fingerprint)
+        created = device is None
+        if created:
+            device = Device(fingerprint=identity.fingerprint, organisation=token.organisation,
+                            first_seen=now, **fields, **ledger)
+            device.enrolled_at = now
+            try:
+                with transaction.atomic():
+                    device.save()
+            except IntegrityError:  # enrolled concurrently by a twin request
+                device = Device.objects.select_for_update().get(fingerprint=identity.fingerprint)
+                created = False
+        if not created:
+            for name, value in fields.items():
+                if device.fingerprint == identity.fingerprint or name == "hostname":
+                    setattr(device, name, value)
+            for name, value in ledger.items():
+                if not getattr(device, name):
+                    setattr(device, name, value)
+            device.enrolled_at = now
+            device.save()
+        EnrollmentToken.objects.filter(pk=token.pk).update(uses=F("uses") + 1)
+        _, plain = DeviceToken.issue(device, token)
+    return device, plain, created
+
+
+def authenticate_device(plain_token: str) -> DeviceToken | None:
+    """The valid device token (with its device) for a bearer value, else None."""
+    if not plain_token:
+        return None
+    return (
+        DeviceToken.objects.select_related("device")
+        .filter(token_hash=hash_token(plain_token), revoked=False)
+        .first()
+    )
+
+
+# --- hardware --------------------------------------------------------------------------------
+
+
+def hardware_key(hw: dict[str, Any]) -> dict[str, Any]:
+    """The parts of an inventory whose change is worth a history entry."""
+    memory = (hw.get("memory") or {}).get("total_mb")
+    return {
+        "cpu": (hw.get("cpu") or {}).get("brand"),
+        "gpus": sorted(g.get("name") or "" for g in hw.get("gpus") or []),
+        "memory_gb": round(memory / 1024) if memory else None,
+        "disks": sorted(
+            f"{d.get('model') or ''}|{d.get('serial') or ''}|{round(d.get('size_gb') or 0)}"
+            for d in hw.get("disks") or []
+            if d.get("model") or d.get("serial")
+        ),
+        "macs": sorted({(n.get("mac") or "").lower() for n in hw.get("nics") or []
+                        if n.get("mac") and n.get("physical") is not False}),
+    }
+
+
+def describe_change(before: dict[str, Any], after: dict[str, Any]) -> str:
+    return "; ".join(
+        f"{name}: {before.get(name)} → {after.get(name)}"
+        for name in after
+        if before.get(name) != after.get(name)
+    )[:1024]
+
+
+def hardware_fields(hardware: Hardware, hw_json: dict[str, Any]) -> dict[str, Any]:
+    """Device columns derived from a report's hardware block."""
+    ips: list[str] = []
+    macs: list[str] = []
+    for nic in hardware.nics:
+        ips.extend(nic.ipv4)
+        ips.extend(ip for ip in nic.ipv6 if not ip.lower().startswith("fe80"))
+        if nic.mac:
+            macs.append(nic.mac.lower())
+    hp = hardware.high_performance
+    os_info = hardware.os
+    return {
+        "ip_addresses": ips[:64],
+        "network_text": " ".join(ips + sorted(set(macs)))[:2048],
+        "high_performance": hp.is_high_performance,
+        "high_performance_category": (hp.category or "")[:32],
+        "high_performance_reason": "；".join(r.zh for r in hp.reasons),
+        "os_name": " ".join(filter(None, [os_info.name, os_info.version]))[:255] if os_info else "",
+        "cpu_model": ((hardware.cpu.brand if hardware.cpu else None) or "")[:255],
+        "gpu_models": ", ".join(g.name for g in hardware.gpus)[:1024],
+        "memory_mb": int(hardware.memory.total_mb) if hardware.memory else None,
+        "hardware": hw_json,
+    }
+
+
+# --- suspected duplicates --------------------------------------------------------------------
+
+DUPLICATE_KEYS = ("system_uuid", "board_serial", "system_serial", "mac_key")
+
+
+@dataclass
+class DuplicateGroup:
+    """Devices with different fingerprints that share one identity part."""
+
+    key: str
+    value: str
+    devices: list[Device] = field(default_factory=list)
+
+
+def find_duplicates(devices: QuerySet[Device]) -> list[DuplicateGroup]:
+    """Suspected duplicates among ``devices`` (already scoped to what the user may see)."""
+    groups: list[DuplicateGroup] = []
+    seen: set[frozenset[int]] = set()
+    for key in DUPLICATE_KEYS:
+        values = (
+            devices.exclude(**{key: ""}).values(key).annotate(n=Count("id")).filter(n__gt=1)
+            .values_list(key, flat=True)
+        )
+        for value in values:
+            members = list(devices.filter(**{key: value}).select_related("organisation")
+                           .order_by("first_seen", "id"))
+            ids = frozenset(d.pk for d in members)
+            if ids in seen:
+                continue
+            seen.add(ids)
+            groups.append(DuplicateGroup(key=key, value=value, devices=members))
+    return groups
+
+
+def duplicates_of(device: Device) -> QuerySet[Device]:
+    """Other devices sharing an identity part with ``device``."""
+    q = Q()
+    for key in DUPLICATE_KEYS:
+        value = getattr(device, key)
+        if value:
+            q |= Q(**{key: value})
+    if not q:
+        return Device.objects.none()
+    return Device.objects.filter(q).exclude(pk=device.pk)
+
+
+def merge_devices(keep: Device, other: Device) -> Device:
+    """Fold ``other`` into ``keep``: history, reports and tokens move over; person-entered
+    fields of ``keep`` stay and are filled from ``other`` only where empty."""
+    if keep.pk == other.pk:
+        raise ValueError("cannot merge a device with itself")
+    from collector_server.ingest.models import Finding, Report
+
+    db = keep._state.db or "default"
+    with transaction.atomic(using=db):
+        for model in (Report, Finding, HardwareChange, DeviceToken, DeviceAlias):
+            model.objects.using(db).filter(device=other).update(device=keep)
+        DeviceAlias.objects.using(db).create(fingerprint=other.fingerprint, device=keep)
+        for name in PERSON_FIELDS:
+            if not getattr(keep, name) and getattr(other, name):
+                setattr(keep, name, getattr(other, name))
+        keep.first_seen = min(keep.first_seen, other.first_seen)
+        if other.last_seen and (keep.last_seen is None or other.last_seen > keep.last_seen):
+            for name in ("last_seen", "last_scan_at", "last_verdict", "last_mode",
+                         "last_report_id", "hardware", "public_ip", "hostname", "ip_addresses",
+                         "network_text"):
+                setattr(keep, name, getattr(other, name))
+        keep.notes = (keep.notes + f"\nmerged {other.fingerprint[:16]}").strip()
+        other.delete(using=db)
+        keep.save(using=db)
+    return keep

@@ -1,0 +1,188 @@
+"""Django settings of the collector; everything deployment-specific comes from the environment.
+
+MINECHECK_DATA      data folder (SQLite database, secret key); `--data` of the CLI sets it
+DATABASE_URL        PostgreSQL (or another database) instead of the embedded SQLite
+MINECHECK_DEBUG     1 for development only
+MINECHECK_ALLOWED_HOSTS, MINECHECK_TRUSTED_PROXIES, MINECHECK_SECURE_COOKIES,
+MINECHECK_CSRF_TRUSTED_ORIGINS, MINECHECK_MAX_REPORT_BYTES, MINECHECK_MAX_CONCURRENT_INGESTS
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("MINECHECK_DATA", Path.cwd() / "data")).resolve()
+SECRET_KEY_FILE = DATA_DIR / "secret_key"
+
+
+def _env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_secret_key() -> str:
+    """Read the key `init` stored in the data folder; create it if the folder is new."""
+    if os.environ.get("MINECHECK_SECRET_KEY"):
+        return os.environ["MINECHECK_SECRET_KEY"]
+    if SECRET_KEY_FILE.exists():
+        return SECRET_KEY_FILE.read_text(encoding="utf-8").strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    SECRET_KEY_FILE.write_text(key + "\n", encoding="utf-8")
+    with contextlib.suppress(OSError):  # Windows: the data folder's ACLs apply
+        SECRET_KEY_FILE.chmod(0o600)
+    return key
+
+
+SECRET_KEY = load_secret_key()
+DEBUG = _env_bool("MINECHECK_DEBUG")
+ALLOWED_HOSTS = _env_list("MINECHECK_ALLOWED_HOSTS", "*")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "collector_server.accounts",
+    "collector_server.ledger",
+    "collector_server.ingest",
+    "collector_server.api",
+]
+# The dashboard's apps come first when present, so their templates override the fallbacks.
+_first_own = INSTALLED_APPS.index("collector_server.accounts")
+for _optional in ("ledgerio", "dashboard"):
+    if (BASE_DIR / _optional / "apps.py").exists():
+        INSTALLED_APPS.insert(_first_own, f"collector_server.{_optional}")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "collector_server.urls"
+WSGI_APPLICATION = "collector_server.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database: embedded SQLite (WAL) by default, DATABASE_URL for PostgreSQL ----------------
+if os.environ.get("DATABASE_URL"):
+    import dj_database_url
+
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=300, conn_health_checks=True
+        )
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "minecheck.sqlite3",
+            "OPTIONS": {
+                # Writers queue for the lock at BEGIN instead of failing mid-transaction.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA busy_timeout=30000;"
+                    "PRAGMA foreign_keys=ON;"
+                ),
+            },
+            "CONN_MAX_AGE": 300,
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- auth: Django's PBKDF2-SHA256 hasher (the default, 1,000,000 iterations in Django 5.2) --
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = LOGIN_URL
+
+# --- language: Simplified Chinese first, English available -----------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("MINECHECK_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+# --- static files: served by the app itself (whitenoise), nothing from the internet --------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True  # works before/without collectstatic
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- security: CSRF on; secure cookies when served over HTTPS (docs/deployment.*.md) -------
+SECURE_COOKIES = _env_bool("MINECHECK_SECURE_COOKIES")
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 3600
+CSRF_TRUSTED_ORIGINS = _env_list("MINECHECK_CSRF_TRUSTED_ORIGINS")
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if SECURE_COOKIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("MINECHECK_HSTS_SECONDS", "0"))
+
+# --- agent API --------------------------------------------------------------------------------
+# Reverse proxies whose X-Forwarded-For is believed (IP addresses or CIDR ranges).
+MINECHECK_TRUSTED_PROXIES = _env_list("MINECHECK_TRUSTED_PROXIES")
+MINECHECK_MAX_REPORT_BYTES = int(os.environ.get("MINECHECK_MAX_REPORT_BYTES", 8 * 1024 * 1024))
+MINECHECK_MAX_CONCURRENT_INGESTS = int(os.environ.get("MINECHECK_MAX_CONCURRENT_INGESTS", "32"))
+MINECHECK_RETRY_AFTER_SECONDS = int(os.environ.get("MINECHECK_RETRY_AFTER_SECONDS", "30"))
+# Request bodies are read by the API itself (streamed, size-limited), not by Django's parser.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MINECHECK_MAX_REPORT_BYTES + 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("MINECHECK_LOG_LEVEL", "WARNING")},
+}

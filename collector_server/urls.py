@@ -1,0 +1,20 @@
+"""URL map: agent API, Django admin, accounts; the dashboard's URLs when that app is present."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+urlpatterns = [
+    path("api/v1/", include("collector_server.api.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]
+
+if (Path(__file__).resolve().parent / "dashboard" / "urls.py").exists():
+    urlpatterns.append(path("", include("collector_server.dashboard.urls")))
