@@ -8,7 +8,7 @@ CONTRACT (the detection engine relies on these names):
         ``LoadedBundle.problems``.
     LoadedBundle:
         version: str
-        source: str                       # builtin / override / collector
+        source: str                       # builtin / override / collector (/ last_good)
         rules_sha256: str
         problems: list[LocalizedText]     # why a newer bundle was not used
         file_rules: yara.Rules            # file scope (may use uint16(0)/filesize)
@@ -22,4 +22,34 @@ CONTRACT (the detection engine relies on these names):
         system_binaries: dict[str, list[str]]   # lower-case name -> legitimate dirs
         benign_heavy: dict[str, Entry]          # lower-case name -> entry
     Entry: value, source, family/tag (frozen dataclass)
+
+Also: own_paths() / own_files() / is_own_path() (the agent's own bundle files and rule cache,
+never to be reported), install_bundle() (validate and store a collector-pushed bundle).
 """
+
+from agent.bundle.entries import Entry
+from agent.bundle.files import BundleError
+from agent.bundle.loader import (
+    LoadedBundle,
+    builtin_location,
+    install_bundle,
+    is_own_path,
+    load_bundle,
+    own_files,
+    own_paths,
+)
+from agent.bundle.matchers import DomainMatcher, IPMatcher
+
+__all__ = [
+    "BundleError",
+    "DomainMatcher",
+    "Entry",
+    "IPMatcher",
+    "LoadedBundle",
+    "builtin_location",
+    "install_bundle",
+    "is_own_path",
+    "load_bundle",
+    "own_files",
+    "own_paths",
+]

@@ -1,0 +1,207 @@
+"""YARA rules of a bundle: lint (meta fields, memory-scope restrictions), compilation and the
+on-disk cache of compiled rules keyed by the content hash (a scan never recompiles
+unchanged rules)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yara
+
+log = logging.getLogger(__name__)
+
+SCOPES = ("file", "memory")
+KINDS = ("miner_software", "malware", "generic")
+SEVERITIES = ("high", "medium", "low")
+REQUIRED_META = ("family", "kind", "severity", "scope", "description_zh", "description_en")
+# Tokens that mean nothing in a process's memory: headers, sizes, offsets, PE/ELF modules.
+MEMORY_FORBIDDEN = re.compile(
+    r"(?<![$#@!\w])(u?int(?:8|16|32)(?:be)?|filesize|entrypoint|at|in|pe|elf|dotnet|math)\b"
+)
+EMPTY_RULES_SOURCE = "rule minecheck_no_rules { condition: false }"
+
+compile_calls = 0  # how many times rules were compiled in this process (tests count it)
+_memo: dict[str, yara.Rules] = {}
+
+
+@dataclass(frozen=True)
+class RuleText:
+    """One rule as written: its name, the file it is in, the condition and imports."""
+
+    name: str
+    path: str
+    condition: str
+    imports: tuple[str, ...]
+
+
+def _blank_literals(text: str) -> str:
+    """Text with comments removed and the insides of strings and regexes blanked out,
+    keeping offsets, so braces and keywords inside them are not mistaken for code."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        two = text[i : i + 2]
+        if two == "//":
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            out.append(" " * (j - i))
+            i = j
+        elif two == "/*":
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            out.append(re.sub(r"[^\n]", " ", text[i:j]))
+            i = j
+        elif c == '"' or (c == "/" and _regex_may_start(text, i)):
+            j = i + 1
+            while j < n and text[j] != c and text[j] != "\n":
+                j += 2 if text[j] == "\\" else 1
+            out.append(c + " " * (min(j, n) - i - 1) + (c if j < n else ""))
+            i = j + 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _regex_may_start(text: str, i: int) -> bool:
+    before = text[:i].rstrip()
+    return before.endswith("=") or before.endswith("matches")
+
+
+def parse_rules(text: str, path: str) -> list[RuleText]:
+    """Rules in one .yar file (name, condition, imports) for the lint."""
+    code = _blank_literals(text)
+    imports = tuple(re.findall(r'^\s*import\s+"(\w+)"', text, re.M))
+    rules = []
+    for header in re.finditer(r"\brule\s+(\w+)[^{]*\{", code):
+        cond = re.compile(r"\bcondition\s*:").search(code, header.end())
+        if cond is None:
+            continue
+        end = code.find("}", cond.end())
+        rules.append(RuleText(header.group(1), path, code[cond.end() : end], imports))
+    return rules
+
+
+def lint_sources(scope: str, sources: Mapping[str, str]) -> list[str]:
+    """Problems in the rule texts of one scope (English, one line each); [] when fine."""
+    problems: list[str] = []
+    for path, text in sources.items():
+        parsed = parse_rules(text, path)
+        if not parsed and "rule" in text:
+            problems.append(f"{path}: no rule with a condition found")
+        for rule in parsed:
+            if scope == "memory":
+                bad = MEMORY_FORBIDDEN.search(rule.condition)
+                if bad:
+                    problems.append(
+                        f"{path}: memory rule {rule.name} uses {bad.group(1)!r}, which does not"
+                        " exist in a process's memory"
+                    )
+                if set(rule.imports) & {"pe", "elf", "dotnet", "math"}:
+                    problems.append(f"{path}: memory rules must not import file modules")
+    return problems
+
+
+def lint_meta(scope: str, rules: yara.Rules) -> list[str]:
+    """Problems in the meta of compiled rules: missing fields, bad values, wrong scope."""
+    problems: list[str] = []
+    for rule in rules:
+        meta = rule.meta
+        missing = [k for k in REQUIRED_META if not str(meta.get(k, "")).strip()]
+        if missing:
+            problems.append(f"rule {rule.identifier}: meta lacks {', '.join(missing)}")
+            continue
+        if meta["kind"] not in KINDS:
+            problems.append(f"rule {rule.identifier}: kind must be one of {', '.join(KINDS)}")
+        if meta["severity"] not in SEVERITIES:
+            problems.append(
+                f"rule {rule.identifier}: severity must be one of {', '.join(SEVERITIES)}"
+            )
+        if meta["scope"] != scope:
+            problems.append(
+                f"rule {rule.identifier}: scope {meta['scope']!r} in the {scope} folder"
+            )
+    return problems
+
+
+def sources_key(sources: Mapping[str, str]) -> str:
+    """Content hash of a set of rule sources (and of the YARA version that compiles them)."""
+    h = hashlib.sha256(f"yara {yara.YARA_VERSION}\n".encode())
+    for name in sorted(sources):
+        data = sources[name].encode("utf-8")
+        h.update(f"{name}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.hexdigest()
+
+
+def compile_sources(sources: Mapping[str, str]) -> yara.Rules:
+    """Compile (one namespace per file); raises yara.SyntaxError / yara.Error."""
+    global compile_calls
+    compile_calls += 1
+    if not sources:
+        return yara.compile(source=EMPTY_RULES_SOURCE)
+    return yara.compile(sources=dict(sources), includes=False)
+
+
+def load_or_compile(scope: str, sources: Mapping[str, str], cache_dir: Path | None) -> yara.Rules:
+    """Compiled rules for ``sources``: from memory, else from the cache file, else compiled
+    and saved to the cache (atomic rename). Raises yara.Error when the sources do not compile."""
+    key = sources_key(sources)
+    cached = cache_dir / f"{scope}-{key}.yarc" if cache_dir else None
+    rules = _memo.get(key)
+    if rules is not None:
+        if cached is not None and not cached.is_file():
+            _save(rules, cached)
+        return rules
+    if cached is not None and cached.is_file():
+        try:
+            rules = yara.load(str(cached))
+        except yara.Error as exc:
+            log.warning("compiled rules cache %s unreadable (%s); recompiling", cached, exc)
+            with contextlib.suppress(OSError):
+                cached.unlink()
+    if rules is None:
+        rules = compile_sources(sources)
+        if cached is not None:
+            _save(rules, cached)
+    _memo[key] = rules
+    return rules
+
+
+def _save(rules: yara.Rules, target: Path) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".yarc", dir=target.parent)
+        os.close(fd)
+        try:
+            rules.save(tmp)
+            os.replace(tmp, target)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    except (OSError, yara.Error) as exc:
+        log.warning("could not cache compiled rules in %s: %s", target, exc)
+
+
+def prune_cache(cache_dir: Path, keep: set[str]) -> None:
+    """Delete cached compiled rules whose file name is not in ``keep``."""
+    if not cache_dir.is_dir():
+        return
+    for path in cache_dir.glob("*.yarc"):
+        if path.name not in keep:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def clear_memory_cache() -> None:
+    """Forget compiled rules held in this process (the disk cache stays)."""
+    _memo.clear()
