@@ -123,8 +123,35 @@ def problems() -> list[str]:
     return out
 
 
+def merge_files(ours: Path, theirs: Path) -> None:
+    """git merge driver: union of both catalogues by msgid, written to ``ours``.
+
+    Configure: git config merge.po.driver "python build/i18n.py merge %A %B"
+    """
+    a = polib.pofile(str(ours), wrapwidth=0)
+    b = polib.pofile(str(theirs), wrapwidth=0)
+    merged: dict[str, polib.POEntry] = {}
+    for entry in list(a) + list(b):
+        have = merged.get(entry.msgid)
+        if have is None or (not have.msgstr and entry.msgstr):
+            merged[entry.msgid] = entry
+    a[:] = [merged[k] for k in sorted(merged)]
+    a.save(str(ours))
+
+
+def dedupe(path: Path) -> None:
+    """Repair a catalogue that holds a msgid twice (keeps the translated entry)."""
+    merge_files(path, path)
+
+
 def main(argv: list[str]) -> int:
     cmd = argv[1] if len(argv) > 1 else "check"
+    if cmd == "merge":
+        merge_files(Path(argv[2]), Path(argv[3]))
+        return 0
+    if cmd == "dedupe":
+        dedupe(Path(argv[2]))
+        return 0
     if cmd == "update":
         update()
     elif cmd == "compile":

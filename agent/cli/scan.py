@@ -1,13 +1,120 @@
-"""`minecheck scan` (placeholder until its issue part lands)."""
+"""`minecheck scan`: check this computer, print a plain summary, write JSON/HTML reports.
+
+Exit status: 0 clean, 1 findings (suspicious or mining), 2 error.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from agent.i18n import N_, _, get_language
+
+DEFAULT_SAMPLE_SECONDS = 30.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument(
+        "--sample-seconds",
+        type=_non_negative_seconds,
+        default=DEFAULT_SAMPLE_SECONDS,
+        metavar="N",
+        help=_("Seconds to measure CPU and GPU use (default 30; 0 skips the measurement)"),
+    )
+    parser.add_argument(
+        "--json",
+        metavar="PATH",
+        help=_("Write the report as JSON to PATH ('-' writes only the JSON to standard output)"),
+    )
+    parser.add_argument("--html", metavar="PATH", help=_("Write the HTML report to PATH"))
+    parser.add_argument(
+        "--quiet", "-q", action="store_true", help=_("Show no progress and no summary")
+    )
+    parser.add_argument(
+        "--deep", action="store_true", help=_("Also run the slower checks (more files, memory)")
+    )
+
+
+def _non_negative_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("not a number: {value}").format(value=value)) from None
+    if seconds < 0 or seconds != seconds or seconds > 86400:
+        raise argparse.ArgumentTypeError(
+            _("must be between 0 and 86400 seconds: {value}").format(value=value)
+        )
+    return seconds
+
+
+def default_report_dir() -> Path:
+    from agent.paths import home_dir
+
+    return home_dir() / "reports"
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError("minecheck scan")
+    from agent.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
+    from agent.collectors.base import ScanOptions
+    from agent.report.model import VerdictStatus
+    from agent.report.terminal import ProgressDisplay, summary_text
+    from agent.scan import build_report
+
+    lang = get_language()
+    json_to_stdout = args.json == "-"
+    json_path = None if args.json in (None, "-") else Path(args.json)
+    html_path = Path(args.html) if args.html else None
+    if args.json is None and html_path is None:
+        # Nothing asked for: keep both reports in the agent's report folder.
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        folder = default_report_dir()
+        json_path = folder / f"minecheck-{stamp}.json"
+        html_path = folder / f"minecheck-{stamp}.html"
+
+    display = ProgressDisplay(sys.stderr, quiet=args.quiet)
+    options = ScanOptions(sample_seconds=args.sample_seconds, deep=args.deep, lang=lang)
+    try:
+        report = build_report(options, progress=display)
+    finally:
+        display.finish()
+
+    files: list[tuple[str, str]] = []
+    failed = False
+    if json_to_stdout:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        sys.stdout.flush()
+    if json_path is not None:
+        failed |= not _write(json_path, report.model_dump_json(indent=2) + "\n", files, "JSON")
+    if html_path is not None:
+        from agent.report.html import render_html
+
+        failed |= not _write(html_path, render_html(report, lang), files, "HTML")
+
+    if not args.quiet:
+        out = sys.stderr if json_to_stdout else sys.stdout
+        out.write(summary_text(report, lang, files))
+        out.flush()
+    if failed:
+        return EXIT_ERROR
+    return EXIT_CLEAN if report.verdict.status == VerdictStatus.clean else EXIT_FINDINGS
+
+
+def _write(path: Path, text: str, files: list[tuple[str, str]], label: str) -> bool:
+    """Write one report file; on failure say so on stderr (the other outputs still happen)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        print(
+            _(N_("Could not write the report file {path}: {error}")).format(
+                path=path, error=exc.strerror or exc
+            ),
+            file=sys.stderr,
+        )
+        return False
+    files.append((label, str(path.resolve())))
+    return True

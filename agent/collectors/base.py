@@ -61,7 +61,13 @@ class ScanContext:
             self.progress(message, fraction)
 
     def add_error(
-        self, collector: str, kind: str, message: str, detail: str | None = None, **params: object
+        self,
+        collector: str,
+        kind: str,
+        message: str,
+        /,
+        detail: str | None = None,
+        **params: object,
     ) -> None:
         self.errors.append(
             CollectorError(

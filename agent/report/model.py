@@ -184,6 +184,9 @@ class GPUUtilization(_Model):
     utilization: Stat | None = None
     memory_used_mb: Stat | None = None
     power_w: Stat | None = None
+    utilization_series: list[float] = Field(
+        default_factory=list, description="Utilization % per sample (see series_interval_seconds)"
+    )
 
 
 class ProcessUsage(_Model):
@@ -196,6 +199,8 @@ class ProcessUsage(_Model):
     cpu_percent: float = Field(0.0, description="Average share of one core over the window")
     gpu_memory_mb: float | None = None
     gpu_utilization_percent: float | None = None
+    started_in_window: bool | None = Field(None, description="Started during the window")
+    exited: bool | None = Field(None, description="Exited before the window ended")
 
 
 class Utilization(_Model):
@@ -211,6 +216,19 @@ class Utilization(_Model):
     invisible_cpu_percent: float | None = Field(
         None,
         description="System CPU time not accounted for by visible processes (cross-view check)",
+    )
+    invisible_cpu_seconds: float | None = Field(
+        None,
+        description="Cross-view check in CPU-seconds: busy CPU time of the whole system minus "
+        "the time of every visible process over the window (invisible_cpu_percent is this "
+        "divided by the window, i.e. a share of one core)",
+    )
+    processes_seen: int | None = Field(None, description="Processes seen during the window")
+    series_interval_seconds: float | None = Field(
+        None, description="Seconds between two points of cpu_series / utilization_series"
+    )
+    cpu_series: list[float] = Field(
+        default_factory=list, description="Whole-system CPU busy % (all cores = 100) per sample"
     )
 
 

@@ -1,0 +1,115 @@
+"""Identity collector: SMBIOS parts, physical MACs, machine-id / MachineGuid, fingerprint."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from dataclasses import dataclass
+
+import agent.platform as plat
+from agent.collectors.base import ScanContext
+from agent.collectors.fingerprint import (
+    clean_serial,
+    fingerprint,
+    has_hardware_identity,
+    identity_parts,
+)
+from agent.i18n import N_
+from agent.platform.linux.sysfs import Root
+from agent.report.model import DeviceIdentity, NICInfo
+
+AGENT_ID_FILE = "device-id"
+
+
+@dataclass
+class RawIdentity:
+    system_uuid: str | None = None
+    board_serial: str | None = None
+    system_serial: str | None = None
+    manufacturer: str | None = None
+    product: str | None = None
+    machine_id: str | None = None
+    machine_guid: str | None = None
+
+
+def read_raw_linux(ctx: ScanContext, root: Root | None = None) -> RawIdentity:
+    from agent.platform.linux.dmi import read_dmi
+    from agent.platform.linux.system import machine_id
+
+    root = root or Root()
+    dmi = read_dmi(root)
+    if not dmi.present:
+        ctx.add_limitation(N_("No SMBIOS/DMI data on this system (virtual machine or container); "
+                              "the device is identified by its network cards and machine-id."))
+    elif dmi.denied:
+        ctx.add_limitation(
+            N_("Hardware serial numbers need root rights to read ({files}); "
+               "run as root for a stable device identity."),
+            files=", ".join(dmi.denied),
+        )
+    v = dmi.values
+    return RawIdentity(
+        system_uuid=v.get("product_uuid"),
+        board_serial=v.get("board_serial"),
+        system_serial=v.get("product_serial"),
+        manufacturer=v.get("sys_vendor"),
+        product=v.get("product_name"),
+        machine_id=machine_id(root),
+    )
+
+
+def read_raw_windows(ctx: ScanContext) -> RawIdentity:
+    from agent.platform.windows.inventory import read_identity
+    from agent.platform.windows.source import default_source
+
+    w = read_identity(default_source())
+    return RawIdentity(
+        system_uuid=w.system_uuid,
+        board_serial=w.board_serial,
+        system_serial=w.system_serial or w.bios_serial,
+        manufacturer=w.manufacturer,
+        product=w.product,
+        machine_guid=w.machine_guid,
+    )
+
+
+def agent_device_id() -> str | None:
+    """A random id kept in the agent home: the last resort when nothing else identifies."""
+    from agent import paths
+
+    path = paths.home_dir() / AGENT_ID_FILE
+    try:
+        value = path.read_text(encoding="ascii").strip()
+        if value:
+            return value
+    except OSError:
+        pass
+    value = uuid.uuid4().hex
+    try:
+        paths.ensure_dir(path.parent)
+        path.write_text(value + "\n", encoding="ascii")
+    except OSError:
+        return None
+    return value
+
+
+def collect_identity(ctx: ScanContext, nics: list[NICInfo]) -> DeviceIdentity:
+    raw = read_raw_windows(ctx) if plat.IS_WINDOWS else (
+        read_raw_linux(ctx) if plat.IS_LINUX else RawIdentity()
+    )
+    macs = [n.mac for n in nics if n.physical]
+    parts = identity_parts(raw.system_uuid, raw.board_serial, raw.system_serial, macs)
+    fallback = raw.machine_guid or raw.machine_id
+    if not has_hardware_identity(parts):
+        ctx.add_limitation(N_("No hardware identity (serial numbers, UUID, physical network "
+                              "card) could be read; the device id may change on re-install."))
+        fallback = fallback or agent_device_id() or uuid.uuid4().hex
+    return DeviceIdentity(
+        fingerprint=fingerprint(parts, fallback),
+        parts=parts,
+        machine_id=raw.machine_id,
+        machine_guid=raw.machine_guid,
+        hostname=socket.gethostname(),
+        manufacturer=clean_serial(raw.manufacturer),
+        product=clean_serial(raw.product),
+    )

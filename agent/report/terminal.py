@@ -1,0 +1,140 @@
+"""Terminal output: a progress display on stderr and the end-of-scan summary."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from typing import TextIO
+
+from agent.i18n import N_, gettext_in
+from agent.report.model import Report
+from agent.report.wording import verdict_words
+
+BAR_WIDTH = 24
+
+
+class ProgressDisplay:
+    """``progress(message, fraction)`` callback: a bar on a TTY, plain lines otherwise."""
+
+    def __init__(self, stream: TextIO | None = None, quiet: bool = False) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.quiet = quiet
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._last_line = ""
+        self._last_plain_key = ""
+        self._last_plain_at = 0.0
+        self._drawn = False
+
+    def __call__(self, message: str, fraction: float | None = None) -> None:
+        if self.quiet:
+            return
+        if self.tty:
+            self._draw_bar(message, fraction)
+        else:
+            self._plain(message, fraction)
+
+    def _draw_bar(self, message: str, fraction: float | None) -> None:
+        width = shutil.get_terminal_size((80, 20)).columns
+        if fraction is None:
+            bar = " " * BAR_WIDTH
+            pct = "   "
+        else:
+            done = round(max(0.0, min(1.0, fraction)) * BAR_WIDTH)
+            bar = "#" * done + "-" * (BAR_WIDTH - done)
+            pct = f"{round(fraction * 100):3d}"
+        line = f"[{bar}] {pct}% {message}"
+        # Chinese characters take two columns: trim conservatively.
+        limit = max(20, width - 1)
+        visible = 0
+        cut = len(line)
+        for i, ch in enumerate(line):
+            visible += 2 if ord(ch) > 0x2E7F else 1
+            if visible > limit:
+                cut = i
+                break
+        line = line[:cut]
+        pad = max(0, _columns(self._last_line) - _columns(line))
+        self.stream.write("\r" + line + " " * pad)
+        self.stream.flush()
+        self._last_line = line
+        self._drawn = True
+
+    def _plain(self, message: str, fraction: float | None) -> None:
+        # One line per stage; a running stage (same text up to the first digit) at most
+        # every 10 seconds.
+        key = message.split("(")[0]
+        now = time.monotonic()
+        if key == self._last_plain_key and now - self._last_plain_at < 10.0:
+            return
+        self._last_plain_key, self._last_plain_at = key, now
+        pct = f"{round(fraction * 100):3d}% " if fraction is not None else ""
+        self.stream.write(f"{pct}{message}\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        """End the bar's line so later output starts on a fresh line."""
+        if self._drawn and not self.quiet:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._drawn = False
+
+
+def _columns(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def summary_text(report: Report, lang: str, files: list[tuple[str, str]] | None = None) -> str:
+    """What a non-expert reads at the end: verdict, what to do, findings, where the files are."""
+
+    def t(msgid: str) -> str:
+        return gettext_in(lang, msgid)
+
+    words = verdict_words(report.verdict, lang)
+    result_label, todo_label = t(N_("Result")), t(N_("What to do"))
+    marks = {"clean": "OK", "suspicious": "!!", "mining": "XX"}
+    lines = [
+        "",
+        "=" * 60,
+        f"[{marks.get(words.level, '??')}] {result_label}: {words.headline}",
+        "=" * 60,
+        words.explanation,
+        "",
+        f"{todo_label}: {words.action}",
+    ]
+    if report.verdict.reasons:
+        lines += ["", t(N_("Why")) + ":"]
+        lines += [f"  - {r.get(lang)}" for r in report.verdict.reasons[:5]]
+    if report.findings:
+        lines += ["", t(N_("Findings")) + f" ({len(report.findings)}):"]
+        for f in report.findings[:8]:
+            who = f.subject.process_name or f.subject.file or f.subject.remote or ""
+            pid = f" [pid {f.subject.pid}]" if f.subject.pid else ""
+            lines.append(f"  - {f.title.get(lang)}{': ' + who if who else ''}{pid}")
+            lines.append(f"    -> {f.action.get(lang)}")
+        if len(report.findings) > 8:
+            lines.append("  ... " + t(N_("more in the report file")))
+    util = report.utilization
+    if util is not None and util.cpu is not None:
+        lines += [
+            "",
+            t(N_("CPU use during the check: average {avg:.0f} %, highest {max:.0f} %")).format(
+                avg=util.cpu.avg, max=util.cpu.max
+            ),
+        ]
+    if report.errors:
+        lines += [
+            "",
+            t(N_("{count} part(s) of the check could not be completed (see the report):")).format(
+                count=len(report.errors)
+            ),
+        ]
+        lines += [f"  - {e.message.get(lang)}" for e in report.errors[:5]]
+    if report.limitations:
+        lines += ["", t(N_("Limits of this check")) + ":"]
+        lines += [f"  - {lim.get(lang)}" for lim in report.limitations[:5]]
+    if files:
+        lines += ["", t(N_("Report files")) + ":"]
+        lines += [f"  {label}: {path}" for label, path in files]
+    lines.append("")
+    return "\n".join(lines)

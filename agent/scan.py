@@ -1,0 +1,207 @@
+"""The scan pipeline: inventory -> sampling -> detection -> verdict -> :class:`Report`.
+
+Detection (``agent.detect``) and the signature bundle (``agent.bundle``) are used when they
+are importable; without them the report has no findings, a clean verdict and bundle
+version "none". Every step runs behind :func:`run_collector`, so a failing step ends up in
+``report.errors`` and the rest of the report still comes out.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+from agent import __version__
+from agent.collectors.base import ProgressCallback, ScanContext, ScanOptions, run_collector
+from agent.i18n import N_, _
+from agent.report.model import (
+    AgentInfo,
+    DeviceIdentity,
+    Finding,
+    Hardware,
+    Report,
+    SignatureBundleInfo,
+    Strength,
+    Utilization,
+    Verdict,
+    VerdictStatus,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+# Share of the progress bar each stage takes (sampling gets what inventory/detection leave).
+_INVENTORY_END = 0.1
+_DETECTION_START = 0.85
+
+
+def build_report(
+    options: ScanOptions, progress: ProgressCallback | None = None, command: str = "scan"
+) -> Report:
+    """Run a whole scan of this machine and return the report (never raises for a step)."""
+    from agent import platform as agent_platform
+
+    started = utcnow()
+    ctx = ScanContext(options=options, privileged=agent_platform.is_privileged(), progress=progress)
+    ctx.own_pids.add(os.getpid())
+    if not ctx.privileged:
+        ctx.add_limitation(
+            N_(
+                "Not run as administrator/root: other users' and system processes could only "
+                "partly be examined (executables, command lines, memory, network connections "
+                "and some autostart entries). Run it as administrator for a complete check."
+            )
+        )
+
+    ctx.report_progress(_("Reading the hardware inventory"), 0.0)
+    identity, hardware = _inventory(ctx)
+
+    utilization: Utilization | None = None
+    if options.sample_seconds > 0:
+        utilization = run_collector("sampling", lambda c: sample_utilization(c), ctx, None)
+
+    ctx.report_progress(_("Loading the signatures"), _DETECTION_START)
+    bundle = run_collector("signatures", _load_bundle, ctx, None)
+    ctx.report_progress(_("Looking for mining software"), _DETECTION_START + 0.02)
+    findings = run_collector("detection", lambda c: _run_detection(c, bundle, utilization), ctx, [])
+    verdict = run_collector("verdict", lambda c: _decide(findings), ctx, None) or _fallback_verdict(
+        findings
+    )
+    ctx.report_progress(_("Writing the report"), 1.0)
+
+    return Report(
+        started_at=started,
+        finished_at=utcnow(),
+        agent=AgentInfo(
+            version=__version__,
+            platform=sys.platform,
+            frozen=bool(getattr(sys, "frozen", False)),
+            privileged=ctx.privileged,
+            language=options.lang,
+            command=command,
+        ),
+        signatures=_bundle_info(bundle),
+        device=identity,
+        hardware=hardware,
+        utilization=utilization,
+        findings=findings,
+        verdict=verdict,
+        errors=ctx.errors,
+        limitations=ctx.limitations,
+    )
+
+
+def _inventory(ctx: ScanContext) -> tuple[DeviceIdentity, Hardware]:
+    from agent.collectors.inventory import collect_inventory
+
+    result = run_collector("inventory", collect_inventory, ctx, None)
+    if result is None:
+        import hashlib
+        import socket
+
+        host = socket.gethostname()
+        identity = DeviceIdentity(
+            fingerprint=hashlib.sha256(f"hostname:{host}".encode()).hexdigest(), hostname=host
+        )
+        return identity, Hardware()
+    return result
+
+
+def sample_utilization(ctx: ScanContext) -> Utilization:
+    """Sample for ``ctx.options.sample_seconds``, reporting progress once a second."""
+    from agent.platform import user_idle_seconds
+    from agent.sampling.gpu import GpuSampler
+    from agent.sampling.sampler import UtilizationSampler
+
+    try:
+        gpu: Any = GpuSampler()
+    except Exception as exc:  # noqa: BLE001 - no GPU sampling is not fatal
+        ctx.add_error(
+            "gpu_sampling",
+            "unavailable",
+            N_("GPU sampling is not available ({error})."),
+            detail=f"{type(exc).__name__}: {exc}",
+            error=type(exc).__name__,
+        )
+        gpu = None
+    window = ctx.options.sample_seconds
+    span = _DETECTION_START - _INVENTORY_END
+
+    def progress(elapsed: float, total: float) -> None:
+        ctx.report_progress(
+            _("Measuring CPU and GPU use ({elapsed:.0f}/{total:.0f} s)").format(
+                elapsed=elapsed, total=total
+            ),
+            _INVENTORY_END + span * (elapsed / total if total else 1.0),
+        )
+
+    sampler = UtilizationSampler(gpu=gpu, own_pids=ctx.own_pids, idle_probe=user_idle_seconds)
+    try:
+        result = sampler.sample_for(window, progress=progress)
+    finally:
+        if gpu is not None:
+            try:
+                gpu.close()
+            except Exception:
+                log.debug("GPU sampler close failed", exc_info=True)
+    for problem in sampler.errors:
+        ctx.add_error(
+            "sampling",
+            "error",
+            N_("Part of the utilization sampling failed: {problem}"),
+            detail=problem,
+            problem=problem,
+        )
+    return result
+
+
+def _load_bundle(ctx: ScanContext) -> Any:
+    try:
+        from agent.bundle import load_bundle
+    except ImportError:
+        return None
+    bundle = load_bundle()
+    for problem in getattr(bundle, "problems", None) or []:
+        if problem not in ctx.limitations:
+            ctx.limitations.append(problem)
+    return bundle
+
+
+def _bundle_info(bundle: Any) -> SignatureBundleInfo:
+    if bundle is None:
+        return SignatureBundleInfo()
+    return SignatureBundleInfo(
+        version=str(getattr(bundle, "version", "none")),
+        source=str(getattr(bundle, "source", "builtin")),
+        rules_sha256=getattr(bundle, "rules_sha256", None),
+    )
+
+
+def _run_detection(ctx: ScanContext, bundle: Any, utilization: Utilization | None) -> list[Finding]:
+    try:
+        from agent.detect.engine import run_detection
+    except ImportError:
+        return []
+    if bundle is None:
+        ctx.add_limitation(N_("No signature bundle could be loaded; detection was skipped."))
+        return []
+    return list(run_detection(ctx, bundle, utilization))
+
+
+def _decide(findings: list[Finding]) -> Verdict | None:
+    try:
+        from agent.detect.verdict import decide
+    except ImportError:
+        return None
+    return decide(findings)
+
+
+def _fallback_verdict(findings: list[Finding]) -> Verdict:
+    """Used only when the verdict engine is missing or failed: strongest evidence wins."""
+    if any(f.strength == Strength.strong for f in findings):
+        return Verdict(status=VerdictStatus.mining, reasons=[f.title for f in findings[:5]])
+    if any(f.strength == Strength.weak for f in findings):
+        return Verdict(status=VerdictStatus.suspicious, reasons=[f.title for f in findings[:5]])
+    return Verdict()

@@ -1,0 +1,232 @@
+"""The HTML report: sections, generic finding rendering, escaping, charts, both languages."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from agent.i18n import localized
+from agent.report.html import render_html
+from agent.report.model import (
+    CollectorError,
+    DeviceIdentity,
+    Finding,
+    GPUInfo,
+    GPUUtilization,
+    Hardware,
+    HighPerformance,
+    MiningMode,
+    ProcessUsage,
+    Report,
+    Stat,
+    Strength,
+    Subject,
+    Utilization,
+    Verdict,
+    VerdictStatus,
+)
+
+EVIL_NAME = "<script>alert('x')</script>"
+EVIL_CMD = '"><img src=x onerror=alert(1)> --url stratum+tcp://127.0.0.1:3333'
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+        self.sections: list[str] = []
+        self.text = ""
+        self.points: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs += attrs
+        d = dict(attrs)
+        if tag == "section":
+            self.sections.append(d.get("id", ""))
+        if tag == "polyline":
+            self.points.append(d.get("points", ""))
+
+    def handle_data(self, data):
+        self.text += data
+
+
+def _report() -> Report:
+    return Report(
+        agent={"version": "0.1.0", "platform": "win32", "privileged": False},
+        device=DeviceIdentity(fingerprint="cd" * 32, hostname="LAB-PC-07"),
+        hardware=Hardware(
+            gpus=[
+                GPUInfo(
+                    vendor="nvidia",
+                    name="NVIDIA GeForce RTX 3060",
+                    source="nvml",
+                    memory_total_mb=12288,
+                    discrete=True,
+                )
+            ],
+            high_performance=HighPerformance(
+                is_high_performance=True,
+                category="gpu_workstation",
+                reasons=[localized("Graphics cards")],
+            ),
+        ),
+        utilization=Utilization(
+            window_seconds=30,
+            samples=4,
+            cpu=Stat(avg=40, p95=90, max=95),
+            logical_cores=8,
+            series_interval_seconds=1.0,
+            cpu_series=[10.0, 50.0, 90.0, 95.0],
+            gpus=[
+                GPUUtilization(
+                    index=0,
+                    name="RTX 3060",
+                    utilization=Stat(avg=99, p95=100, max=100),
+                    utilization_series=[98.0, 100.0, 99.0],
+                )
+            ],
+            top_processes=[
+                ProcessUsage(
+                    pid=4242,
+                    name=EVIL_NAME,
+                    cmdline=EVIL_CMD,
+                    cpu_seconds=7.5,
+                    cpu_percent=25.0,
+                    gpu_memory_mb=2000,
+                )
+            ],
+            invisible_cpu_percent=80.0,
+        ),
+        findings=[
+            Finding(
+                kind="pool_connection",
+                strength=Strength.strong,
+                passive_hint=True,
+                title=localized("Mining malware found"),
+                detail=localized("Cryptocurrency mining was found on this computer."),
+                action=localized(
+                    "Stop the mining program, ask your IT contact to check the "
+                    "computer, and report it with this report file."
+                ),
+                subject=Subject(
+                    pid=4242,
+                    process_name=EVIL_NAME,
+                    exe=r"C:\Users\Public\svchost.exe",
+                    remote="127.0.0.1:3333",
+                    persistence="schtasks \\Updater",
+                ),
+                rule="pool:example",
+                signature_version="2026.11.1",
+                evidence=[EVIL_CMD],
+            ),
+            Finding(
+                kind="note",
+                strength=Strength.info,
+                title=localized("Nothing to show."),
+                action=localized("Nothing needs to be done. Keep this report for your records."),
+            ),
+        ],
+        verdict=Verdict(
+            status=VerdictStatus.mining,
+            mode=MiningMode.passive,
+            reasons=[localized("Mining found")],
+        ),
+        errors=[
+            CollectorError(
+                collector="gpu",
+                kind="unavailable",
+                message=localized("GPU sampling is not available ({error}).", error="NVMLError"),
+                detail="<b>driver</b>",
+            )
+        ],
+        limitations=[localized("No signature bundle could be loaded; detection was skipped.")],
+    )
+
+
+def _parse(text: str) -> _Page:
+    page = _Page()
+    page.feed(text)
+    return page
+
+
+def test_every_section_is_there_in_chinese_by_default():
+    text = render_html(_report())
+    page = _parse(text)
+    assert page.sections == [
+        "verdict",
+        "findings",
+        "utilization",
+        "device",
+        "hardware",
+        "problems",
+        "about",
+    ]
+    assert '<html lang="zh-CN">' in text
+    assert "发现挖矿木马" in page.text  # verdict headline, passive mining
+    assert "断开本机网络" in page.text  # what to do
+    assert "LAB-PC-07" in page.text and "NVIDIA GeForce RTX 3060" in page.text
+    assert "高性能设备" in page.text and "gpu_workstation" in page.text
+    assert "检查时间" in page.text
+
+
+def test_english_on_request():
+    page = _parse(render_html(_report(), "en"))
+    assert "Mining malware found" in page.text and "Hardware" in page.text
+    assert "硬件" not in page.text
+
+
+def test_attacker_controlled_text_is_escaped():
+    text = render_html(_report())
+    page = _parse(text)
+    assert "script" not in page.tags and "img" not in page.tags
+    assert all(name != "onerror" for name, _v in page.attrs)
+    assert EVIL_NAME in page.text and EVIL_CMD in page.text  # shown as text
+    assert "<b>driver</b>" in page.text and "b" not in page.tags
+
+
+def test_findings_render_their_evidence_generically():
+    page = _parse(render_html(_report(), "en"))
+    for shown in (
+        r"C:\Users\Public\svchost.exe",
+        "127.0.0.1:3333",
+        "schtasks \\Updater",
+        "pool:example",
+        "2026.11.1",
+        "strong evidence",
+        "for information",
+        "malware (started without the user)",
+        "What to do",
+    ):
+        assert shown in page.text, shown
+
+
+def test_charts_and_print_styles_are_inline():
+    text = render_html(_report())
+    page = _parse(text)
+    assert page.tags.count("svg") == 2  # CPU and one GPU
+    cpu_points = page.points[0].split()
+    assert len(cpu_points) == 4
+    ys = [float(p.split(",")[1]) for p in cpu_points]
+    assert ys == sorted(ys, reverse=True)  # rising use is drawn higher up
+    assert "@media print" in text
+    assert not [v for k, v in page.attrs if k in ("src", "href")]
+    assert "link" not in page.tags
+
+
+def test_errors_and_limitations_are_listed():
+    page = _parse(render_html(_report(), "en"))
+    assert "GPU sampling is not available (NVMLError)." in page.text
+    assert "No signature bundle could be loaded" in page.text
+    assert "80 % of one core" in page.text
+
+
+def test_empty_report_renders():
+    report = Report(
+        agent={"version": "0", "platform": "linux"},
+        device=DeviceIdentity(fingerprint="ab" * 32, hostname="pc"),
+    )
+    page = _parse(render_html(report))
+    assert "未发现挖矿" in page.text
+    assert "本次检查未测量" in page.text
+    assert "svg" not in page.tags
