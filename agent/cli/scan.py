@@ -35,6 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--deep", action="store_true", help=_("Also run the slower checks (more files, memory)")
     )
+    # --- upload / hand-carry export (agent/transport/scan_output.py, helper "handover") ---
+    from agent.transport import scan_output
+
+    scan_output.add_arguments(parser)
 
 
 def _non_negative_seconds(value: str) -> float:
@@ -66,7 +70,9 @@ def run(args: argparse.Namespace) -> int:
     json_to_stdout = args.json == "-"
     json_path = None if args.json in (None, "-") else Path(args.json)
     html_path = Path(args.html) if args.html else None
-    if args.json is None and html_path is None:
+    from agent.transport import scan_output  # --upload/--export (helper "handover")
+
+    if args.json is None and html_path is None and not scan_output.wanted(args):
         # Nothing asked for: keep both reports in the agent's report folder.
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         folder = default_report_dir()
@@ -91,6 +97,9 @@ def run(args: argparse.Namespace) -> int:
         from agent.report.html import render_html
 
         failed |= not _write(html_path, render_html(report, lang), files, "HTML")
+
+    # --- upload / hand-carry export (helper "handover"): exit status stays the verdict's ---
+    failed |= not scan_output.handle(args, report)
 
     if not args.quiet:
         out = sys.stderr if json_to_stdout else sys.stdout
