@@ -34,7 +34,7 @@ from agent.bundle.files import (
     write_folder_atomic,
 )
 from agent.bundle.matchers import DomainMatcher, IPMatcher
-from agent.bundle.rules import SCOPES, lint_meta, lint_sources, load_or_compile
+from agent.bundle.rules import SCOPES, RuleError, load_or_compile
 from agent.i18n import N_, gettext_in, localized
 from agent.report.model import LocalizedText
 
@@ -176,22 +176,18 @@ def build_bundle(bundle: BundleFiles, source: str, cache_dir: Path | None) -> Lo
             rel.removesuffix(".yar"): data.decode("utf-8", "replace")
             for rel, data in bundle.under(f"yara/{scope}/", ".yar").items()
         }
-        lint = lint_sources(scope, sources)
-        if lint:
-            raise _fail(N_("{path}: rule check failed: {error}"), path=bundle.origin, error=lint[0])
         try:
             compiled[scope] = load_or_compile(scope, sources, cache_dir)
+        except RuleError as exc:
+            raise _fail(
+                N_("{path}: rule check failed: {error}"), path=bundle.origin, error=str(exc)
+            ) from exc
         except yara.Error as exc:
             raise _fail(
                 N_("{path}: a YARA rule does not compile: {error}"),
                 path=bundle.origin,
                 error=str(exc),
             ) from exc
-        meta_problems = lint_meta(scope, compiled[scope]) if sources else []
-        if meta_problems:
-            raise _fail(
-                N_("{path}: rule check failed: {error}"), path=bundle.origin, error=meta_problems[0]
-            )
         keys.append(
             f"{scope}:"
             + hashlib.sha256(

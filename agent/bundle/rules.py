@@ -32,6 +32,10 @@ compile_calls = 0  # how many times rules were compiled in this process (tests c
 _memo: dict[str, yara.Rules] = {}
 
 
+class RuleError(Exception):
+    """A rule breaks the lint (meta fields, memory-scope restrictions)."""
+
+
 @dataclass(frozen=True)
 class RuleText:
     """One rule as written: its name, the file it is in, the condition and imports."""
@@ -152,9 +156,12 @@ def compile_sources(sources: Mapping[str, str]) -> yara.Rules:
     return yara.compile(sources=dict(sources), includes=False)
 
 
-def load_or_compile(scope: str, sources: Mapping[str, str], cache_dir: Path | None) -> yara.Rules:
-    """Compiled rules for ``sources``: from memory, else from the cache file, else compiled
-    and saved to the cache (atomic rename). Raises yara.Error when the sources do not compile."""
+def cached_rules(
+    scope: str, sources: Mapping[str, str], cache_dir: Path | None
+) -> yara.Rules | None:
+    """Rules compiled earlier from exactly ``sources`` (this process, else the disk cache).
+
+    Only rules that passed :func:`compile_checked` are ever cached, so a hit is valid."""
     key = sources_key(sources)
     cached = cache_dir / f"{scope}-{key}.yarc" if cache_dir else None
     rules = _memo.get(key)
@@ -169,12 +176,34 @@ def load_or_compile(scope: str, sources: Mapping[str, str], cache_dir: Path | No
             log.warning("compiled rules cache %s unreadable (%s); recompiling", cached, exc)
             with contextlib.suppress(OSError):
                 cached.unlink()
-    if rules is None:
-        rules = compile_sources(sources)
-        if cached is not None:
-            _save(rules, cached)
-    _memo[key] = rules
+            return None
+        _memo[key] = rules
     return rules
+
+
+def compile_checked(scope: str, sources: Mapping[str, str], cache_dir: Path | None) -> yara.Rules:
+    """Lint, compile and check the meta of ``sources``, then cache the result (atomic rename).
+
+    Raises RuleError (lint or meta problem) or yara.Error (does not compile)."""
+    problems = lint_sources(scope, sources)
+    if problems:
+        raise RuleError(problems[0])
+    rules = compile_sources(sources)
+    problems = lint_meta(scope, rules) if sources else []
+    if problems:
+        raise RuleError(problems[0])
+    key = sources_key(sources)
+    _memo[key] = rules
+    if cache_dir is not None:
+        _save(rules, cache_dir / f"{scope}-{key}.yarc")
+    return rules
+
+
+def load_or_compile(scope: str, sources: Mapping[str, str], cache_dir: Path | None) -> yara.Rules:
+    """Compiled rules for ``sources``: from memory, else from the cache file, else checked,
+    compiled and saved to the cache."""
+    rules = cached_rules(scope, sources, cache_dir)
+    return rules if rules is not None else compile_checked(scope, sources, cache_dir)
 
 
 def _save(rules: yara.Rules, target: Path) -> None:
