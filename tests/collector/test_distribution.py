@@ -10,7 +10,6 @@ import json
 import secrets
 import tarfile
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import requests
