@@ -8,9 +8,11 @@ version "none". Every step runs behind :func:`run_collector`, so a failing step 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from agent import __version__
@@ -93,10 +95,29 @@ def build_report(
     )
 
 
+@contextlib.contextmanager
+def _stage(ctx: ScanContext, low: float, high: float) -> Iterator[None]:
+    """Map a step's own progress fractions (0..1) onto its share ``low..high`` of the bar."""
+    outer = ctx.progress
+    if outer is not None:
+
+        def scaled(message: str, fraction: float | None = None) -> None:
+            if fraction is not None:
+                fraction = low + (high - low) * max(0.0, min(1.0, fraction))
+            outer(message, fraction)
+
+        ctx.progress = scaled
+    try:
+        yield
+    finally:
+        ctx.progress = outer
+
+
 def _inventory(ctx: ScanContext) -> tuple[DeviceIdentity, Hardware]:
     from agent.collectors.inventory import collect_inventory
 
-    result = run_collector("inventory", collect_inventory, ctx, None)
+    with _stage(ctx, 0.0, _INVENTORY_END):
+        result = run_collector("inventory", collect_inventory, ctx, None)
     if result is None:
         import hashlib
         import socket

@@ -35,7 +35,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--deep", action="store_true", help=_("Also run the slower checks (more files, memory)")
     )
-    # --- upload / hand-carry export (agent/transport/scan_output.py, helper "handover") ---
+    parser.add_argument(
+        "--upload",
+        action="store_true",
+        help=_("Put the report in the spool and send it to the collector (when enrolled)"),
+    )
+    parser.add_argument("--config", type=Path, help=_("Configuration file (minecheck.toml)"))
+    # --- hand-carry export (agent/transport/scan_output.py, helper "handover") ---
     from agent.transport import scan_output
 
     scan_output.add_arguments(parser)
@@ -70,9 +76,7 @@ def run(args: argparse.Namespace) -> int:
     json_to_stdout = args.json == "-"
     json_path = None if args.json in (None, "-") else Path(args.json)
     html_path = Path(args.html) if args.html else None
-    from agent.transport import scan_output  # --upload/--export (helper "handover")
-
-    if args.json is None and html_path is None and not scan_output.wanted(args):
+    if args.json is None and html_path is None and not args.upload:
         # Nothing asked for: keep both reports in the agent's report folder.
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         folder = default_report_dir()
@@ -98,13 +102,16 @@ def run(args: argparse.Namespace) -> int:
 
         failed |= not _write(html_path, render_html(report, lang), files, "HTML")
 
-    # --- upload / hand-carry export (helper "handover"): exit status stays the verdict's ---
-    failed |= not scan_output.handle(args, report)
-
     if not args.quiet:
         out = sys.stderr if json_to_stdout else sys.stdout
         out.write(summary_text(report, lang, files))
         out.flush()
+    if args.upload:
+        failed |= not _spool_and_upload(report, args)
+    # --- hand-carry export (helper "handover"): a failed export is an error like a file ---
+    from agent.transport import scan_output
+
+    failed |= not scan_output.handle_export(args, report)
     if failed:
         return EXIT_ERROR
     return EXIT_CLEAN if report.verdict.status == VerdictStatus.clean else EXIT_FINDINGS
@@ -126,4 +133,51 @@ def _write(path: Path, text: str, files: list[tuple[str, str]], label: str) -> b
         )
         return False
     files.append((label, str(path.resolve())))
+    return True
+
+
+def _spool_and_upload(report, args: argparse.Namespace) -> bool:
+    """Spool the report (it stays there until the collector acknowledges it), then flush."""
+    from agent.config import ConfigError
+    from agent.transport.agent_state import AgentState
+    from agent.transport.uploader import flush
+
+    out = sys.stderr if args.json == "-" else sys.stdout
+    try:
+        state = AgentState.load(args.config)
+    except (ConfigError, ValueError, OSError) as exc:
+        print(_("Configuration error: {error}").format(error=exc), file=sys.stderr)
+        return False
+    spool = state.spool()
+    try:
+        spool.put(str(report.report_id), report.model_dump_json().encode("utf-8"))
+    except OSError as exc:
+        print(
+            _(N_("Could not write the report file {path}: {error}")).format(
+                path=state.home / "spool", error=exc.strerror or exc
+            ),
+            file=sys.stderr,
+        )
+        return False
+    if not state.creds:
+        if not args.quiet:
+            print(
+                _("Not enrolled yet ({count} report(s) waiting): run `minecheck enroll`.").format(
+                    count=len(spool.items())
+                ),
+                file=out,
+            )
+        return True  # kept in the spool: nothing is lost
+    from agent.transport.scan_output import scan_upload_policy  # helper "handover"
+
+    result = flush(spool, state.client(), scan_upload_policy())
+    if not args.quiet:
+        from agent.cli.upload import report_flush
+
+        stdout = sys.stdout
+        sys.stdout = out
+        try:
+            report_flush(result, state)
+        finally:
+            sys.stdout = stdout
     return True

@@ -198,3 +198,13 @@ def test_unwritable_report_path_is_exit_2_and_other_outputs_still_happen(
     assert rc == 2
     assert good.exists()
     assert "Could not write the report file" in capsys.readouterr().err
+
+
+def test_upload_without_enrollment_keeps_the_report_in_the_spool(tmp_path):
+    proc = _minecheck("scan", "--upload", "--quiet", "--sample-seconds", "0", home=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    spooled = list((tmp_path / "spool").rglob("*.json"))
+    reports = [p for p in spooled if p.parent.name == "pending"]
+    assert len(reports) == 1, spooled
+    Report.model_validate_json(reports[0].read_text(encoding="utf-8"))
+    assert not (tmp_path / "reports").exists()  # the scheduled runner does not pile up files
