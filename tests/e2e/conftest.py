@@ -151,7 +151,7 @@ class Agent:
         raise AssertionError(f"spool not empty after {rounds} uploads: {self.pending()}")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def collector(tmp_path_factory) -> Iterator[Collector]:
     data = tmp_path_factory.mktemp("e2e-collector")
     server_cli(data, "init")
