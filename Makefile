@@ -16,11 +16,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[server,dev]'
 	touch $@
 
-# The main job on the embedded default: scan this machine and write the reports.
+# The main job on the embedded default: the collector on SQLite at a loopback address with a
+# demo bureau and school, one agent scan of this machine uploaded through the real API.
+# Serves until Ctrl-C; RUN_DETACH=1 leaves the server running in the background.
 run: install
 	mkdir -p .run
-	$(BIN)/minecheck scan --sample-seconds 10 --html .run/report.html --json .run/report.json; \
-	  rc=$$?; echo "HTML report: .run/report.html  JSON: .run/report.json"; [ $$rc -le 1 ]
+	$(BIN)/python build/demo_upload.py --data $(DATA) --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/ruff check .

@@ -201,19 +201,62 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     from collector_server.ledger.models import Device
 
     if args.ledger_cmd == "export":
-        qs = Device.objects.select_related("organisation")
+        qs = Device.objects.select_related("organisation").order_by(
+            "organisation__path", "hostname"
+        )
         if args.org:
             org = find_org(args.org)
             qs = qs.filter(organisation__path__startswith=org.path)
-        mode = "wb" if args.format == "xlsx" else "w"
-        kwargs = {} if mode == "wb" else {"encoding": "utf-8-sig", "newline": ""}
-        with open(args.output, mode, **kwargs) as stream:
-            services.export_ledger(qs, args.format, stream)
-        print(f"wrote {qs.count()} devices to {args.output}")
+        with open(args.output, "wb") as stream:
+            count = services.export_ledger(qs, args.format, stream)
+        print(f"wrote {count if count is not None else qs.count()} devices to {args.output}")
         return 0
-    result = services.import_ledger(args.file, None, args.dry_run)
-    print(result)
+    try:
+        result = services.import_ledger(args.file, None, args.dry_run)
+    except (OSError, ValueError) as exc:  # ImportFileError is a ValueError
+        raise CLIError(f"cannot import {args.file}: {exc}") from exc
+    print(describe_import(result))
     return 0 if not getattr(result, "errors", None) else 1
+
+
+def describe_import(result) -> str:
+    """A readable summary of an ImportResult (rows, changes, per-row errors)."""
+    changes = getattr(result, "changes", []) or []
+    errors = getattr(result, "errors", []) or []
+    mode = "dry run, nothing changed" if getattr(result, "dry_run", False) else "applied"
+    lines = [f"{getattr(result, 'rows', '?')} rows: {len(changes)} to change, "
+             f"{getattr(result, 'unchanged', 0)} unchanged, {len(errors)} with errors ({mode})"]
+    for change in changes:
+        fields = ", ".join(f"{k}: {old!r} → {new!r}" for k, (old, new) in change.changes.items())
+        lines.append(f"  row {change.row}: {change.hostname} ({change.organisation}): {fields}")
+    lines += [f"  row {e.row}: ERROR {e.message}" for e in errors]
+    return "\n".join(lines)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Import report files written by agents without a network path (USB hand-carry)."""
+    setup_django(args.data)
+    from collector_server.ingest.services import ReportFileError, import_report_file
+
+    org = find_org(args.org) if args.org else None
+    failed = 0
+    for path in args.files:
+        try:
+            result = import_report_file(path, org)
+        except (OSError, ReportFileError) as exc:
+            failed += 1
+            print(f"{path}: NOT imported: {exc}", file=sys.stderr)
+            continue
+        body = result.body
+        if result.status >= 400:
+            failed += 1
+            print(f"{path}: NOT imported: {body.get('detail')}", file=sys.stderr)
+        elif result.duplicate:
+            print(f"{path}: already imported (report {body['report_id']})")
+        else:
+            print(f"{path}: imported report {body['report_id']} for device {body['device_id']} "
+                  f"(verdict {body['verdict']}, {body['findings']} findings)")
+    return 1 if failed else 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -324,6 +367,13 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("file")
     i.add_argument("--dry-run", action="store_true")
     p.set_defaults(func=cmd_ledger)
+
+    p = sub.add_parser("report", parents=[data], help="import report files (USB hand-carry)")
+    rsub = p.add_subparsers(dest="report_cmd", required=True)
+    ri = rsub.add_parser("import", parents=[data])
+    ri.add_argument("files", nargs="+", help="report JSON files (.json or .json.gz)")
+    ri.add_argument("--org", help="organisation of devices not yet in the ledger")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("demo", parents=[data], help="demo bureau, school, users and token")
     p.add_argument("--bureau", default="示范县教育局")

@@ -22,6 +22,11 @@ class BodyError(Exception):
 
 def read_body(request: HttpRequest, limit: int | None = None) -> bytes:
     """The decoded body, at most ``limit`` bytes after decompression (else 413)."""
+    return read_body_keep(request, limit)[0]
+
+
+def read_body_keep(request: HttpRequest, limit: int | None = None) -> tuple[bytes, bytes | None]:
+    """(decoded body, the gzip bytes as received or None when the body was not gzip)."""
     limit = limit or settings.MINECHECK_MAX_REPORT_BYTES
     encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
     if encoding not in {"identity", "", "gzip", "x-gzip", "deflate"}:
@@ -38,6 +43,7 @@ def read_body(request: HttpRequest, limit: int | None = None) -> bytes:
     elif encoding == "deflate":
         decoder = zlib.decompressobj()
     out = bytearray()
+    received = bytearray() if decoder is not None and encoding != "deflate" else None
     read = 0
     while True:
         chunk = request.read(CHUNK)
@@ -49,6 +55,8 @@ def read_body(request: HttpRequest, limit: int | None = None) -> bytes:
         if decoder is None:
             out += chunk
             continue
+        if received is not None:
+            received += chunk
         try:
             # Never inflate more than the limit allows: a gzip bomb stops here.
             out += decoder.decompress(chunk, limit + 1 - len(out))
@@ -65,7 +73,9 @@ def read_body(request: HttpRequest, limit: int | None = None) -> bytes:
             raise BodyError(413, f"decompressed body exceeds the limit of {limit} bytes")
         if not decoder.eof:
             raise BodyError(400, f"body is truncated {encoding} data")
-    return bytes(out)
+        if decoder.unused_data:
+            received = None  # trailing data or several members: keep a clean copy instead
+    return bytes(out), (bytes(received) if received is not None else None)
 
 
 def _trusted_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

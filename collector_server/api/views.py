@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from agent.report.model import ACCEPTED_SCHEMA_VERSIONS
 from agent.report.model import Report as ReportModel
-from collector_server.api.body import BodyError, client_address, read_body
+from collector_server.api.body import BodyError, client_address, read_body, read_body_keep
 from collector_server.api.openapi import openapi_spec
 from collector_server.api.schemas import EnrollRequest, describe_errors
 from collector_server.distribution.keys import public_key_b64
@@ -110,7 +110,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 def _ingest(request: HttpRequest, device) -> HttpResponse:
     try:
-        raw = read_body(request)
+        raw, gzipped = read_body_keep(request)
     except BodyError as exc:
         return error(exc.status, "too_large" if exc.status == 413 else "bad_body", exc.message,
                      max_bytes=settings.MINECHECK_MAX_REPORT_BYTES)
@@ -122,7 +122,7 @@ def _ingest(request: HttpRequest, device) -> HttpResponse:
         summary, items = describe_errors(exc)
         return error(422, "invalid_report", summary, errors=items)
     try:
-        result = ingest_report(device, model, raw, client_address(request))
+        result = ingest_report(device, model, raw, client_address(request), compressed=gzipped)
     except FingerprintMismatch as exc:
         return error(409, "fingerprint_mismatch", str(exc))
     response = JsonResponse(result.body, status=result.status)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import zlib
 
@@ -27,7 +28,7 @@ class Report(models.Model):
     finding_count = models.PositiveIntegerField(default=0)
     source_ip = models.GenericIPAddressField(null=True, blank=True)
     source = models.CharField(max_length=16, default="upload", help_text="upload or file import")
-    raw = models.BinaryField(help_text="the uploaded JSON, zlib-compressed")
+    raw = models.BinaryField(help_text="the uploaded JSON: gzip as received, or zlib")
     raw_size = models.PositiveIntegerField(default=0)
     # the first answer, replayed verbatim to a repeated upload of the same report_id
     response_status = models.PositiveSmallIntegerField(default=201)
@@ -43,11 +44,17 @@ class Report(models.Model):
 
     @staticmethod
     def compress(raw_json: bytes) -> bytes:
-        return zlib.compress(raw_json, 6)
+        return zlib.compress(raw_json, 1)
+
+    def raw_bytes(self) -> bytes:
+        """The report's JSON exactly as uploaded (stored gzip as received, or zlib)."""
+        data = bytes(self.raw)
+        if data[:2] == b"\x1f\x8b":
+            return gzip.decompress(data)
+        return zlib.decompress(data)
 
     def raw_json(self) -> dict:
-        """The report exactly as uploaded (parsed)."""
-        return json.loads(zlib.decompress(bytes(self.raw)))
+        return json.loads(self.raw_bytes())
 
 
 class Finding(models.Model):

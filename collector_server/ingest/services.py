@@ -13,7 +13,7 @@ from agent.report.model import Finding as FindingModel
 from agent.report.model import Report as ReportModel
 from collector_server.ingest.models import Finding, Report
 from collector_server.ledger.models import Device, HardwareChange, fingerprint_belongs
-from collector_server.ledger.services import describe_change, hardware_fields, hardware_key
+from collector_server.ledger.services import describe_change, hardware_fields
 
 
 @dataclass
@@ -30,12 +30,11 @@ class FingerprintMismatch(Exception):
 
 
 def previous_answer(report_id: uuid.UUID) -> tuple[int, dict[str, Any], int] | None:
-    row = (
+    rows = list(
         Report.objects.filter(report_id=report_id)
-        .values_list("response_status", "response_body", "device_id")
-        .first()
+        .values_list("response_status", "response_body", "device_id")[:1]
     )
-    return row  # type: ignore[return-value]
+    return rows[0] if rows else None
 
 
 def subject_summary(f: FindingModel) -> str:
@@ -62,9 +61,13 @@ def finding_rows(report: Report, device_id: int, findings: list[FindingModel]) -
 
 def ingest_report(
     device: Device, model: ReportModel, raw_json: bytes, source_ip: str | None,
-    source: str = "upload",
+    source: str = "upload", compressed: bytes | None = None,
 ) -> IngestResult:
-    """Store ``model`` for ``device`` (whose token authenticated the upload)."""
+    """Store ``model`` for ``device`` (whose token authenticated the upload).
+
+    ``compressed``: the body as uploaded with gzip, stored as is (no second compression).
+    A repeated ``report_id`` hits the unique index and gets the first answer replayed.
+    """
     if model.device.fingerprint != device.fingerprint and not fingerprint_belongs(
         device, model.device.fingerprint
     ):
@@ -72,10 +75,6 @@ def ingest_report(
             "the report's device.fingerprint does not match the device this token was "
             "issued to; enroll this device again"
         )
-    prior = previous_answer(model.report_id)
-    if prior is not None:
-        return _replay(prior, device)
-
     now = timezone.now()
     verdict = model.verdict.status.value
     mode = model.verdict.mode.value if model.verdict.mode else ""
@@ -92,7 +91,7 @@ def ingest_report(
         verdict=verdict, mode=mode, schema_version=model.schema_version,
         agent_version=model.agent.version[:64], signature_version=model.signatures.version[:64],
         finding_count=len(model.findings), source_ip=source_ip, source=source,
-        raw=Report.compress(raw_json), raw_size=len(raw_json),
+        raw=compressed or Report.compress(raw_json), raw_size=len(raw_json),
         response_status=201, response_body=body,
     )
     update: dict[str, Any] = {"last_seen": now}
@@ -109,8 +108,8 @@ def ingest_report(
         )
         if model.hardware.cpu or model.hardware.nics or model.hardware.memory:
             update.update(hardware_fields(model.hardware, hw_json))
-            before, after = hardware_key(device.hardware or {}), hardware_key(hw_json)
-            if device.hardware and before != after:
+            before, after = device.hardware_summary or {}, update["hardware_summary"]
+            if before and before != after:
                 change = HardwareChange(
                     device=device, changed_at=now, report_id=model.report_id,
                     summary=describe_change(before, after), before=before, after=after,
@@ -137,3 +136,53 @@ def _replay(prior: tuple[int, dict[str, Any], int], device: Device) -> IngestRes
         return IngestResult(409, {"error": "conflict", "detail":
                                   "this report_id was already uploaded by another device"})
     return IngestResult(status, body, duplicate=True)
+
+
+class ReportFileError(Exception):
+    """A hand-carried report file that cannot be imported (the message says why)."""
+
+
+def import_report_file(path, organisation=None, limit: int = 8 * 1024 * 1024) -> IngestResult:
+    """Import a report the agent wrote to a file (USB hand-carry from an offline PC).
+
+    A device the ledger does not know yet is created in ``organisation`` (required then).
+    Re-importing the same file changes nothing (idempotent by report_id).
+    """
+    import gzip
+    import io
+    from pathlib import Path
+
+    from pydantic import ValidationError
+
+    from collector_server.ledger.models import device_for_fingerprint
+    from collector_server.ledger.services import identity_fields
+
+    data = Path(path).read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
+                raw = f.read(limit + 1)
+        except (OSError, EOFError) as exc:
+            raise ReportFileError(f"not a readable gzip file: {exc}") from exc
+    else:
+        raw = data
+    if len(raw) > limit:
+        raise ReportFileError(f"larger than the limit of {limit} bytes")
+    try:
+        model = ReportModel.model_validate_json(raw)
+    except ValidationError as exc:
+        from collector_server.api.schemas import describe_errors
+
+        raise ReportFileError(f"not a valid report: {describe_errors(exc)[0]}") from exc
+    device = device_for_fingerprint(model.device.fingerprint)
+    if device is None:
+        if organisation is None:
+            raise ReportFileError(
+                f"device {model.device.hostname} is not in the ledger yet: say which "
+                "organisation it belongs to (--org)"
+            )
+        device, _ = Device.objects.get_or_create(
+            fingerprint=model.device.fingerprint,
+            defaults={"organisation": organisation, **identity_fields(model.device)},
+        )
+    return ingest_report(device, model, raw, None, source="file")

@@ -158,6 +158,8 @@ class Device(models.Model):
     gpu_models = models.CharField(_("GPUs"), max_length=1024, blank=True)
     memory_mb = models.PositiveIntegerField(_("memory (MB)"), null=True, blank=True)
     hardware = models.JSONField(default=dict, blank=True)
+    hardware_summary = models.JSONField(
+        default=dict, blank=True, help_text="the parts whose change is recorded (small)")
     signature_version = models.CharField(max_length=64, blank=True)
     agent_version = models.CharField(max_length=64, blank=True)
     last_verdict = models.CharField(_("verdict"), max_length=16, choices=Verdict.choices,

@@ -99,11 +99,16 @@ def authenticate_device(plain_token: str) -> DeviceToken | None:
     """The valid device token (with its device) for a bearer value, else None."""
     if not plain_token:
         return None
-    return (
-        DeviceToken.objects.select_related("device")
-        .filter(token_hash=hash_token(plain_token), revoked=False)
-        .first()
-    )
+    try:
+        # only the small device columns the ingest path needs (not the hardware JSON)
+        return (
+            DeviceToken.objects.select_related("device")
+            .only("id", "device_id", "device__id", "device__fingerprint",
+                  "device__organisation_id", "device__last_scan_at", "device__hardware_summary")
+            .get(token_hash=hash_token(plain_token), revoked=False)
+        )
+    except DeviceToken.DoesNotExist:
+        return None
 
 
 # --- hardware --------------------------------------------------------------------------------
@@ -156,6 +161,7 @@ def hardware_fields(hardware: Hardware, hw_json: dict[str, Any]) -> dict[str, An
         "gpu_models": ", ".join(g.name for g in hardware.gpus)[:1024],
         "memory_mb": int(hardware.memory.total_mb) if hardware.memory else None,
         "hardware": hw_json,
+        "hardware_summary": hardware_key(hw_json),
     }
 
 
