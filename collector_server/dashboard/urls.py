@@ -1,0 +1,24 @@
+"""Dashboard URLs (included at the site root by collector_server.urls)."""
+
+from django.urls import path
+
+from .views import io, orgs, pages
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", pages.overview, name="overview"),
+    path("ledger/", pages.ledger, name="ledger"),
+    path("ledger/export.<str:fmt>", io.export, name="ledger_export"),
+    path("ledger/import/", io.import_page, name="ledger_import"),
+    path("devices/<int:pk>/", pages.device, name="device"),
+    path("findings/", pages.findings, name="findings"),
+    path("orgs/", orgs.org_list, name="orgs"),
+    path("orgs/<int:pk>/", orgs.org_detail, name="org"),
+    path("orgs/<int:pk>/lines/", orgs.org_add_line, name="org_add_line"),
+    path("orgs/<int:pk>/ranges/", orgs.org_add_range, name="org_add_range"),
+    path("orgs/<int:pk>/<str:kind>/<int:item_pk>/delete/", orgs.org_delete_item,
+         name="org_delete_item"),
+    path("orgs/<int:pk>/tokens/", orgs.token_create, name="token_create"),
+    path("orgs/<int:pk>/tokens/<int:token_pk>/revoke/", orgs.token_revoke, name="token_revoke"),
+]

@@ -1,0 +1,188 @@
+"""Ledger export (XLSX/CSV) and import (dry run, errors, real run) at the service level,
+in-process on SQLite; the HTTP paths are in test_ledgerio_http.py."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from tests.collector.serverenv import ServerEnv
+from tests.collector.test_dashboard_seed import make_device
+
+
+@pytest.fixture(scope="module")
+def env(django_dbs) -> ServerEnv:
+    """Seeding helpers on the in-process SQLite database (no server needed)."""
+    return ServerEnv(base_url="", alias="default", backend="sqlite")
+
+
+@pytest.fixture
+def schools(env):
+    bureau = env.org("教育局", kind="county")
+    a, b = env.org("一中", parent=bureau), env.org("二中", parent=bureau)
+    tag = secrets.token_hex(2)
+    devs_a = [make_device("default", a, f"A{tag}-{i}", location="旧位置") for i in range(3)]
+    devs_b = [make_device("default", b, f"B{tag}-{i}") for i in range(2)]
+    user_a, _ = env.user("school_staff", a)
+    return {"bureau": bureau, "a": a, "b": b, "devs_a": devs_a, "devs_b": devs_b,
+            "user_a": user_a}
+
+
+def _devices_of(org):
+    from collector_server.ledger.models import Device
+
+    return Device.objects.filter(organisation__path__startswith=org.path)
+
+
+def test_export_xlsx_and_csv(schools):
+    from django.utils import translation
+
+    from collector_server.ledgerio.columns import COLUMNS
+    from collector_server.ledgerio.services import export_ledger
+
+    schools["devs_a"][0].__class__.objects.filter(pk=schools["devs_a"][0].pk).update(
+        high_performance=True, high_performance_reason="RTX 4090", memory_mb=65536,
+        last_verdict="mining", last_mode="passive")
+    buf = io.BytesIO()
+    assert export_ledger(_devices_of(schools["bureau"]), "xlsx", buf) == 5
+    rows = list(load_workbook(io.BytesIO(buf.getvalue())).worksheets[0].iter_rows(
+        values_only=True))
+    header = rows[0]
+    assert header == tuple(c.zh for c in COLUMNS)
+    by_host = {r[header.index("主机名")]: r for r in rows[1:]}
+    assert set(by_host) == {d.hostname for d in schools["devs_a"] + schools["devs_b"]}
+    first = by_host[schools["devs_a"][0].hostname]
+    assert first[header.index("单位/组织")] == schools["a"].name
+    assert first[header.index("部署位置")] == "旧位置"
+    assert first[header.index("高性能设备")] == "是"
+    assert first[header.index("内存(GB)")] == 64
+    assert first[header.index("检查结论")] == "挖矿（被动）"
+    assert first[header.index("MAC地址")] == schools["devs_a"][0].macs[0]
+
+    raw = io.BytesIO()
+    with translation.override("en"):
+        assert export_ledger(_devices_of(schools["a"]), "csv", raw) == 3
+    data = raw.getvalue()
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads it as UTF-8
+    table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert table[0][:3] == ["Organisation", "Asset tag", "Hostname"]
+    assert len(table) == 4
+    text = io.StringIO()
+    assert export_ledger(_devices_of(schools["a"]), "csv", text) == 3
+    assert text.getvalue().startswith("\ufeff")
+    with pytest.raises(ValueError, match="unknown export format"):
+        export_ledger(_devices_of(schools["a"]), "pdf", io.BytesIO())
+
+
+def _xlsx(path, rows):
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
+    return path
+
+
+def test_import_dry_run_reports_bad_rows_and_changes_nothing(schools, tmp_path):
+    from collector_server.ledger.models import Device
+    from collector_server.ledgerio.services import import_ledger
+
+    a0, a1, a2 = schools["devs_a"]
+    twin = make_device("default", schools["a"], a2.hostname)  # a cloned PC's hostname
+    path = _xlsx(tmp_path / "fix.xlsx", [
+        ["主机名", "部署位置", "责任人", "联系电话"],
+        [a0.hostname, "实验楼301", "张老师", "13800138000"],
+        ["NO-SUCH-PC", "x", "y", ""],
+        [a1.hostname, "机房", "李老师", "not a phone"],
+        [a2.hostname, "机房2", "", ""],
+        [schools["devs_b"][0].hostname, "越权", "", ""],  # another school: out of scope
+        [a0.hostname, "again", "", ""],
+    ])
+    before = {d.pk: (d.location, d.responsible_person) for d in Device.objects.filter(
+        organisation=schools["a"])}
+    result = import_ledger(path, schools["user_a"], dry_run=True)
+    assert result.dry_run and not result.applied
+    errors = {e.row: e.message for e in result.errors}
+    assert set(errors) == {3, 4, 5, 6, 7}
+    assert "找不到" in errors[3]  # unknown device (messages follow the active language: zh)
+    assert "not a phone" in errors[4] and "电话" in errors[4]
+    assert "不唯一" in errors[5] and "2" in errors[5]  # ambiguous: two devices match
+    assert "找不到" in errors[6]  # another school's device is not found, not revealed
+    assert "第 2 行" in errors[7]  # the same device twice
+    assert [c.row for c in result.changes] == [2]
+    assert result.changes[0].changes["location"] == ("旧位置", "实验楼301")
+    # a real run with errors changes nothing either
+    real = import_ledger(path, schools["user_a"], dry_run=False)
+    assert not real.applied and real.errors
+    after = {d.pk: (d.location, d.responsible_person) for d in Device.objects.filter(
+        organisation=schools["a"])}
+    assert after == before
+    assert twin.pk in after
+
+
+def test_import_unknown_column_and_missing_keys(schools, tmp_path):
+    from collector_server.ledgerio.services import import_ledger
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("主机名,部署位置,工资\nX,Y,1\n", encoding="utf-8")
+    result = import_ledger(bad, None, dry_run=True)
+    assert [(e.row, "工资" in e.message) for e in result.errors] == [(1, True)]
+    nokey = tmp_path / "nokey.csv"
+    nokey.write_text("部署位置\nY\n", encoding="utf-8")
+    assert import_ledger(nokey, None, dry_run=True).errors[0].row == 1
+    other = tmp_path / "ledger.pdf"
+    other.write_bytes(b"%PDF")
+    assert "pdf" in import_ledger(other, None, dry_run=True).errors[0].message
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a zip")
+    assert import_ledger(broken, None, dry_run=True).errors[0].row == 0
+
+
+def test_real_import_updates_person_fields(schools, tmp_path):
+    from collector_server.ledger.models import Device
+    from collector_server.ledgerio.services import import_ledger
+
+    a0, a1, _a2 = schools["devs_a"]
+    # GB18030 CSV as Excel saves it on a Chinese Windows; match by MAC and by asset tag
+    Device.objects.filter(pk=a1.pk).update(asset_tag="ZC-0001")
+    path = tmp_path / "fix.csv"
+    mac = a0.macs[0].upper().replace(":", "-")
+    path.write_bytes(
+        ("MAC地址,资产编号,部署位置,管理部门,责任人,联系电话,CPU\n"
+         f"{mac},ZC-0100,实验楼301,教务处,张老师,0571-88886666,i5\n"
+         ",ZC-0001,图书馆,,,,\n").encode("gb18030"))
+    preview = import_ledger(path, schools["user_a"], dry_run=True)
+    assert preview.ok and len(preview.changes) == 2
+    assert Device.objects.get(pk=a0.pk).location == "旧位置"
+    result = import_ledger(path, schools["user_a"], dry_run=False)
+    assert result.applied and not result.errors
+    d0, d1 = Device.objects.get(pk=a0.pk), Device.objects.get(pk=a1.pk)
+    assert (d0.location, d0.department, d0.responsible_person, d0.responsible_phone,
+            d0.asset_tag) == ("实验楼301", "教务处", "张老师", "0571-88886666", "ZC-0100")
+    assert (d1.location, d1.asset_tag, d1.department) == ("图书馆", "ZC-0001", "")
+    assert d0.cpu_model == ""  # export-only columns are ignored
+    again = import_ledger(path, schools["user_a"], dry_run=True)
+    assert again.ok and not again.changes and again.unchanged == 2
+
+
+def test_exported_file_imports_back_after_editing(schools, tmp_path):
+    from collector_server.ledger.models import Device
+    from collector_server.ledgerio.services import export_ledger, import_ledger
+
+    path = tmp_path / "roundtrip.xlsx"
+    with path.open("wb") as out:
+        export_ledger(_devices_of(schools["a"]), "xlsx", out)
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    header = [c.value for c in ws[1]]
+    ws.cell(row=2, column=header.index("责任人") + 1, value="赵老师")
+    wb.save(path)
+    result = import_ledger(path, schools["user_a"], dry_run=False)
+    assert result.applied, result.errors
+    assert [c.changes for c in result.changes] == [{"responsible_person": ("", "赵老师")}]
+    host = ws.cell(row=2, column=header.index("主机名") + 1).value
+    assert Device.objects.get(hostname=host, organisation=schools["a"]).responsible_person == (
+        "赵老师")
