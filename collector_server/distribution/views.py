@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from collector_server.accounts.models import Role
 from collector_server.accounts.scoping import user_profile, visible_devices, visible_orgs
@@ -29,16 +29,16 @@ BUREAU_ROLES = {Role.bureau_admin, Role.bureau_staff}
 # The refusals of agent.transport.handcarry.verify and of the import, for the page's language.
 REASONS = {
     "the report was changed after it was written (hash mismatch)":
-        _lazy("the report was changed after it was written (hash mismatch)"),
+        gettext_lazy("the report was changed after it was written (hash mismatch)"),
     "the report was changed after it was written (bad signature)":
-        _lazy("the report was changed after it was written (bad signature)"),
+        gettext_lazy("the report was changed after it was written (bad signature)"),
     "the enrollment token does not match (forged or wrong bureau)":
-        _lazy("the enrollment token does not match (forged or wrong bureau)"),
+        gettext_lazy("the enrollment token does not match (forged or wrong bureau)"),
     "not a minecheck hand-carry file (unknown format)":
-        _lazy("not a minecheck hand-carry file (unknown format)"),
+        gettext_lazy("not a minecheck hand-carry file (unknown format)"),
     "this computer is not in the ledger yet and the file carries no enrollment token: choose "
     "the organisation it belongs to":
-        _lazy("this computer is not in the ledger yet and the file carries no enrollment "
+        gettext_lazy("this computer is not in the ledger yet and the file carries no enrollment "
               "token: choose the organisation it belongs to"),
 }
 

@@ -220,8 +220,3 @@ def test_handcarry_page_refuses_a_tampered_file_in_chinese(sqlite_server, tmp_pa
     assert server.reports().filter(device__fingerprint=make_identity(
         f"hcpage-{school.pk}").fingerprint).count() == 1
 
-
-def test_catalogue_is_complete():
-    from collector_server.distribution.catalogue import problems
-
-    assert problems() == []
