@@ -147,6 +147,15 @@ def sample_utilization(ctx: ScanContext) -> Utilization:
             error=type(exc).__name__,
         )
         gpu = None
+    if gpu is not None and getattr(gpu, "error", None):
+        # NVML is there but failed (not the normal "no NVIDIA driver" case)
+        ctx.add_error(
+            "gpu_sampling",
+            "error",
+            N_("GPU sampling is not available ({error})."),
+            detail=str(gpu.error),
+            error=str(gpu.error),
+        )
     window = ctx.options.sample_seconds
     span = _DETECTION_START - _INVENTORY_END
 
@@ -167,6 +176,14 @@ def sample_utilization(ctx: ScanContext) -> Utilization:
                 gpu.close()
             except Exception:
                 log.debug("GPU sampler close failed", exc_info=True)
+    if not sampler.cross_view_reliable:
+        ctx.add_limitation(
+            N_(
+                "The check for hidden processes was skipped: the CPU use of {count} "
+                "process(es) could not be read without administrator/root rights."
+            ),
+            count=sampler.unreadable_processes or "?",
+        )
     for problem in sampler.errors:
         ctx.add_error(
             "sampling",

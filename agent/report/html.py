@@ -17,6 +17,7 @@ from agent.report.model import Finding, LocalizedText, Report, Stat, Subject
 from agent.report.wording import STRENGTH_WORDS, verdict_words
 
 MAX_CMDLINE_SHOWN = 600
+MAX_REASONS_SHOWN = 6
 
 
 def esc(value: object) -> str:
@@ -87,7 +88,12 @@ class _Renderer:
 
     def verdict(self) -> str:
         words = verdict_words(self.r.verdict, self.lang)
-        reasons = "".join(f"<li>{esc(self.lt(x))}</li>" for x in self.r.verdict.reasons)
+        shown = self.r.verdict.reasons[:MAX_REASONS_SHOWN]
+        reasons = "".join(f"<li>{esc(self.lt(x))}</li>" for x in shown)
+        hidden = len(self.r.verdict.reasons) - len(shown)
+        if hidden > 0:
+            more = self.t(N_("… and {count} more (see the findings below)"))
+            reasons += f"<li>{esc(more.format(count=hidden))}</li>"
         reasons_html = f"<ul>{reasons}</ul>" if reasons else ""
         todo = esc(self.t(N_("What to do")))
         return (

@@ -92,21 +92,22 @@ def summary_text(report: Report, lang: str, files: list[tuple[str, str]] | None 
 
     words = verdict_words(report.verdict, lang)
     result_label, todo_label = t(N_("Result")), t(N_("What to do"))
+    colon = ": " if lang == "en" else "："
     marks = {"clean": "OK", "suspicious": "!!", "mining": "XX"}
     lines = [
         "",
         "=" * 60,
-        f"[{marks.get(words.level, '??')}] {result_label}: {words.headline}",
+        f"[{marks.get(words.level, '??')}] {result_label}{colon}{words.headline}",
         "=" * 60,
         words.explanation,
         "",
-        f"{todo_label}: {words.action}",
+        f"{todo_label}{colon}{words.action}",
     ]
     if report.verdict.reasons:
-        lines += ["", t(N_("Why")) + ":"]
+        lines += ["", t(N_("Why")) + colon.strip()]
         lines += [f"  - {r.get(lang)}" for r in report.verdict.reasons[:5]]
     if report.findings:
-        lines += ["", t(N_("Findings")) + f" ({len(report.findings)}):"]
+        lines += ["", t(N_("Findings")) + f" ({len(report.findings)})" + colon.strip()]
         for f in report.findings[:8]:
             who = f.subject.process_name or f.subject.file or f.subject.remote or ""
             pid = f" [pid {f.subject.pid}]" if f.subject.pid else ""
@@ -122,6 +123,20 @@ def summary_text(report: Report, lang: str, files: list[tuple[str, str]] | None 
                 avg=util.cpu.avg, max=util.cpu.max
             ),
         ]
+        for g in util.gpus:
+            if g.utilization is not None:
+                lines.append(
+                    t(N_("GPU {index} use: average {avg:.0f} %, highest {max:.0f} %")).format(
+                        index=g.index, avg=g.utilization.avg, max=g.utilization.max
+                    )
+                )
+        if util.top_processes:
+            top = util.top_processes[0]
+            lines.append(
+                t(N_("Busiest program: {name} (PID {pid}), {percent:.0f} % of one core")).format(
+                    name=top.name or "?", pid=top.pid, percent=top.cpu_percent
+                )
+            )
     if report.errors:
         lines += [
             "",
@@ -131,10 +146,10 @@ def summary_text(report: Report, lang: str, files: list[tuple[str, str]] | None 
         ]
         lines += [f"  - {e.message.get(lang)}" for e in report.errors[:5]]
     if report.limitations:
-        lines += ["", t(N_("Limits of this check")) + ":"]
+        lines += ["", t(N_("Limits of this check")) + colon.strip()]
         lines += [f"  - {lim.get(lang)}" for lim in report.limitations[:5]]
     if files:
-        lines += ["", t(N_("Report files")) + ":"]
+        lines += ["", t(N_("Report files")) + colon.strip()]
         lines += [f"  {label}: {path}" for label, path in files]
     lines.append("")
     return "\n".join(lines)

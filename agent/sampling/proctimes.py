@@ -28,19 +28,25 @@ class ProcTimes:
 class ProcTimesReader:
     """Reads :class:`ProcTimes` of all processes (``read_all``) or one (``read``)."""
 
-    def __init__(self, proc_root: str = "/proc") -> None:
-        self._linux = sys.platform.startswith("linux") and os.path.isdir(proc_root)
+    def __init__(self, proc_root: str = "/proc", use_procfs: bool | None = None) -> None:
+        if use_procfs is None:
+            use_procfs = sys.platform.startswith("linux") and os.path.isdir(proc_root)
+        self._linux = use_procfs
         self._root = proc_root
+        self.denied = 0  # processes of the last read_all() whose times could not be read
+        self.list_restricted = False  # the OS hides other users' processes from the list
         if self._linux:
             self._tick = float(os.sysconf("SC_CLK_TCK"))
             self._boot = psutil.boot_time()
+            self.list_restricted = _procfs_hides_pids(proc_root)
 
     def read_all(self) -> dict[int, ProcTimes]:
+        self.denied = 0
         if self._linux:
             out: dict[int, ProcTimes] = {}
             for entry in os.listdir(self._root):
                 if entry.isdigit():
-                    pt = self._read_linux(int(entry))
+                    pt = self._read_linux(int(entry), count_denied=True)
                     if pt is not None:
                         out[pt.pid] = pt
             return out
@@ -56,11 +62,15 @@ class ProcTimesReader:
 
     # --- Linux ------------------------------------------------------------------------
 
-    def _read_linux(self, pid: int) -> ProcTimes | None:
+    def _read_linux(self, pid: int, count_denied: bool = False) -> ProcTimes | None:
         try:
             with open(f"{self._root}/{pid}/stat", "rb") as fh:
                 raw = fh.read()
-        except OSError:
+        except PermissionError:
+            if count_denied:
+                self.denied += 1
+            return None
+        except OSError:  # gone meanwhile
             return None
         return parse_proc_stat(pid, raw, self._tick, self._boot)
 
@@ -71,13 +81,17 @@ class ProcTimesReader:
         for proc in psutil.process_iter():
             if proc.pid == 0:  # Windows "System Idle Process": its time is idle time
                 continue
-            pt = self._from_process(proc)
+            try:
+                pt = self._from_process(proc, raise_denied=True)
+            except psutil.AccessDenied:
+                self.denied += 1
+                continue
             if pt is not None:
                 out[pt.pid] = pt
         return out
 
     @staticmethod
-    def _from_process(proc: psutil.Process) -> ProcTimes | None:
+    def _from_process(proc: psutil.Process, raise_denied: bool = False) -> ProcTimes | None:
         try:
             with proc.oneshot():
                 t = proc.cpu_times()
@@ -89,8 +103,28 @@ class ProcTimesReader:
                     cpu=t.user + t.system,
                     children=getattr(t, "children_user", 0.0) + getattr(t, "children_system", 0.0),
                 )
+        except psutil.AccessDenied:
+            if raise_denied:
+                raise
+            return None
         except (psutil.Error, OSError):
             return None
+
+
+def _procfs_hides_pids(proc_root: str) -> bool:
+    """True when /proc is mounted with hidepid=2/invisible and we are not root."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return False
+    try:
+        with open(f"{proc_root}/mounts", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) >= 4 and parts[1] == proc_root and parts[2] == "proc":
+                    options = parts[3].split(",")
+                    return "hidepid=2" in options or "hidepid=invisible" in options
+    except OSError:
+        return False
+    return False
 
 
 def parse_proc_stat(pid: int, raw: bytes, tick: float, boot_time: float) -> ProcTimes | None:

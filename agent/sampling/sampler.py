@@ -1,7 +1,8 @@
 """Sustained-utilization sampler: whole-system CPU, CPU-seconds per process, GPU, cross-view.
 
 Cheap by design: whole-system CPU (and GPU) is read every ``interval`` seconds; every
-process's CPU times only every ``process_interval`` seconds (one small read per process).
+process's CPU times only every ``process_interval`` seconds (one small read per process),
+stretched further when one such scan costs more than PROCESS_SCAN_CPU_BUDGET allows.
 CPU-seconds are integrated per process from those readings, so a miner throttled to a
 quarter of one core stands out as clearly as one at 100 %.
 
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 MAX_SERIES_POINTS = 3600  # bounded memory when used as a continuous background sampler
 MAX_CMDLINE_CHARS = 4096
+MAX_TRACKS = 5000  # processes remembered in one window before idle exited ones are dropped
+PROCESS_SCAN_CPU_BUDGET = 0.0025  # periodic per-process scans: at most 0.25 % of one core
 
 SampleProgress = Callable[[float, float], None]
 """progress(elapsed_seconds, window_seconds)"""
@@ -51,15 +54,21 @@ def stat_of(values: Iterable[float], avg: float | None = None) -> Stat | None:
 
 
 def _busy_seconds(times: object) -> float:
-    """User + nice + system CPU seconds (irq/softirq/steal/iowait/idle excluded)."""
-    return sum(float(getattr(times, name, 0.0)) for name in ("user", "nice", "system"))
+    """CPU seconds spent running processes: user + nice + system.
+
+    Linux keeps irq/softirq/steal/iowait apart already; Windows counts interrupt and DPC
+    time inside system time, and no process is charged for it, so it is taken out.
+    """
+    busy = sum(float(getattr(times, name, 0.0)) for name in ("user", "nice", "system"))
+    return busy - sum(float(getattr(times, name, 0.0)) for name in ("interrupt", "dpc"))
 
 
 def _total_seconds(times: object) -> float:
     fields = getattr(times, "_fields", ())
     total = sum(float(getattr(times, name)) for name in fields)
-    # guest time is already contained in user/nice on Linux
-    for name in ("guest", "guest_nice"):
+    # Linux: guest time is already contained in user/nice; Windows: interrupt and DPC
+    # time is already contained in system time.
+    for name in ("guest", "guest_nice", "interrupt", "dpc"):
         total -= float(getattr(times, name, 0.0))
     return total
 
@@ -112,6 +121,7 @@ class UtilizationSampler:
         top_n: int = 10,
         reader: ProcTimesReader | None = None,
         idle_probe: Callable[[], float | None] | None = None,
+        process_scan_budget: float = PROCESS_SCAN_CPU_BUDGET,
     ) -> None:
         self.interval = interval
         self.process_interval = max(process_interval, interval)
@@ -120,6 +130,7 @@ class UtilizationSampler:
         self.top_n = top_n
         self.reader = reader or ProcTimesReader()
         self.idle_probe = idle_probe
+        self.process_scan_budget = process_scan_budget
         self.errors: list[str] = []  # technical problems met while sampling (GPU errors ...)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -134,6 +145,8 @@ class UtilizationSampler:
         self._sys_first = None
         self._sys_last = None
         self._last_process_scan = 0.0
+        self.unreadable_processes = 0  # most processes whose CPU times could not be read
+        self._effective_process_interval = self.process_interval
 
     # --- control ------------------------------------------------------------------------
 
@@ -149,6 +162,10 @@ class UtilizationSampler:
         self._started_wall = time.time()
         self._started_mono = time.monotonic()
         self._stopped_mono = None
+        self._cpu_series.clear()
+        self._gpus.clear()
+        self._gpu_procs.clear()
+        self.errors.clear()
         self._sys_first = self._sys_last = psutil.cpu_times()
         self._scan_processes(baseline=True)
         self._sample_gpu(with_processes=True)
@@ -163,7 +180,7 @@ class UtilizationSampler:
             self._thread = None
         with self._lock:
             self._tick_system()
-            self._scan_processes(baseline=False, final=True)
+            self._scan_processes(baseline=False)
             self._stopped_mono = time.monotonic()
         return self.result()
 
@@ -202,7 +219,8 @@ class UtilizationSampler:
                 try:
                     self._tick_system()
                     now = time.monotonic()
-                    scan = now - self._last_process_scan >= self.process_interval - 0.05
+                    due = self._effective_process_interval - 0.05
+                    scan = now - self._last_process_scan >= due
                     self._sample_gpu(with_processes=scan)
                     if scan:
                         self._scan_processes(baseline=False)
@@ -259,9 +277,20 @@ class UtilizationSampler:
             if use.utilization_percent is not None:
                 slot["util"].append(float(use.utilization_percent))
 
-    def _scan_processes(self, baseline: bool, final: bool = False) -> None:
+    def _scan_processes(self, baseline: bool) -> None:
         self._last_process_scan = time.monotonic()
+        spent = time.thread_time()
         readings = self.reader.read_all()
+        denied = getattr(self.reader, "denied", 0)
+        self.unreadable_processes = denied if baseline else max(self.unreadable_processes, denied)
+        self._track_readings(readings, baseline)
+        spent = time.thread_time() - spent
+        # Keep the periodic scans within their CPU budget on machines with many processes.
+        self._effective_process_interval = max(
+            self.process_interval, spent / self.process_scan_budget
+        )
+
+    def _track_readings(self, readings: dict[int, ProcTimes], baseline: bool) -> None:
         if baseline:
             self._tracks.clear()
         seen: set[tuple[int, float]] = set()
@@ -277,6 +306,18 @@ class UtilizationSampler:
         for key, track in self._tracks.items():
             if key not in seen:
                 track.alive = False
+        if len(self._tracks) > MAX_TRACKS:
+            self._prune()
+
+    def _prune(self) -> None:
+        """Long background windows: forget exited short-lived processes that used ~no CPU
+        (they weigh nothing in the top list or the cross-view)."""
+        for key in [
+            k
+            for k, t in self._tracks.items()
+            if not t.alive and t.started_in_window and t.cpu_delta + t.children_delta < 0.05
+        ]:
+            del self._tracks[key]
 
     def _new_track(self, pt: ProcTimes, baseline: bool) -> _Track:
         # A process first seen after the baseline and created after the window began ran
@@ -296,6 +337,12 @@ class UtilizationSampler:
         )
 
     # --- result ---------------------------------------------------------------------------
+
+    @property
+    def cross_view_reliable(self) -> bool:
+        """False when some processes could not be read (no admin/root): their CPU time would
+        look hidden, so the cross-view figure is left out."""
+        return self.unreadable_processes == 0 and not getattr(self.reader, "list_restricted", False)
 
     def window_seconds(self) -> float:
         end = self._stopped_mono if self._stopped_mono is not None else time.monotonic()
@@ -329,7 +376,7 @@ class UtilizationSampler:
         window = self.window_seconds()
         cores = psutil.cpu_count() or 1
         busy, visible = self.cross_view()
-        invisible = max(0.0, busy - visible) if window > 0 else None
+        invisible = max(0.0, busy - visible) if window > 0 and self.cross_view_reliable else None
         gpus = [
             GPUUtilization(
                 index=s.index,

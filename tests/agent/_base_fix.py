@@ -18,6 +18,8 @@ _param = inspect.signature(ScanContext.add_error).parameters["collector"]
 BASE_FIXED = _param.kind is inspect.Parameter.POSITIONAL_ONLY
 
 needs_base_fix = pytest.mark.xfail(
-    not BASE_FIXED, raises=TypeError, strict=True,
+    not BASE_FIXED,
+    raises=TypeError,
+    strict=True,
     reason="ScanContext.add_error keyword clash (fixed on branch scan)",
 )

@@ -208,3 +208,71 @@ def test_upload_without_enrollment_keeps_the_report_in_the_spool(tmp_path):
     assert len(reports) == 1, spooled
     Report.model_validate_json(reports[0].read_text(encoding="utf-8"))
     assert not (tmp_path / "reports").exists()  # the scheduled runner does not pile up files
+
+
+def test_ctrl_c_during_sampling_stops_promptly(tmp_path):
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "agent", "--lang", "en", "scan", "--sample-seconds", "60"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(MINECHECK_HOME=str(tmp_path)),
+    )
+    try:
+        for line in proc.stderr:
+            if "Measuring" in line:
+                break
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert time.monotonic() - started < 15
+    assert proc.returncode == 2
+    assert "Interrupted." in err
+
+
+class _Tty:
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, s: str) -> None:
+        self.text += s
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_bar_on_a_terminal_and_plain_lines_elsewhere():
+    import io
+
+    from agent.report.terminal import ProgressDisplay
+
+    tty = _Tty()
+    bar = ProgressDisplay(tty)
+    bar("Reading the hardware inventory", 0.0)
+    bar("Measuring CPU and GPU use (5/30 s)", 0.5)
+    bar.finish()
+    assert tty.text.count("\r[") == 2
+    assert "[############------------]  50% Measuring" in tty.text
+    assert tty.text.endswith("\n")
+
+    plain = io.StringIO()
+    lines = ProgressDisplay(plain)
+    for second in range(5):
+        lines(f"Measuring CPU and GPU use ({second}/30 s)", 0.1 + second / 100)
+    lines("Writing the report", 1.0)
+    assert plain.getvalue().splitlines() == [
+        " 10% Measuring CPU and GPU use (0/30 s)",
+        "100% Writing the report",
+    ]
+
+    silent = io.StringIO()
+    ProgressDisplay(silent, quiet=True)("anything", 0.3)
+    assert silent.getvalue() == ""

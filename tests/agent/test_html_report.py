@@ -230,3 +230,11 @@ def test_empty_report_renders():
     assert "未发现挖矿" in page.text
     assert "本次检查未测量" in page.text
     assert "svg" not in page.tags
+
+
+def test_long_verdict_reason_lists_are_cut_short():
+    report = _report()
+    report.verdict.reasons = [localized("Mining found")] * 20
+    page = _parse(render_html(report, "en"))
+    assert page.text.count("Mining found") < 20
+    assert "and 14 more" in page.text

@@ -21,9 +21,25 @@ UUID = "4C4C4544-0042-4810-8052-B4C04F4E3132"
 
 @pytest.mark.parametrize(
     "junk",
-    ["To be filled by O.E.M.", "Default string", "System Serial Number", "None", "0", "",
-     "   ", "0000000000", "FFFFFFFF", "Not Specified", "To Be Filled By O.E.M.", "N/A",
-     "Chassis Serial Number", "\x00\x00", "123456789", "..........", None],
+    [
+        "To be filled by O.E.M.",
+        "Default string",
+        "System Serial Number",
+        "None",
+        "0",
+        "",
+        "   ",
+        "0000000000",
+        "FFFFFFFF",
+        "Not Specified",
+        "To Be Filled By O.E.M.",
+        "N/A",
+        "Chassis Serial Number",
+        "\x00\x00",
+        "123456789",
+        "..........",
+        None,
+    ],
 )
 def test_junk_serials_are_dropped(junk) -> None:
     assert clean_serial(junk) is None
@@ -37,8 +53,14 @@ def test_real_serials_survive_and_are_normalised() -> None:
 
 @pytest.mark.parametrize(
     "junk",
-    ["00000000-0000-0000-0000-000000000000", "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF",
-     "03000200-0400-0500-0006-000700080009", "not-a-uuid", "", None],
+    [
+        "00000000-0000-0000-0000-000000000000",
+        "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF",
+        "03000200-0400-0500-0006-000700080009",
+        "not-a-uuid",
+        "",
+        None,
+    ],
 )
 def test_junk_uuids_are_dropped(junk) -> None:
     assert clean_uuid(junk) is None
@@ -91,18 +113,27 @@ def test_clone_with_other_board_serial_differs() -> None:
 
 def test_clones_with_junk_serials_and_same_uuid_placeholder_differ_by_mac() -> None:
     # cheap café boards: all serials junk, the placeholder UUID; only the NIC tells them apart
-    a = identity_parts("03000200-0400-0500-0006-000700080009", "Default string",
-                       "To be filled by O.E.M.", ["d4:5d:64:1a:2b:3c"])
-    b = identity_parts("03000200-0400-0500-0006-000700080009", "Default string",
-                       "To be filled by O.E.M.", ["d4:5d:64:1a:2b:3d"])
+    a = identity_parts(
+        "03000200-0400-0500-0006-000700080009",
+        "Default string",
+        "To be filled by O.E.M.",
+        ["d4:5d:64:1a:2b:3c"],
+    )
+    b = identity_parts(
+        "03000200-0400-0500-0006-000700080009",
+        "Default string",
+        "To be filled by O.E.M.",
+        ["d4:5d:64:1a:2b:3d"],
+    )
     assert a.system_uuid is None and a.board_serial is None and a.system_serial is None
     assert fingerprint(a) != fingerprint(b)
 
 
 def test_junk_values_do_not_change_the_fingerprint() -> None:
     clean = identity_parts(UUID, None, None, ["d4:5d:64:1a:2b:3c"])
-    junk = identity_parts(UUID, "Default string", "System Serial Number",
-                          ["d4:5d:64:1a:2b:3c", "00:00:00:00:00:00"])
+    junk = identity_parts(
+        UUID, "Default string", "System Serial Number", ["d4:5d:64:1a:2b:3c", "00:00:00:00:00:00"]
+    )
     assert fingerprint(clean) == fingerprint(junk)
 
 
@@ -114,15 +145,22 @@ def test_fallback_only_when_no_hardware_part() -> None:
 
 
 def test_collect_identity_uses_only_physical_macs_and_never_the_hostname(monkeypatch) -> None:
-    raw = identity_mod.RawIdentity(system_uuid=UUID, board_serial="Default string",
-                                   system_serial="PF2ABCDE", manufacturer="To be filled by O.E.M.",
-                                   product="MS-7C02", machine_id="3d1219c7c4c5404aaa1f6d2a48adfda4")
+    raw = identity_mod.RawIdentity(
+        system_uuid=UUID,
+        board_serial="Default string",
+        system_serial="PF2ABCDE",
+        manufacturer="To be filled by O.E.M.",
+        product="MS-7C02",
+        machine_id="3d1219c7c4c5404aaa1f6d2a48adfda4",
+    )
     monkeypatch.setattr(identity_mod, "read_raw_linux", lambda ctx: raw)
     monkeypatch.setattr(identity_mod.plat, "IS_LINUX", True)
     monkeypatch.setattr(identity_mod.plat, "IS_WINDOWS", False)
-    nics = [NICInfo(name="enp3s0", mac="d4:5d:64:1a:2b:3c", physical=True),
-            NICInfo(name="docker0", mac="02:42:11:22:33:44", physical=False),
-            NICInfo(name="vboxnet0", mac="0a:00:27:00:00:00", physical=False)]
+    nics = [
+        NICInfo(name="enp3s0", mac="d4:5d:64:1a:2b:3c", physical=True),
+        NICInfo(name="docker0", mac="02:42:11:22:33:44", physical=False),
+        NICInfo(name="vboxnet0", mac="0a:00:27:00:00:00", physical=False),
+    ]
     ctx = ScanContext()
     ident = identity_mod.collect_identity(ctx, nics)
     assert ident.parts.macs == ["d4:5d:64:1a:2b:3c"]
@@ -138,8 +176,9 @@ def test_no_hardware_identity_falls_back_to_machine_id(monkeypatch, tmp_path) ->
     monkeypatch.setenv("MINECHECK_HOME", str(tmp_path))
     monkeypatch.setattr(identity_mod.plat, "IS_LINUX", True)
     monkeypatch.setattr(identity_mod.plat, "IS_WINDOWS", False)
-    monkeypatch.setattr(identity_mod, "read_raw_linux",
-                        lambda ctx: identity_mod.RawIdentity(machine_id="ab" * 16))
+    monkeypatch.setattr(
+        identity_mod, "read_raw_linux", lambda ctx: identity_mod.RawIdentity(machine_id="ab" * 16)
+    )
     ctx = ScanContext()
     ident = identity_mod.collect_identity(ctx, [])
     assert ident.fingerprint == fingerprint(IdentityParts(), "ab" * 16)

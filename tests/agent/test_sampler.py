@@ -126,7 +126,9 @@ def test_cross_view_reveals_cpu_time_no_visible_process_accounts_for():
 
 
 def test_short_lived_process_is_counted_after_it_exits():
-    sampler = UtilizationSampler(interval=0.25, process_interval=0.25, top_n=100)
+    sampler = UtilizationSampler(
+        interval=0.25, process_interval=0.25, top_n=100, process_scan_budget=1.0
+    )
     sampler.start()
     try:
         time.sleep(0.3)
@@ -254,3 +256,117 @@ def test_reader_agrees_with_psutil():
     assert pt.created == pytest.approx(me.create_time(), abs=1.0)
     times = me.cpu_times()
     assert pt.cpu == pytest.approx(times.user + times.system, abs=0.1)
+
+
+def test_periodic_scans_stretch_to_stay_within_their_cpu_budget():
+    class SlowReader(ProcTimesReader):
+        calls = 0
+
+        def read_all(self):
+            SlowReader.calls += 1
+            end = time.thread_time() + 0.02  # 20 ms of CPU per scan
+            while time.thread_time() < end:
+                pass
+            return super().read_all()
+
+    sampler = UtilizationSampler(
+        interval=0.1, process_interval=0.1, reader=SlowReader(), process_scan_budget=0.05
+    )
+    sampler.start()
+    time.sleep(1.2)
+    util = sampler.stop()
+    # 20 ms per scan at a 5 % budget: a scan every ~0.4 s, not every 0.1 s (baseline + final
+    # reads included); whole-system samples keep their 0.1 s pace
+    assert SlowReader.calls <= 6
+    assert util.samples >= 6
+
+
+def test_psutil_reader_path_agrees_with_procfs():
+    """The psutil path (used on Windows) gives the same processes and times here."""
+    procfs = ProcTimesReader().read_all()
+    generic = ProcTimesReader(use_procfs=False).read_all()
+    common = set(procfs) & set(generic)
+    assert len(common) >= 0.9 * min(len(procfs), len(generic))
+    me = os.getpid()
+    assert generic[me].ppid == procfs[me].ppid
+    assert generic[me].cpu == pytest.approx(procfs[me].cpu, abs=0.2)
+    assert generic[me].created == pytest.approx(procfs[me].created, abs=1.0)
+    assert 0 not in generic
+
+
+def test_unreadable_processes_switch_the_cross_view_off():
+    class DeniedReader(ProcTimesReader):
+        def read_all(self):
+            found = super().read_all()
+            self.denied = 3
+            return found
+
+    sampler = UtilizationSampler(interval=0.2, reader=DeniedReader())
+    util = sampler.sample_for(0.5)
+    assert not sampler.cross_view_reliable and sampler.unreadable_processes == 3
+    assert util.invisible_cpu_percent is None and util.invisible_cpu_seconds is None
+
+
+def test_windows_cpu_times_leave_interrupt_and_dpc_out():
+    from collections import namedtuple
+
+    from agent.sampling.sampler import _busy_seconds, _total_seconds
+
+    # psutil on Windows: system time contains interrupt and DPC time
+    WinTimes = namedtuple("scputimes", "user system idle interrupt dpc")
+    t = WinTimes(user=100.0, system=50.0, idle=850.0, interrupt=5.0, dpc=5.0)
+    assert _busy_seconds(t) == 140.0
+    assert _total_seconds(t) == 1000.0
+    LinuxTimes = namedtuple(
+        "scputimes", "user nice system idle iowait irq softirq steal guest guest_nice"
+    )
+    lt = LinuxTimes(100.0, 10.0, 40.0, 800.0, 20.0, 5.0, 5.0, 20.0, 30.0, 0.0)
+    assert _busy_seconds(lt) == 150.0
+    assert _total_seconds(lt) == 1000.0
+
+
+def test_a_sampler_can_be_started_again_for_a_new_window(monkeypatch):
+    import agent.sampling.sampler as sampler_module
+
+    sampler = UtilizationSampler(interval=0.1)
+    first = sampler.sample_for(0.5)
+    second = sampler.sample_for(0.3)
+    assert second.samples <= first.samples and second.window_seconds < 0.5
+    assert len(second.cpu_series) == second.samples
+
+    # a long background window forgets exited idle processes beyond MAX_TRACKS
+    monkeypatch.setattr(sampler_module, "MAX_TRACKS", 1)
+    sampler = UtilizationSampler(interval=0.1, process_interval=0.1, process_scan_budget=1.0)
+    sampler.start()
+    idle = subprocess.Popen(["sleep", "0.4"])  # seen by several scans, uses ~no CPU
+    idle.wait()
+    time.sleep(0.3)
+    sampler.stop()
+    remembered = {t.pid for t in sampler._tracks.values()}
+    assert idle.pid not in remembered
+    assert os.getpid() in remembered  # live processes are kept
+
+
+def test_with_the_nvml_gpu_sampler_on_a_recorded_nvml_shape():
+    """The real GpuSampler over the fake pynvml module (documented NVML types and units)."""
+    from agent.sampling.gpu import GpuSampler
+    from tests.fixtures.nvml_fake import FakeGpu, make_fake_nvml
+
+    me = os.getpid()
+    fake = FakeGpu(
+        utilization=97,
+        compute=[(me, 3 * 2**30)],
+        samples=[(me, 1_000, 96), (me, 2_000, 98)],
+    )
+    gpu = GpuSampler(make_fake_nvml([fake]))
+    assert gpu.available
+    util = UtilizationSampler(interval=0.2, process_interval=0.2, gpu=gpu).sample_for(0.6)
+    gpu.close()
+    assert [g.name for g in util.gpus] == ["NVIDIA GeForce RTX 3060"]
+    g = util.gpus[0]
+    assert g.utilization is not None and g.utilization.avg == 97.0
+    assert g.power_w is not None and g.power_w.max == 87.5
+    assert g.memory_used_mb is not None and g.memory_used_mb.avg == 1536.0
+    row = _find(util, me)
+    assert row is not None and row.gpu_memory_mb == 3072.0
+    assert row.gpu_utilization_percent is not None and 96 <= row.gpu_utilization_percent <= 98

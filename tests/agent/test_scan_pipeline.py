@@ -142,3 +142,38 @@ def test_missing_verdict_engine_falls_back_to_strongest_evidence(monkeypatch):
     monkeypatch.setitem(sys.modules, "agent.detect.verdict", None)  # import fails
     report = build_report(ScanOptions(sample_seconds=0))
     assert report.verdict.status == VerdictStatus.suspicious
+
+
+def test_unreadable_processes_become_a_limitation(monkeypatch):
+    from agent.sampling.proctimes import ProcTimesReader
+
+    original = ProcTimesReader.read_all
+
+    def denied(self):
+        found = original(self)
+        self.denied = 2
+        return found
+
+    monkeypatch.setattr(ProcTimesReader, "read_all", denied)
+    report = build_report(ScanOptions(sample_seconds=0.5))
+    assert report.utilization is not None and report.utilization.invisible_cpu_percent is None
+    assert any("hidden processes" in lim.en and "2" in lim.en for lim in report.limitations)
+
+
+def test_nvml_failure_is_an_error_but_no_driver_is_not(monkeypatch):
+    import agent.sampling.gpu as gpu_module
+    from tests.fixtures.nvml_fake import FakeGpu, make_fake_nvml
+
+    real = gpu_module.GpuSampler
+    monkeypatch.setattr(
+        gpu_module, "GpuSampler", lambda: real(make_fake_nvml([FakeGpu()], init_error="Unknown"))
+    )
+    report = build_report(ScanOptions(sample_seconds=0.3))
+    assert [e.collector for e in report.errors if e.collector == "gpu_sampling"] == ["gpu_sampling"]
+    monkeypatch.setattr(
+        gpu_module,
+        "GpuSampler",
+        lambda: real(make_fake_nvml([FakeGpu()], init_error="DriverNotLoaded")),
+    )
+    report = build_report(ScanOptions(sample_seconds=0.3))
+    assert not [e for e in report.errors if e.collector == "gpu_sampling"]

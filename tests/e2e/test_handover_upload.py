@@ -4,7 +4,10 @@ outage, the agent killed mid-upload, the collector killed mid-request, a faulty 
 from __future__ import annotations
 
 import json
+import shutil
 import signal
+import subprocess
+import sys
 import time
 from collections import Counter
 
@@ -14,6 +17,7 @@ from tests.e2e.conftest import Agent, Collector
 from tests.e2e.fault_proxy import Faults
 
 pytestmark = pytest.mark.slow
+WALLET = "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A"  # noqa: E501
 
 
 def _assert_exactly_once(collector: Collector, ids: list[str]) -> None:
@@ -39,29 +43,41 @@ def _spool_copies(agent: Agent, n: int) -> list[str]:
     return ids
 
 
-def test_enroll_scan_upload_puts_the_device_in_the_ledger(collector, agent):
-    result = agent.scan("--upload", "--json", str(agent.home / "report.json"))
+def test_enroll_scan_upload_puts_the_device_in_the_ledger(collector, agent, tmp_path):
+    # A harmless stand-in for a miner: a copy of Python named xmrig with a pool command line.
+    fake = tmp_path / "xmrig"
+    shutil.copy(sys.executable, fake)
+    miner = subprocess.Popen([str(fake), "-c", "import time; time.sleep(120)", "--url",
+                              "stratum+tcp://pool.supportxmr.com:3333", "--user", WALLET,
+                              "--pass", "x"], cwd=tmp_path)
+    try:
+        result = agent.scan("--upload", "--json", str(agent.home / "report.json"))
+    finally:
+        miner.kill()
+        miner.wait(10)
     report = json.loads((agent.home / "report.json").read_text())
-    assert result.returncode == (0 if report["verdict"]["status"] == "clean" else 1)
+    assert report["verdict"]["status"] == "mining" and result.returncode == 1
     assert agent.pending() == [], result.stderr
     rid = report["report_id"].replace("-", "")
     _assert_exactly_once(collector, [rid])
-    (device_id, findings), = collector.query(
-        "SELECT device_id, finding_count FROM ingest_report WHERE report_id = ?", rid)
-    assert findings == len(report["findings"])
-    assert collector.query("SELECT COUNT(*) FROM ingest_finding WHERE report_id IN "
-                           "(SELECT id FROM ingest_report WHERE report_id = ?)", rid
-                           ) == [(len(report["findings"]),)]
-    (hostname, cpu, hardware, location, sigver, fingerprint), = collector.query(
-        "SELECT hostname, cpu_model, hardware, location, signature_version, fingerprint "
-        "FROM ledger_device WHERE id = ?", device_id)
-    assert hostname == report["device"]["hostname"]
+    (device_id, findings, verdict), = collector.query(
+        "SELECT device_id, finding_count, verdict FROM ingest_report WHERE report_id = ?", rid)
+    assert verdict == "mining" and findings == len(report["findings"]) > 0
+    kinds = collector.query("SELECT kind, subject FROM ingest_finding WHERE report_id IN "
+                            "(SELECT id FROM ingest_report WHERE report_id = ?)", rid)
+    assert len(kinds) == findings
+    assert any(kind == "miner_cmdline" and f"pid {miner.pid}" in subject
+               for kind, subject in kinds), kinds
+    (hostname, cpu, hardware, location, sigver, fingerprint, last), = collector.query(
+        "SELECT hostname, cpu_model, hardware, location, signature_version, fingerprint, "
+        "last_verdict FROM ledger_device WHERE id = ?", device_id)
+    assert hostname == report["device"]["hostname"] and last == "mining"
     assert fingerprint == report["device"]["fingerprint"]
     assert location == "机房 101"
     assert sigver == report["signatures"]["version"]
+    assert json.loads(hardware)["memory"]["total_mb"] == report["hardware"]["memory"]["total_mb"]
     if report["hardware"].get("cpu"):
         assert cpu == report["hardware"]["cpu"]["brand"]
-        assert json.loads(hardware)["cpu"]["brand"] == cpu
 
 
 def test_outage_spools_and_every_report_arrives_once_after(collector, agent):

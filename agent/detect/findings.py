@@ -1,0 +1,48 @@
+"""Building findings: one helper so every scanner fills subject, rule, version and action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.i18n import localized
+from agent.report.model import Finding, Strength, Subject
+
+
+def make_finding(
+    kind: str,
+    strength: Strength,
+    title: str,
+    action: str,
+    *,
+    detail: str | None = None,
+    params: dict[str, Any] | None = None,
+    subject: Subject | None = None,
+    rule: str | None = None,
+    evidence: list[str] | None = None,
+    passive_hint: bool | None = None,
+    bundle: Any = None,
+    weight: float | None = None,
+) -> Finding:
+    """A finding whose title/detail/action are msgids (marked with N_) filled from ``params``."""
+    p = {k: ("" if v is None else v) for k, v in (params or {}).items()}
+    return Finding(
+        kind=kind,
+        strength=strength,
+        weight=weight if weight is not None else _WEIGHTS[strength],
+        passive_hint=passive_hint,
+        title=localized(title, **p),
+        detail=localized(detail, **p) if detail else None,
+        action=localized(action, **p),
+        subject=subject or Subject(),
+        rule=rule,
+        signature_version=getattr(bundle, "version", None),
+        evidence=[_clip(e) for e in (evidence or [])][:20],
+    )
+
+
+_WEIGHTS = {Strength.strong: 10.0, Strength.weak: 3.0, Strength.info: 0.0}
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

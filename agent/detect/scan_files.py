@@ -1,0 +1,38 @@
+"""YARA over the executables of running processes (file-scope rules), cached per file."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+_MAX_FILE = 128 * 2**20
+_cache: dict[tuple[str, int, int, str | None, str], dict[str, list[str]]] = {}
+
+
+def scan_file(
+    path: str, rules: Any, sha256: str | None, rules_id: str, open_path: str | None = None
+) -> dict[str, list[str]] | None:
+    """rule -> matched strings for one file; cached by path+size+mtime+hash+rules."""
+    try:
+        st = os.stat(open_path or path)
+    except OSError:
+        return None
+    if st.st_size > _MAX_FILE or not os.path.isfile(open_path or path):
+        return None
+    key = (path, st.st_size, st.st_mtime_ns, sha256, rules_id)
+    if key in _cache:
+        return _cache[key]
+    try:
+        with open(open_path or path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    out: dict[str, list[str]] = {}
+    for m in rules.match(data=data, timeout=20):
+        out[m.rule] = [
+            bytes(s.instances[0].matched_data[:80]).decode("latin-1")
+            for s in m.strings[:8]
+            if getattr(s, "instances", None)
+        ]
+    _cache[key] = out
+    return out

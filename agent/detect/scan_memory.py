@@ -1,0 +1,123 @@
+"""YARA over process memory (memory-scope rules), reading chosen regions via /proc/PID/mem."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.detect import memregions
+
+SEPARATOR = b"\x00" * 64
+
+
+@dataclass
+class MemoryResult:
+    pid: int
+    rules: dict[str, list[str]] = field(default_factory=dict)  # rule -> matched strings
+    scanned_bytes: int = 0
+    error: str | None = None  # permission / gone / unsupported / timeout
+
+
+def scan_process_memory(
+    pid: int, rules: Any, exe: str | None, *, deadline: float | None = None
+) -> MemoryResult:
+    """Match ``rules`` against the interesting regions of process ``pid``."""
+    result = MemoryResult(pid)
+    if sys.platform == "win32":
+        return _scan_windows(pid, rules, exe, result, deadline)
+    if not sys.platform.startswith("linux"):
+        return _scan_with_yara_pid(pid, rules, result)
+    try:
+        with open(f"/proc/{pid}/maps", encoding="utf-8", errors="replace") as fh:
+            regions = memregions.parse_maps(fh.read())
+        mem = os.open(f"/proc/{pid}/mem", os.O_RDONLY)
+    except PermissionError:
+        result.error = "permission"
+        return result
+    except (FileNotFoundError, ProcessLookupError):
+        result.error = "gone"
+        return result
+    try:
+        for batch in memregions.batches(memregions.select(regions, exe)):
+            if deadline is not None and time.monotonic() > deadline:
+                result.error = "timeout"
+                break
+            parts = []
+            for start, length in batch:
+                try:
+                    parts.append(os.pread(mem, length, start))
+                except OSError:
+                    continue
+            data = SEPARATOR.join(parts)
+            result.scanned_bytes += len(data)
+            if data:
+                _collect(rules.match(data=data, timeout=10), result)
+    except PermissionError:
+        result.error = "permission"
+    finally:
+        os.close(mem)
+    return result
+
+
+def _scan_windows(
+    pid: int, rules: Any, exe: str | None, result: MemoryResult, deadline: float | None
+) -> MemoryResult:
+    """Windows: the same region choice over VirtualQueryEx, read with ReadProcessMemory."""
+    from agent.detect import memregions_windows as mw
+
+    try:
+        reader = mw.ProcessReader(pid)
+    except PermissionError:
+        result.error = "permission"
+        return result
+    except OSError:
+        result.error = "gone"
+        return result
+    try:
+        ranges = memregions.select(mw.to_regions(reader.regions(), exe), exe)
+        for batch in memregions.batches(ranges):
+            if deadline is not None and time.monotonic() > deadline:
+                result.error = "timeout"
+                break
+            parts = []
+            for start, length in batch:
+                try:
+                    parts.append(reader.read(start, length))
+                except OSError:
+                    continue
+            data = SEPARATOR.join(parts)
+            result.scanned_bytes += len(data)
+            if data:
+                _collect(rules.match(data=data, timeout=10), result)
+    finally:
+        reader.close()
+    return result
+
+
+def _collect(matches: list, result: MemoryResult) -> None:
+    for m in matches:
+        found = result.rules.setdefault(m.rule, [])
+        for s in m.strings:
+            ident = getattr(s, "identifier", None)
+            instances = getattr(s, "instances", None)
+            if instances:
+                text = bytes(instances[0].matched_data[:80]).decode("latin-1")
+            else:  # yara-python < 4.3 tuples
+                text = bytes(s[2][:80]).decode("latin-1") if isinstance(s, tuple) else str(ident)
+            if text not in found and len(found) < 8:
+                found.append(text)
+
+
+def _scan_with_yara_pid(pid: int, rules: Any, result: MemoryResult) -> MemoryResult:
+    """Other systems: YARA's own process scanner (reads every committed region)."""
+    import yara
+
+    try:
+        _collect(rules.match(pid=pid, timeout=20), result)
+    except yara.Error as exc:
+        msg = str(exc).lower()
+        result.error = "permission" if "access" in msg or "permission" in msg else "error"
+    return result

@@ -1,0 +1,280 @@
+"""Process scanner: miner command lines, known miner names, masquerading and hiding."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from agent.detect.cmdline import Signal, analyze_text
+from agent.detect.findings import make_finding
+from agent.detect.locations import basename, dirname, hidden_location, is_windows_path
+from agent.detect.procs import ProcInfo, hash_exe
+from agent.i18n import N_
+from agent.report.model import Finding, Strength, Subject
+
+_INTERPRETERS = re.compile(r"(?i)^(python[0-9.]*|perl|ruby|node|php|bash|sh|dash|zsh)(\.exe)?$")
+_KTHREAD_NAME = re.compile(r"^\[[\w/:.\-+ ]+\]$")
+# names only kernel threads carry (a user process never has them)
+_KTHREAD_COMM = re.compile(
+    r"^(kworker/|ksoftirqd/|migration/|rcu_|kthreadd$|kswapd\d|watchdog/|kblockd$|"
+    r"kdevtmpfs$|khugepaged$|kcompactd\d|cpuhp/|irq/\d)"
+)
+_WIN_SYSTEM_NAMES = {
+    "svchost.exe": ("c:\\windows\\system32", "c:\\windows\\syswow64"),
+    "conhost.exe": ("c:\\windows\\system32",),
+    "explorer.exe": ("c:\\windows",),
+    "dllhost.exe": ("c:\\windows\\system32", "c:\\windows\\syswow64"),
+    "taskhostw.exe": ("c:\\windows\\system32",),
+    "csrss.exe": ("c:\\windows\\system32",),
+    "lsass.exe": ("c:\\windows\\system32",),
+    "services.exe": ("c:\\windows\\system32",),
+    "winlogon.exe": ("c:\\windows\\system32",),
+    "smss.exe": ("c:\\windows\\system32",),
+    "rundll32.exe": ("c:\\windows\\system32", "c:\\windows\\syswow64"),
+    "wmiprvse.exe": ("c:\\windows\\system32\\wbem", "c:\\windows\\syswow64\\wbem"),
+}
+
+
+def subject_of(p: ProcInfo) -> Subject:
+    return Subject(
+        pid=p.pid,
+        process_name=p.name,
+        exe=p.exe,
+        sha256=p.sha256,
+        cmdline=p.cmdline_text[:1000] or None,
+        user=p.user,
+    )
+
+
+def script_path(p: ProcInfo) -> str | None:
+    """The script an interpreter runs (argv[1] that is not an option), if any."""
+    if not p.exe or not _INTERPRETERS.match(basename(p.exe)):
+        return None
+    for tok in p.cmdline[1:3]:
+        if tok.startswith("-"):
+            continue
+        if "/" in tok or "\\" in tok or tok.endswith((".py", ".sh", ".pl", ".js")):
+            return tok
+        break
+    return None
+
+
+def _system_dirs(bundle: Any, name: str) -> tuple[str, ...] | None:
+    table = getattr(bundle, "system_binaries", None) or {}
+    dirs = table.get(name.lower())
+    if dirs:
+        return tuple(d.lower().rstrip("\\/") for d in dirs)
+    return _WIN_SYSTEM_NAMES.get(name.lower())
+
+
+def cmdline_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
+    signals = analyze_text(p.cmdline_text, bundle)
+    return signal_findings(signals, p, bundle)
+
+
+def signal_findings(signals: list[Signal], p: ProcInfo, bundle: Any) -> list[Finding]:
+    if not signals:
+        return []
+    strong = [s for s in signals if s.strength == Strength.strong]
+    chosen = strong or signals
+    encoded = any(s.decoded for s in chosen)
+    if strong:
+        title = (
+            N_("Encoded mining command line in process {name} (PID {pid})")
+            if encoded
+            else N_("Mining command line in process {name} (PID {pid})")
+        )
+        action = N_(
+            "This process runs mining software (pool address or miner options in its "
+            "command line). If nobody here started it on purpose, end the process, "
+            "delete {exe} and look for what starts it again; if a user started it, "
+            "stop it: mining on this PC is not allowed."
+        )
+    else:
+        title = N_("Command line of process {name} (PID {pid}) uses mining-style options")
+        action = N_(
+            "Check what {name} is; if it is not a program you know, end it and delete {exe}."
+        )
+    return [
+        make_finding(
+            "miner_cmdline",
+            Strength.strong if strong else Strength.weak,
+            title,
+            action,
+            detail=N_("Matched: {matches}"),
+            params={
+                "name": p.name,
+                "pid": p.pid,
+                "exe": p.exe or p.name,
+                "matches": ", ".join(sorted({s.rule for s in chosen})),
+            },
+            subject=subject_of(p),
+            rule=chosen[0].rule,
+            evidence=[s.evidence for s in chosen],
+            passive_hint=True if encoded else None,
+            bundle=bundle,
+        )
+    ]
+
+
+def name_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
+    table = getattr(bundle, "miner_process_names", None) or {}
+    out: list[Finding] = []
+    for candidate in {p.name.lower(), basename(p.exe or "").lower()} - {""}:
+        entry = table.get(candidate) or table.get(candidate.removesuffix(".exe"))
+        if entry is None:
+            continue
+        family = getattr(entry, "family", None) or getattr(entry, "tag", None) or candidate
+        out.append(
+            make_finding(
+                "miner_process_name",
+                Strength.strong,
+                N_("Known mining program {name} is running (PID {pid})"),
+                N_(
+                    "{name} is mining software ({family}). If a user started it, stop it and "
+                    "uninstall it: mining on this PC is not allowed. If nobody did, treat the PC "
+                    "as infected: end it, delete {exe} and check what starts it."
+                ),
+                params={"name": p.name, "pid": p.pid, "family": family, "exe": p.exe or p.name},
+                subject=subject_of(p),
+                rule=f"miner_name:{candidate}",
+                evidence=[candidate],
+                passive_hint=False,
+                bundle=bundle,
+            )
+        )
+        break
+    return out
+
+
+def masquerade_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
+    out: list[Finding] = []
+    params = {"name": p.name, "pid": p.pid, "exe": p.exe or "?"}
+    subj = subject_of(p)
+    act = N_(
+        "A program pretending to be a system program is a typical sign of malware. "
+        "Check {exe} with your antivirus; if it is not a known program, end the process "
+        "and delete the file."
+    )
+    if p.exe:
+        name = basename(p.exe)
+        # the program file's own name: a process name may differ from its file for good
+        # reasons (symlinks such as python3 -> python3.11); interpreters live everywhere
+        dirs = None if _INTERPRETERS.match(name) else _system_dirs(bundle, name)
+        if dirs and dirname(p.exe).lower().rstrip("\\/") not in dirs:
+            out.append(
+                make_finding(
+                    "masquerade_path",
+                    Strength.weak,
+                    N_("{name} (PID {pid}) runs from the wrong folder: {exe}"),
+                    act,
+                    params=params,
+                    subject=subj,
+                    rule=f"system_binary_path:{name.lower()}",
+                    evidence=[p.exe],
+                    passive_hint=True,
+                    bundle=bundle,
+                )
+            )
+        if (
+            name.lower() == "svchost.exe"
+            and is_windows_path(p.exe)
+            and "-k" not in [t.lower() for t in p.cmdline]
+        ):
+            out.append(
+                make_finding(
+                    "masquerade_svchost",
+                    Strength.weak,
+                    N_("svchost.exe (PID {pid}) runs without -k"),
+                    act,
+                    params=params,
+                    subject=subj,
+                    rule="svchost_without_k",
+                    evidence=[p.cmdline_text],
+                    passive_hint=True,
+                    bundle=bundle,
+                )
+            )
+        argv0 = p.cmdline[0] if p.cmdline else ""
+        if (
+            _KTHREAD_NAME.match(argv0)
+            or _KTHREAD_NAME.match(p.name)
+            or (_KTHREAD_COMM.match(p.name) and not is_windows_path(p.exe))
+        ):
+            out.append(
+                make_finding(
+                    "kernel_thread_spoof",
+                    Strength.weak,
+                    N_("Process {pid} calls itself a kernel thread but runs the program {exe}"),
+                    act,
+                    params=params,
+                    subject=subj,
+                    rule="kernel_thread_name_with_exe",
+                    evidence=[argv0 or p.name],
+                    passive_hint=True,
+                    bundle=bundle,
+                )
+            )
+    for path in (None if p.exe_deleted else p.exe, script_path(p)):
+        where = hidden_location(path)
+        if where:
+            out.append(
+                make_finding(
+                    "hidden_location",
+                    Strength.weak,
+                    N_("Process {name} (PID {pid}) runs from a temporary or hidden folder: {path}"),
+                    N_(
+                        "Programs rarely run from temporary or hidden folders; malware often does. "
+                        "Check {path} with your antivirus and delete it if you do not know it."
+                    ),
+                    params={**params, "path": path},
+                    subject=subj,
+                    rule=f"hidden_location:{where}",
+                    evidence=[path],
+                    passive_hint=True,
+                    bundle=bundle,
+                )
+            )
+            break
+    if p.exe_deleted and not _replaced_by_update(p):
+        out.append(
+            make_finding(
+                "deleted_executable",
+                Strength.weak,
+                N_(
+                    "Process {name} (PID {pid}) runs a file that was deleted or exists only in "
+                    "memory"
+                ),
+                N_(
+                    "Malware deletes its file after starting to hide. Note the process details, "
+                    "end it and look for what starts it (scheduled tasks, services, cron)."
+                ),
+                params=params,
+                subject=subj,
+                rule="deleted_executable",
+                evidence=[p.exe_link or p.exe or ""],
+                passive_hint=True,
+                bundle=bundle,
+            )
+        )
+    return out
+
+
+def _replaced_by_update(p: ProcInfo) -> bool:
+    """A program whose file a package update replaced (same path exists again, outside temp
+    and hidden places) still shows as deleted until restarted: not a hiding trick."""
+    path = p.exe or ""
+    return (
+        not path.startswith(("/memfd:", "memfd:"))
+        and hidden_location(path) is None
+        and os.path.isfile(path)
+    )
+
+
+def scan_process(p: ProcInfo, bundle: Any) -> list[Finding]:
+    """All process-level findings for one process."""
+    if p.kernel_thread:
+        return []
+    hash_exe(p)
+    return cmdline_findings(p, bundle) + name_findings(p, bundle) + masquerade_findings(p, bundle)
