@@ -82,9 +82,12 @@ def cmd_init(args: argparse.Namespace) -> int:
     migrate()
     from django.contrib.auth.models import User
 
+    from collector_server.distribution.keys import key_path, signing_key
     from collector_server.ledger.models import Organisation
 
     print(f"data folder: {data}")
+    signing_key()  # the signature-bundle signing key (created once, 0600)
+    print(f"signing key: {key_path()}")
     if User.objects.filter(is_superuser=True).exists():
         print("already initialised: an administrator exists (password not shown again)")
         return 0
@@ -376,6 +379,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bureau", default="示范县教育局")
     p.add_argument("--school", default="示范县第一中学")
     p.set_defaults(func=cmd_demo)
+
+    from collector_server.distribution.commands import add_parsers
+
+    add_parsers(sub, data)
 
     p = sub.add_parser("manage", parents=[data], help="Django management commands")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -31,6 +31,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "upload": ("upload", N_("Send the reports waiting in the spool to the collector")),
     "run": ("run", N_("Scheduled mode: scan regularly and upload (what the service runs)")),
     "service": ("service", N_("Install, remove or show the boot-time service")),
+    "update-signatures": (
+        "update_signatures",
+        N_("Fetch a newer signed signature bundle from the collector"),
+    ),
 }
 
 

@@ -41,6 +41,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=_("Put the report in the spool and send it to the collector (when enrolled)"),
     )
     parser.add_argument("--config", type=Path, help=_("Configuration file (minecheck.toml)"))
+    # --- hand-carry export (agent/transport/scan_output.py, helper "handover") ---
+    from agent.transport import scan_output
+
+    scan_output.add_arguments(parser)
 
 
 def _non_negative_seconds(value: str) -> float:
@@ -104,6 +108,10 @@ def run(args: argparse.Namespace) -> int:
         out.flush()
     if args.upload:
         failed |= not _spool_and_upload(report, args)
+    # --- hand-carry export (helper "handover"): a failed export is an error like a file ---
+    from agent.transport import scan_output
+
+    failed |= not scan_output.handle_export(args, report)
     if failed:
         return EXIT_ERROR
     return EXIT_CLEAN if report.verdict.status == VerdictStatus.clean else EXIT_FINDINGS
@@ -160,7 +168,9 @@ def _spool_and_upload(report, args: argparse.Namespace) -> bool:
                 file=out,
             )
         return True  # kept in the spool: nothing is lost
-    result = flush(spool, state.client())
+    from agent.transport.scan_output import scan_upload_policy  # helper "handover"
+
+    result = flush(spool, state.client(), scan_upload_policy())
     if not args.quiet:
         from agent.cli.upload import report_flush
 

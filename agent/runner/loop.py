@@ -60,6 +60,20 @@ def fetch_pushed_config(state: AgentState) -> None:
         atomic_write(state.home / PUSHED_FILE, json.dumps(pushed).encode())
 
 
+def update_signatures(state: AgentState) -> None:
+    """Install a newer signed bundle before the scan; a failure keeps the bundle in use."""
+    if not state.creds:
+        return
+    from agent.transport.bundle_update import update
+
+    try:
+        result = update(state)
+    except Exception:  # never let an update problem stop the scan
+        log.exception("signature update failed; keeping the bundle in use")
+        return
+    log.info("signature update: %s %s %s", result.status, result.version, result.message)
+
+
 def scan_args(schedule: ScheduleConfig) -> list[str]:
     args = ["scan", "--upload", "--quiet", "--sample-seconds", str(schedule.sample_seconds)]
     return [*args, "--deep"] if schedule.deep else args
@@ -69,6 +83,7 @@ def run_cycle(state: AgentState, budget: Budget) -> Cycle:
     """One supervised scan; a worker over budget is restarted (the last try without the CPU
     limit, so a slow machine still gets its report)."""
     fetch_pushed_config(state)
+    update_signatures(state)
     schedule = pushed_schedule(state)
     cmd = worker_command(scan_args(schedule))
     result = watch(cmd, budget)
