@@ -73,6 +73,9 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--version"]:  # answered before any import a subcommand needs
+        print(f"minecheck {__version__}")
+        return EXIT_CLEAN
     set_language(_language_from_argv(argv))
     parser = build_parser(argv)
     args = parser.parse_args(argv)

@@ -97,8 +97,16 @@ def run(args: argparse.Namespace) -> int:
     files: list[tuple[str, str]] = []
     failed = False
     if json_to_stdout:
-        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
-        sys.stdout.flush()
+        # UTF-8 bytes whatever the console code page (cp1252/cp936 pipes on Windows).
+        data = (report.model_dump_json(indent=2) + "\n").encode("utf-8")
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is not None:
+            sys.stdout.flush()
+            buffer.write(data)
+            buffer.flush()
+        else:
+            sys.stdout.write(data.decode("utf-8"))
+            sys.stdout.flush()
     if json_path is not None:
         failed |= not _write(json_path, report.model_dump_json(indent=2) + "\n", files, "JSON")
     if html_path is not None:

@@ -46,8 +46,11 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     if args.status:
         last = load_state(state.home)
-        print(_("Signature bundle installed from the collector: {version}").format(
-            version=installed_version(state.home)))
+        print(
+            _("Signature bundle installed from the collector: {version}").format(
+                version=installed_version(state.home)
+            )
+        )
         if last is None:
             print(_("No update check has run yet."))
             return EXIT_CLEAN
