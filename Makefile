@@ -26,6 +26,7 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python build/i18n.py check
+	$(BIN)/python build/collector_i18n.py check
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: install
@@ -38,6 +39,8 @@ bench: install
 i18n: install
 	$(BIN)/python build/i18n.py update
 	$(BIN)/python build/i18n.py compile
+	$(BIN)/python build/collector_i18n.py update
+	$(BIN)/python build/collector_i18n.py compile
 
 schema: install
 	$(BIN)/python -m agent.report.schema docs/report-schema.json
