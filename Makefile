@@ -42,5 +42,10 @@ i18n: install
 schema: install
 	$(BIN)/python -m agent.report.schema docs/report-schema.json
 
+# The one-file executable dist/minecheck (PyInstaller; work files under build/work).
+# PYINSTALLER_COMPILE_BOOTLOADER=1 compiles PyInstaller's bootloader from source first.
+exe: install
+	$(BIN)/python build/build_exe.py
+
 clean:
 	rm -rf $(VENV) .run build/work dist *.egg-info

@@ -18,3 +18,19 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def python_exe() -> str:
     return sys.executable
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_agent_home(tmp_path_factory):
+    """Tests never touch the system folders (/etc/minecheck, %ProgramData%\\minecheck)."""
+    import os
+
+    if "MINECHECK_HOME" in os.environ:
+        yield
+        return
+    home = tmp_path_factory.mktemp("minecheck-home")
+    os.environ["MINECHECK_HOME"] = str(home)
+    try:
+        yield
+    finally:
+        os.environ.pop("MINECHECK_HOME", None)

@@ -41,6 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=_("Put the report in the spool and send it to the collector (when enrolled)"),
     )
     parser.add_argument("--config", type=Path, help=_("Configuration file (minecheck.toml)"))
+    # Set by `minecheck run` for its worker: the report then includes the background sampling.
+    parser.add_argument("--scheduled", action="store_true", help=argparse.SUPPRESS)
     # --- hand-carry export (agent/transport/scan_output.py, helper "handover") ---
     from agent.transport import scan_output
 
@@ -86,7 +88,9 @@ def run(args: argparse.Namespace) -> int:
     display = ProgressDisplay(sys.stderr, quiet=args.quiet)
     options = ScanOptions(sample_seconds=args.sample_seconds, deep=args.deep, lang=lang)
     try:
-        report = build_report(options, progress=display)
+        report = build_report(
+            options, progress=display, command="run" if args.scheduled else "scan"
+        )
     finally:
         display.finish()
 

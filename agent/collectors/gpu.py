@@ -72,11 +72,14 @@ def os_gpus() -> list[GPUInfo]:
         for vc in read_video_controllers(default_source()):
             vendor, _ = vendor_of(vc.vendor_id)
             mb = round(vc.memory_bytes / 2**20, 1) if vc.memory_bytes else None
-            if vendor == "other" and "microsoft basic" in vc.name.lower():
-                continue  # the fallback display driver, not an adapter of its own
+            if not (vc.pnp_device_id or "").upper().startswith("PCI\\"):
+                continue  # ROOT\BasicDisplay, SWD\RemoteDisplayEnum: no card of its own
+            name = vc.name
+            if vc.vendor_id and vc.device_id and name.lower().startswith("microsoft basic"):
+                name = adapter_name(vc.vendor_id, vc.device_id)  # a card without its driver
             out.append(GPUInfo(
                 vendor=vendor,
-                name=vc.name,
+                name=name,
                 source="wmi",
                 pci_id=f"{vc.vendor_id}:{vc.device_id}" if vc.vendor_id else None,
                 memory_total_mb=mb,
@@ -96,6 +99,9 @@ def os_gpus() -> list[GPUInfo]:
                 pci_bus_id=ad.pci_bus_id,
                 pci_id=f"{ad.vendor_id}:{ad.device_id}",
                 memory_total_mb=mb,
+                utilization_percent=ad.busy_percent,
+                memory_used_mb=round(ad.vram_used_bytes / 2**20, 1) if ad.vram_used_bytes else None,
+                driver_version=None,
                 discrete=is_discrete(ad.vendor_id, ad.device_id, mb),
             ))
     return out

@@ -7,13 +7,17 @@ import uuid
 from dataclasses import dataclass
 
 import agent.platform as plat
+from agent.collectors import identity_cache
 from agent.collectors.base import ScanContext
 from agent.collectors.fingerprint import (
     clean_serial,
     fingerprint,
     has_hardware_identity,
     identity_parts,
+    is_identity_mac,
+    normalize_mac,
 )
+from agent.collectors.nics import nic_kinds
 from agent.i18n import N_
 from agent.platform.linux.sysfs import Root
 from agent.report.model import DeviceIdentity, NICInfo
@@ -30,6 +34,13 @@ class RawIdentity:
     product: str | None = None
     machine_id: str | None = None
     machine_guid: str | None = None
+    denied: tuple[str, ...] = ()  # parts the OS would not let us read (Linux without root)
+
+
+DENIED_MSG = N_(
+    "Hardware serial numbers need root rights to read ({files}); "
+    "run as root for a stable device identity."
+)
 
 
 def read_raw_linux(ctx: ScanContext, root: Root | None = None) -> RawIdentity:
@@ -41,12 +52,6 @@ def read_raw_linux(ctx: ScanContext, root: Root | None = None) -> RawIdentity:
     if not dmi.present:
         ctx.add_limitation(N_("No SMBIOS/DMI data on this system (virtual machine or container); "
                               "the device is identified by its network cards and machine-id."))
-    elif dmi.denied:
-        ctx.add_limitation(
-            N_("Hardware serial numbers need root rights to read ({files}); "
-               "run as root for a stable device identity."),
-            files=", ".join(dmi.denied),
-        )
     v = dmi.values
     return RawIdentity(
         system_uuid=v.get("product_uuid"),
@@ -55,6 +60,7 @@ def read_raw_linux(ctx: ScanContext, root: Root | None = None) -> RawIdentity:
         manufacturer=v.get("sys_vendor"),
         product=v.get("product_name"),
         machine_id=machine_id(root),
+        denied=tuple(dmi.denied),
     )
 
 
@@ -93,12 +99,28 @@ def agent_device_id() -> str | None:
     return value
 
 
+def identity_macs(nics: list[NICInfo]) -> list[str | None]:
+    """MACs of built-in physical NICs; plug-in (USB) ones only when there is nothing else."""
+    physical = [n for n in nics if n.physical]
+    try:
+        usb = {name for name, kind in nic_kinds().items() if kind.usb}
+    except Exception:  # noqa: BLE001 - WMI may fail; then every physical NIC counts
+        usb = set()
+    fixed = [n.mac for n in physical if n.name not in usb and is_identity_mac(normalize_mac(n.mac))]
+    return fixed or [n.mac for n in physical]
+
+
 def collect_identity(ctx: ScanContext, nics: list[NICInfo]) -> DeviceIdentity:
     raw = read_raw_windows(ctx) if plat.IS_WINDOWS else (
         read_raw_linux(ctx) if plat.IS_LINUX else RawIdentity()
     )
-    macs = [n.mac for n in nics if n.physical]
+    macs = identity_macs(nics)
     parts = identity_parts(raw.system_uuid, raw.board_serial, raw.system_serial, macs)
+    if raw.denied:
+        if not identity_cache.fill(parts):
+            ctx.add_limitation(DENIED_MSG, files=", ".join(raw.denied))
+    elif plat.IS_LINUX and ctx.privileged:
+        identity_cache.save(parts)
     fallback = raw.machine_guid or raw.machine_id
     if not has_hardware_identity(parts):
         ctx.add_limitation(N_("No hardware identity (serial numbers, UUID, physical network "

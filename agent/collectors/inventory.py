@@ -36,20 +36,20 @@ def _fallback_identity() -> DeviceIdentity:
 def collect_inventory(
     ctx: ScanContext, thresholds: HighPerfThresholds | None = None
 ) -> tuple[DeviceIdentity, Hardware]:
-    steps = 8
-    ctx.report_progress(_("Reading the operating system"), 0 / steps)
+    # Messages only: the fraction of the whole scan belongs to the caller (agent.scan).
+    ctx.report_progress(_("Reading the operating system"))
     os_info = run_collector("os", collect_os, ctx, None)
-    ctx.report_progress(_("Reading the processor"), 1 / steps)
+    ctx.report_progress(_("Reading the processor"))
     cpu = run_collector("cpu", collect_cpu, ctx, None)
-    ctx.report_progress(_("Reading the memory"), 2 / steps)
+    ctx.report_progress(_("Reading the memory"))
     memory = run_collector("memory", collect_memory, ctx, None)
-    ctx.report_progress(_("Reading the graphics cards"), 3 / steps)
+    ctx.report_progress(_("Reading the graphics cards"))
     gpus = run_collector("gpu", collect_gpus, ctx, [])
-    ctx.report_progress(_("Reading the disks"), 4 / steps)
+    ctx.report_progress(_("Reading the disks"))
     disks = run_collector("disks", collect_disks, ctx, [])
-    ctx.report_progress(_("Reading the network cards"), 5 / steps)
+    ctx.report_progress(_("Reading the network cards"))
     nics = run_collector("nics", collect_nics, ctx, [])
-    ctx.report_progress(_("Identifying the device"), 6 / steps)
+    ctx.report_progress(_("Identifying the device"))
     identity = run_collector("identity", lambda c: collect_identity(c, nics), ctx, None)
     if identity is None:
         identity = _fallback_identity()
@@ -57,5 +57,5 @@ def collect_inventory(
     hw.high_performance = run_collector(
         "high_performance", lambda c: classify(hw, thresholds), ctx, HighPerformance()
     )
-    ctx.report_progress(_("Inventory done"), 7 / steps)
+    ctx.report_progress(_("Inventory done"))
     return identity, hw

@@ -48,6 +48,7 @@ class NicKindInfo:
     physical: bool | None
     speed_mbps: int | None = None
     mac: str | None = None
+    usb: bool = False
 
 
 def nic_kinds() -> dict[str, NicKindInfo]:
@@ -56,14 +57,14 @@ def nic_kinds() -> dict[str, NicKindInfo]:
         from agent.platform.windows.source import default_source
 
         return {
-            n.name: NicKindInfo(n.physical, n.speed_mbps, normalize_mac(n.mac))
+            n.name: NicKindInfo(n.physical, n.speed_mbps, normalize_mac(n.mac), n.usb)
             for n in read_network_adapters(default_source())
         }
     if plat.IS_LINUX:
         from agent.platform.linux.net import list_nic_kinds
 
         return {
-            k.name: NicKindInfo(k.physical, k.speed_mbps, normalize_mac(k.mac))
+            k.name: NicKindInfo(k.physical, k.speed_mbps, normalize_mac(k.mac), k.usb)
             for k in list_nic_kinds().values()
         }
     return {}

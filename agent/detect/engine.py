@@ -138,7 +138,15 @@ def run_detection(
     findings += run_collector(
         "yara_memory", lambda c: _yara_memory(c, bundle, targets, deadline), ctx, []
     )
-    return dedup(_drop_own(findings, own_paths))
+    if time.monotonic() > deadline:
+        ctx.add_limitation(
+            N_(
+                "Detection reached its time limit of {seconds:.0f} s; some processes or files "
+                "were not checked."
+            ),
+            seconds=deadline - started,
+        )
+    return group_same_program(dedup(_drop_own(findings, own_paths)))
 
 
 def _drop_other_agent_instances(procs: list[ProcInfo], own: set[int]) -> list[ProcInfo]:
@@ -170,6 +178,26 @@ def dedup(findings: list[Finding]) -> list[Finding]:
         if key not in best or order[f.strength] < order[best[key].strength]:
             best[key] = f
     return sorted(best.values(), key=lambda f: (order[f.strength], f.subject.pid or 0, f.kind))
+
+
+def group_same_program(findings: list[Finding]) -> list[Finding]:
+    """Weak findings about many processes of one program (same kind, rule and program file)
+    become one finding that lists the other PIDs: one program, one line for a person to read."""
+    grouped: dict[tuple, Finding] = {}
+    out: list[Finding] = []
+    for f in findings:
+        s = f.subject
+        if f.strength is Strength.strong or not s.exe or s.file or s.remote or s.persistence:
+            out.append(f)
+            continue
+        key = (f.kind, f.rule, s.exe)
+        first = grouped.get(key)
+        if first is None:
+            grouped[key] = f
+            out.append(f)
+        else:
+            first.evidence.append(f"PID {s.pid}")
+    return out
 
 
 def _drop_own(findings: list[Finding], own_paths: set[str]) -> list[Finding]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import threading
 import time
 from dataclasses import dataclass
 
 from agent.config import ScheduleConfig
+from agent.runner import background
 from agent.runner.budget import Budget, WorkerResult, lower_priority, watch, worker_command
 from agent.transport.agent_state import AgentState
 from agent.transport.client import Outcome
@@ -75,7 +77,8 @@ def update_signatures(state: AgentState) -> None:
 
 
 def scan_args(schedule: ScheduleConfig) -> list[str]:
-    args = ["scan", "--upload", "--quiet", "--sample-seconds", str(schedule.sample_seconds)]
+    args = ["scan", "--upload", "--quiet", "--scheduled"]
+    args += ["--sample-seconds", str(schedule.sample_seconds)]
     return [*args, "--deep"] if schedule.deep else args
 
 
@@ -122,5 +125,18 @@ def run_forever(state: AgentState, stop: threading.Event, budget: Budget | None 
         cycle = run_cycle(state, budget)
         log.info("scan finished: %s", cycle.result)
         delay = next_delay(cycle.schedule, rng) - (time.monotonic() - started)
-        if stop.wait(max(60.0, delay)):
+        if wait_sampling(state, stop, max(60.0, delay)):
             return
+
+
+def wait_sampling(state: AgentState, stop: threading.Event, seconds: float) -> bool:
+    """Wait for the next scan while sampling lightly; the result is left for that scan.
+    True when asked to stop."""
+    sampler = background.start_sampler({os.getpid()})
+    try:
+        stopped = stop.wait(seconds)
+    finally:
+        utilization = sampler.stop()
+    if not stopped:
+        background.save(state.home, utilization)
+    return stopped

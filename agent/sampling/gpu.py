@@ -50,7 +50,9 @@ class GpuSampler:
             self.error = str(exc)
             self.available = False
         self._static = {}
-        if self.available:
+        if not self.available:
+            self.session.close()  # nvmlInit succeeded with no GPU: release it now
+        else:
             self._static = {i: self.session.static(i, h) for i, h in self.session.handles}
         self._last_seen: dict[int, int] = {}  # device index -> lastSeenTimeStamp (µs)
 

@@ -132,3 +132,15 @@ def test_deleted_program_vs_program_replaced_by_an_update():
         shutil.rmtree(home, ignore_errors=True)
     deleted = [f for f in findings if f.kind == "deleted_executable"]
     assert [f.subject.pid for f in deleted] == [procs[0].pid]
+
+
+def test_running_out_of_time_is_a_limitation(monkeypatch):
+    from agent.detect import engine
+
+    clock = iter(range(0, 10_000, 7))  # every look at the clock is 7 s later
+    monkeypatch.setattr(engine.time, "monotonic", lambda: float(next(clock)))
+    ctx = ScanContext(options=ScanOptions(time_budget_seconds=10))
+    run_detection(ctx, detection_bundle(), None,
+                  DetectionSettings(root="/nonexistent", pids={os.getpid()},
+                                    dns_cache=lambda: {}))
+    assert any("time limit of 10 s" in t.en for t in ctx.limitations)

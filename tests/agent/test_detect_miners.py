@@ -50,8 +50,13 @@ def _run(pool, argv, root, *, logins_before, measure=True, **kw):
         launch.stop(proc)
 
 
-def test_plain_command_line_is_active_mining(pool, tmp_path):
-    argv = [launch.PYTHON, str(launch.FAKE_MINER), "-o", _url(pool), "-u", launch.WALLET,
+def _user_copy(home_dir) -> str:
+    """The miner script in the user's own folder, wherever the checkout lies (even /tmp)."""
+    return shutil.copy(launch.FAKE_MINER, home_dir / "xmrig.py")
+
+
+def test_plain_command_line_is_active_mining(pool, tmp_path, home_dir):
+    argv = [launch.PYTHON, _user_copy(home_dir), "-o", _url(pool), "-u", launch.WALLET,
             "--donate-level", "1"]
     pid, findings, verdict, _, _ = _run(pool, argv, tmp_path, logins_before=len(pool.log.logins))
     assert verdict.status == VerdictStatus.mining
@@ -67,9 +72,9 @@ def test_plain_command_line_is_active_mining(pool, tmp_path):
     assert all(f.action.zh and f.action.en for f in findings)
 
 
-def test_classic_stratum_protocol(pool, tmp_path):
+def test_classic_stratum_protocol(pool, tmp_path, home_dir):
     before = pool.log.subscribes
-    argv = [launch.PYTHON, str(launch.FAKE_MINER), "-o", _url(pool), "-u", "worker.1",
+    argv = [launch.PYTHON, _user_copy(home_dir), "-o", _url(pool), "-u", "worker.1",
             "-a", "kawpow"]
     _, _findings, verdict, _, _ = _run(pool, argv, tmp_path, logins_before=len(pool.log.logins),
                                       env={"FAKE_MINER_PROTOCOL": "classic"})
@@ -85,6 +90,8 @@ def test_renamed_system_binary_in_hidden_temp_folder_is_passive(pool, tmp_path):
     assert verdict.mode == MiningMode.passive
     hidden = [f for f in findings if f.kind == "hidden_location"]
     assert hidden and hidden[0].subject.exe == exe and hidden[0].passive_hint
+    masq = [f for f in findings if f.kind == "masquerade_path"]
+    assert masq and masq[0].evidence == [exe]  # sshd belongs in /usr/sbin
     assert "miner_cmdline" in kinds(findings, Strength.strong)
 
 

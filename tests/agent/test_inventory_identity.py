@@ -21,25 +21,9 @@ UUID = "4C4C4544-0042-4810-8052-B4C04F4E3132"
 
 @pytest.mark.parametrize(
     "junk",
-    [
-        "To be filled by O.E.M.",
-        "Default string",
-        "System Serial Number",
-        "None",
-        "0",
-        "",
-        "   ",
-        "0000000000",
-        "FFFFFFFF",
-        "Not Specified",
-        "To Be Filled By O.E.M.",
-        "N/A",
-        "Chassis Serial Number",
-        "\x00\x00",
-        "123456789",
-        "..........",
-        None,
-    ],
+    ["To be filled by O.E.M.", "Default string", "System Serial Number", "None", "0", "",
+     "   ", "0000000000", "FFFFFFFF", "Not Specified", "To Be Filled By O.E.M.", "N/A",
+     "Chassis Serial Number", "\x00\x00", "123456789", "..........", None],
 )
 def test_junk_serials_are_dropped(junk) -> None:
     assert clean_serial(junk) is None
@@ -53,14 +37,8 @@ def test_real_serials_survive_and_are_normalised() -> None:
 
 @pytest.mark.parametrize(
     "junk",
-    [
-        "00000000-0000-0000-0000-000000000000",
-        "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF",
-        "03000200-0400-0500-0006-000700080009",
-        "not-a-uuid",
-        "",
-        None,
-    ],
+    ["00000000-0000-0000-0000-000000000000", "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF",
+     "03000200-0400-0500-0006-000700080009", "not-a-uuid", "", None],
 )
 def test_junk_uuids_are_dropped(junk) -> None:
     assert clean_uuid(junk) is None
@@ -113,27 +91,18 @@ def test_clone_with_other_board_serial_differs() -> None:
 
 def test_clones_with_junk_serials_and_same_uuid_placeholder_differ_by_mac() -> None:
     # cheap café boards: all serials junk, the placeholder UUID; only the NIC tells them apart
-    a = identity_parts(
-        "03000200-0400-0500-0006-000700080009",
-        "Default string",
-        "To be filled by O.E.M.",
-        ["d4:5d:64:1a:2b:3c"],
-    )
-    b = identity_parts(
-        "03000200-0400-0500-0006-000700080009",
-        "Default string",
-        "To be filled by O.E.M.",
-        ["d4:5d:64:1a:2b:3d"],
-    )
+    a = identity_parts("03000200-0400-0500-0006-000700080009", "Default string",
+                       "To be filled by O.E.M.", ["d4:5d:64:1a:2b:3c"])
+    b = identity_parts("03000200-0400-0500-0006-000700080009", "Default string",
+                       "To be filled by O.E.M.", ["d4:5d:64:1a:2b:3d"])
     assert a.system_uuid is None and a.board_serial is None and a.system_serial is None
     assert fingerprint(a) != fingerprint(b)
 
 
 def test_junk_values_do_not_change_the_fingerprint() -> None:
     clean = identity_parts(UUID, None, None, ["d4:5d:64:1a:2b:3c"])
-    junk = identity_parts(
-        UUID, "Default string", "System Serial Number", ["d4:5d:64:1a:2b:3c", "00:00:00:00:00:00"]
-    )
+    junk = identity_parts(UUID, "Default string", "System Serial Number",
+                          ["d4:5d:64:1a:2b:3c", "00:00:00:00:00:00"])
     assert fingerprint(clean) == fingerprint(junk)
 
 
@@ -145,22 +114,15 @@ def test_fallback_only_when_no_hardware_part() -> None:
 
 
 def test_collect_identity_uses_only_physical_macs_and_never_the_hostname(monkeypatch) -> None:
-    raw = identity_mod.RawIdentity(
-        system_uuid=UUID,
-        board_serial="Default string",
-        system_serial="PF2ABCDE",
-        manufacturer="To be filled by O.E.M.",
-        product="MS-7C02",
-        machine_id="3d1219c7c4c5404aaa1f6d2a48adfda4",
-    )
+    raw = identity_mod.RawIdentity(system_uuid=UUID, board_serial="Default string",
+                                   system_serial="PF2ABCDE", manufacturer="To be filled by O.E.M.",
+                                   product="MS-7C02", machine_id="3d1219c7c4c5404aaa1f6d2a48adfda4")
     monkeypatch.setattr(identity_mod, "read_raw_linux", lambda ctx: raw)
     monkeypatch.setattr(identity_mod.plat, "IS_LINUX", True)
     monkeypatch.setattr(identity_mod.plat, "IS_WINDOWS", False)
-    nics = [
-        NICInfo(name="enp3s0", mac="d4:5d:64:1a:2b:3c", physical=True),
-        NICInfo(name="docker0", mac="02:42:11:22:33:44", physical=False),
-        NICInfo(name="vboxnet0", mac="0a:00:27:00:00:00", physical=False),
-    ]
+    nics = [NICInfo(name="enp3s0", mac="d4:5d:64:1a:2b:3c", physical=True),
+            NICInfo(name="docker0", mac="02:42:11:22:33:44", physical=False),
+            NICInfo(name="vboxnet0", mac="0a:00:27:00:00:00", physical=False)]
     ctx = ScanContext()
     ident = identity_mod.collect_identity(ctx, nics)
     assert ident.parts.macs == ["d4:5d:64:1a:2b:3c"]
@@ -176,9 +138,8 @@ def test_no_hardware_identity_falls_back_to_machine_id(monkeypatch, tmp_path) ->
     monkeypatch.setenv("MINECHECK_HOME", str(tmp_path))
     monkeypatch.setattr(identity_mod.plat, "IS_LINUX", True)
     monkeypatch.setattr(identity_mod.plat, "IS_WINDOWS", False)
-    monkeypatch.setattr(
-        identity_mod, "read_raw_linux", lambda ctx: identity_mod.RawIdentity(machine_id="ab" * 16)
-    )
+    monkeypatch.setattr(identity_mod, "read_raw_linux",
+                        lambda ctx: identity_mod.RawIdentity(machine_id="ab" * 16))
     ctx = ScanContext()
     ident = identity_mod.collect_identity(ctx, [])
     assert ident.fingerprint == fingerprint(IdentityParts(), "ab" * 16)
@@ -189,3 +150,67 @@ def test_no_hardware_identity_falls_back_to_machine_id(monkeypatch, tmp_path) ->
     second = identity_mod.collect_identity(ScanContext(), [])
     assert first.fingerprint == second.fingerprint != ident.fingerprint
     assert (tmp_path / "device-id").exists()
+
+
+def test_usb_nic_left_out_unless_it_is_the_only_one(monkeypatch) -> None:
+    from agent.collectors.nics import NicKindInfo
+
+    monkeypatch.setattr(identity_mod, "nic_kinds", lambda: {
+        "wlx0013ef": NicKindInfo(True, None, "00:13:ef:12:34:56", usb=True)})
+    onboard = NICInfo(name="enp3s0", mac="d4:5d:64:1a:2b:3c", physical=True)
+    dongle = NICInfo(name="wlx0013ef", mac="00:13:ef:12:34:56", physical=True)
+    assert identity_mod.identity_macs([onboard, dongle]) == ["d4:5d:64:1a:2b:3c"]
+    assert identity_mod.identity_macs([dongle]) == ["00:13:ef:12:34:56"]
+
+
+@pytest.fixture
+def linux_dmi(monkeypatch, tmp_path):
+    """collect_identity on Linux with the given raw DMI reading; the agent home in tmp."""
+    monkeypatch.setenv("MINECHECK_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(identity_mod.plat, "IS_LINUX", True)
+    monkeypatch.setattr(identity_mod.plat, "IS_WINDOWS", False)
+    monkeypatch.setattr(identity_mod.identity_cache.paths, "system_home",
+                        lambda: tmp_path / "system")
+
+    def run(raw, nics, privileged):
+        monkeypatch.setattr(identity_mod, "read_raw_linux", lambda ctx: raw)
+        ctx = ScanContext(privileged=privileged)
+        return identity_mod.collect_identity(ctx, nics), ctx
+
+    return run
+
+
+ONBOARD = NICInfo(name="enp3s0", mac="d4:5d:64:1a:2b:3c", physical=True)
+FULL = identity_mod.RawIdentity(system_uuid=UUID, board_serial="MB123456789",
+                                system_serial="PF2ABCDE")
+DENIED = identity_mod.RawIdentity(denied=("product_uuid", "board_serial", "product_serial"))
+
+
+def test_run_without_root_keeps_the_fingerprint_of_a_root_run(linux_dmi) -> None:
+    as_root, ctx = linux_dmi(FULL, [ONBOARD], privileged=True)
+    assert ctx.limitations == []
+    as_user, ctx = linux_dmi(DENIED, [ONBOARD], privileged=False)
+    assert as_user.fingerprint == as_root.fingerprint
+    assert as_user.parts.system_uuid == UUID.lower() and ctx.limitations == []
+
+
+def test_without_root_and_without_cache_says_so(linux_dmi) -> None:
+    ident, ctx = linux_dmi(DENIED, [ONBOARD], privileged=False)
+    assert ident.parts.system_uuid is None and ident.parts.macs == ["d4:5d:64:1a:2b:3c"]
+    (limit,) = ctx.limitations
+    assert "product_uuid" in limit.en and "root" in limit.en and limit.zh != limit.en
+
+
+def test_cache_copied_to_a_cloned_pc_is_ignored(linux_dmi) -> None:
+    master, _ = linux_dmi(FULL, [ONBOARD], privileged=True)
+    clone_nic = NICInfo(name="enp3s0", mac="d4:5d:64:1a:2b:3d", physical=True)
+    clone, ctx = linux_dmi(DENIED, [clone_nic], privileged=False)
+    assert clone.parts.system_uuid is None and clone.fingerprint != master.fingerprint
+    assert len(ctx.limitations) == 1
+
+
+def test_unprivileged_run_writes_no_cache(linux_dmi, tmp_path) -> None:
+    linux_dmi(FULL, [ONBOARD], privileged=False)
+    assert not (tmp_path / "home" / "identity-cache.json").exists()
+    linux_dmi(FULL, [ONBOARD], privileged=True)
+    assert (tmp_path / "home" / "identity-cache.json").exists()

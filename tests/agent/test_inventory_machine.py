@@ -13,7 +13,6 @@ import pytest
 from agent.collectors import inventory as inv_mod
 from agent.collectors.base import ScanContext
 from agent.collectors.inventory import collect_inventory
-from tests.agent._base_fix import needs_base_fix
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux truth")
 
@@ -59,10 +58,8 @@ def test_cpu_facts(inventory) -> None:
     assert hw.cpu.flags["aes"] == ("aes" in flags)
     assert hw.cpu.flags["avx2"] == ("avx2" in flags)
     assert hw.cpu.flags["avx512f"] == ("avx512f" in flags)
-    model = next(
-        (ln.partition(":")[2].strip() for ln in text.splitlines() if ln.startswith("model name")),
-        None,
-    )
+    model = next((ln.partition(":")[2].strip() for ln in text.splitlines()
+                  if ln.startswith("model name")), None)
     assert hw.cpu.brand == model
 
 
@@ -90,11 +87,8 @@ def test_nics_match_sys_class_net(inventory) -> None:
 def test_whole_disks_match_sys_block(inventory) -> None:
     _, _, hw = inventory
     whole = {d.device: d for d in hw.disks if d.mountpoint is None}
-    expected = {
-        f"/dev/{n}"
-        for n in os.listdir("/sys/block")
-        if not n.startswith(("loop", "ram", "zram", "dm-", "md", "sr", "nbd"))
-    }
+    expected = {f"/dev/{n}" for n in os.listdir("/sys/block")
+                if not n.startswith(("loop", "ram", "zram", "dm-", "md", "sr", "nbd"))}
     assert set(whole) == expected
     for dev, disk in whole.items():
         sectors = int(Path(f"/sys/block/{dev[5:]}/size").read_text())
@@ -118,7 +112,6 @@ def test_inventory_is_repeatable() -> None:
     assert a.fingerprint == b.fingerprint
 
 
-@needs_base_fix
 def test_failing_collector_lands_in_errors_and_the_rest_comes_out(monkeypatch) -> None:
     def broken(ctx):
         raise RuntimeError("cpuid exploded")
@@ -139,7 +132,6 @@ def test_failing_collector_lands_in_errors_and_the_rest_comes_out(monkeypatch) -
     assert identity.fingerprint
 
 
-@needs_base_fix
 def test_identity_failure_still_gives_a_device(monkeypatch) -> None:
     def broken(ctx, nics):
         raise OSError("dmi gone")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,7 +21,6 @@ from agent.collectors.inventory import collect_inventory
 from agent.platform.windows import inventory as win
 from agent.platform.windows import source as source_mod
 from agent.platform.windows.source import FixtureSource
-from tests.agent._base_fix import needs_base_fix
 from tests.fixtures.nvml_fake import FakeGpu, make_fake_nvml
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "windows"
@@ -43,21 +43,12 @@ def windows(monkeypatch):
         monkeypatch.setattr(cpu_mod, "py_cpuinfo", lambda: data["cpuinfo"])
         monkeypatch.setattr(cpu_mod, "psutil_counts", lambda: (None, None))
         monkeypatch.setattr(cpu_mod, "psutil_max_mhz", lambda: None)
-        monkeypatch.setattr(
-            nics_mod,
-            "psutil_nics",
-            lambda: {
-                name: nics_mod.PsutilNic(
-                    name=name,
-                    mac=nics_mod.normalize_mac(v["mac"]),
-                    ipv4=v["ipv4"],
-                    ipv6=v["ipv6"],
-                    up=v["up"],
-                    speed_mbps=v["speed"] or None,
-                )
-                for name, v in data["psutil"]["net_if"].items()
-            },
-        )
+        monkeypatch.setattr(nics_mod, "psutil_nics", lambda: {
+            name: nics_mod.PsutilNic(name=name, mac=nics_mod.normalize_mac(v["mac"]),
+                                     ipv4=v["ipv4"], ipv6=v["ipv6"], up=v["up"],
+                                     speed_mbps=v["speed"] or None)
+            for name, v in data["psutil"]["net_if"].items()
+        })
         fake = nvml or make_fake_nvml(init_error="LibraryNotFound")
         monkeypatch.setattr(agent.nvml, "load_module", lambda module=None: module or fake)
         return src
@@ -66,7 +57,8 @@ def windows(monkeypatch):
 
 
 def test_gaming_pc(windows) -> None:
-    rtx = FakeGpu(name="NVIDIA GeForce RTX 3060", pci_device_id=0x250410DE, memory_total=12 * 2**30)
+    rtx = FakeGpu(name="NVIDIA GeForce RTX 3060", pci_device_id=0x250410DE,
+                  memory_total=12 * 2**30)
     windows("gaming_pc_rtx3060", nvml=make_fake_nvml([rtx]))
     ctx = ScanContext()
     identity, hw = collect_inventory(ctx)
@@ -80,7 +72,8 @@ def test_gaming_pc(windows) -> None:
     assert identity.parts.system_uuid == "8f3c2a10-5b7e-11ec-8d3d-d45d641a2b3c"
     assert identity.parts.system_serial is None  # 'To be filled by O.E.M.'
     assert identity.parts.board_serial == "07D4311_M71E123456"
-    assert identity.parts.macs == ["d4:5d:64:1a:2b:3c"]  # not VMware, not randomised Wi-Fi
+    # not VMware, not the randomised Wi-Fi MAC, not the USB dongle
+    assert identity.parts.macs == ["d4:5d:64:1a:2b:3c"]
     assert identity.machine_guid == "6f1c8a2e-93b4-4c1d-a5e7-2b9d0c4f7e11"
     assert identity.manufacturer == "Micro-Star International Co., Ltd."
     # CPU
@@ -99,6 +92,7 @@ def test_gaming_pc(windows) -> None:
     assert by_name["以太网"].physical is True and by_name["以太网"].ipv4 == ["192.168.10.117"]
     assert by_name["VMware Network Adapter VMnet8"].physical is False
     assert by_name["WLAN"].physical is True and by_name["WLAN"].up is False
+    assert by_name["WLAN 2"].physical is True and by_name["WLAN 2"].speed_mbps == 433
     assert by_name["Loopback Pseudo-Interface 1"].physical is None
     # high performance: a discrete 12 GB GPU
     assert hw.high_performance.is_high_performance
@@ -145,7 +139,9 @@ def test_server(windows) -> None:
     assert ctx.errors == []
     assert hw.os.is_server and hw.cpu.logical_cores == 80
     assert hw.high_performance.category == "server"
-    assert {r.en.split(":")[0] for r in hw.high_performance.reasons} >= {"Server operating system"}
+    assert {r.en.split(":")[0] for r in hw.high_performance.reasons} >= {
+        "Server operating system"
+    }
     assert any("80 logical CPU cores" in r.en for r in hw.high_performance.reasons)
     assert identity.parts.macs == ["d0:94:66:aa:bb:01", "d0:94:66:aa:bb:02"]
     nic2 = next(n for n in hw.nics if n.name == "NIC2")
@@ -161,20 +157,17 @@ def test_cloned_cafe_pcs_stay_apart_but_reimaging_keeps_identity() -> None:
     data2["wmi"]["Win32_ComputerSystemProduct"][0]["UUID"] = "8F3C2A10-5B7E-11EC-8D3D-D45D641A2B3D"
     b = win.read_identity(FixtureSource(data2))
     assert a.machine_guid == b.machine_guid
-    fa = fingerprint(
-        identity_parts(a.system_uuid, a.board_serial, a.system_serial, ["d4:5d:64:1a:2b:3c"])
-    )
-    fb = fingerprint(
-        identity_parts(b.system_uuid, b.board_serial, b.system_serial, ["d4:5d:64:1a:2b:3d"])
-    )
+    fa = fingerprint(identity_parts(a.system_uuid, a.board_serial, a.system_serial,
+                                    ["d4:5d:64:1a:2b:3c"]))
+    fb = fingerprint(identity_parts(b.system_uuid, b.board_serial, b.system_serial,
+                                    ["d4:5d:64:1a:2b:3d"]))
     assert fa != fb
     # re-imaged (new MachineGuid), same hardware: same fingerprint
     data3 = json.loads(json.dumps(data))
     data3["registry"]["SOFTWARE\\Microsoft\\Cryptography"]["MachineGuid"] = "ffff"
     c = win.read_identity(FixtureSource(data3))
-    fc = fingerprint(
-        identity_parts(c.system_uuid, c.board_serial, c.system_serial, ["d4:5d:64:1a:2b:3c"])
-    )
+    fc = fingerprint(identity_parts(c.system_uuid, c.board_serial, c.system_serial,
+                                    ["d4:5d:64:1a:2b:3c"]))
     assert fc == fa and c.machine_guid != a.machine_guid
 
 
@@ -197,7 +190,6 @@ def test_video_memory_registry_binary_and_cap() -> None:
     assert server[0].memory_source == "wmi" and server[0].memory_bytes == 16 * 2**20
 
 
-@needs_base_fix
 def test_wmi_class_missing_is_a_collector_error(windows) -> None:
     src = windows("office_pc_optiplex")
     del src.wmi["Win32_DiskDrive"]
@@ -216,3 +208,96 @@ def test_importing_windows_modules_does_not_import_wmi() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=FIXTURES.parents[2])
+
+
+class _FakeWmiObject:
+    def __init__(self, **props) -> None:
+        self.__dict__.update(props)
+        self.properties = dict.fromkeys(props)
+
+
+class _FakeWmi:
+    def __init__(self, hang_on: str | None = None) -> None:
+        self.hang_on = hang_on
+        self.release = threading.Event()
+        self.threads: set[str] = set()
+
+    def query(self, wql: str):
+        self.threads.add(threading.current_thread().name)
+        if self.hang_on and self.hang_on in wql:
+            self.release.wait(5)
+        if "Win32_Bogus" in wql:
+            raise RuntimeError("x_wmi: Invalid class")
+        return [_FakeWmiObject(Caption="Microsoft Windows 11 Pro", BuildNumber="22631")]
+
+
+def test_live_source_rows_errors_and_worker_thread() -> None:
+    fake = _FakeWmi()
+    src = source_mod.LiveSource(timeout=5, connect=lambda: fake)
+    rows = src.query("SELECT Caption, BuildNumber FROM Win32_OperatingSystem")
+    assert rows == [{"Caption": "Microsoft Windows 11 Pro", "BuildNumber": "22631"}]
+    with pytest.raises(RuntimeError, match="Invalid class"):
+        src.query("SELECT * FROM Win32_Bogus")
+    assert src.query("SELECT Caption FROM Win32_OperatingSystem")  # still usable after an error
+    assert fake.threads == {"wmi"}  # one COM-owning worker thread
+
+
+def test_hanging_wmi_gives_a_clear_error_and_later_queries_fail_fast(windows) -> None:
+    fake = _FakeWmi(hang_on="Win32_DiskDrive")
+    live = source_mod.LiveSource(timeout=0.3, connect=lambda: fake)
+    recorded = windows("office_pc_optiplex")
+
+    class Mixed:
+        """Live (fake COM) WMI for queries, the recording for the registry."""
+
+        query = staticmethod(live.query)
+        reg_values = staticmethod(recorded.reg_values)
+        reg_subkeys = staticmethod(recorded.reg_subkeys)
+
+    source_mod.default_source = lambda: Mixed()  # restored by the windows fixture
+    ctx = ScanContext()
+    try:
+        collect_inventory(ctx)
+    finally:
+        fake.release.set()
+    by = {e.collector: e for e in ctx.errors}
+    assert by["disks"].kind == "unavailable" and "winmgmt" in by["disks"].message.en
+    assert "WMI" in by["disks"].message.zh
+    # every query after the hang fails at once with the same message (nics, identity, ...)
+    assert by["nics"].kind == "unavailable"
+    assert "os" not in by and "gpu" not in by  # answered before the hang
+
+
+def test_amd_card_from_wmi_with_registry_vram(monkeypatch, windows) -> None:
+    src = windows("gaming_pc_rtx3060")
+    src.wmi["Win32_VideoController"] = [
+        {"Name": "Radeon RX 580 Series", "AdapterRAM": 4293918720,
+         "PNPDeviceID": "PCI\\VEN_1002&DEV_67DF&SUBSYS_E3661DA2&REV_E7\\4&1E3B5A7C&0&0008",
+         "DriverVersion": "31.0.21912.14"},
+    ]
+    key = win.DISPLAY_CLASS_KEY.lower() + "\\0000"
+    src.registry[key] = {"DriverDesc": "Radeon RX 580 Series",
+                         "MatchingDeviceId": "PCI\\VEN_1002&DEV_67DF&REV_E7",
+                         "HardwareInformation.qwMemorySize": 8 * 2**30}
+    ctx = ScanContext()
+    _, hw = collect_inventory(ctx)
+    (gpu,) = hw.gpus
+    assert (gpu.vendor, gpu.pci_id, gpu.memory_total_mb) == ("amd", "1002:67df", 8192)
+    assert gpu.discrete is True and hw.high_performance.category == "gpu_workstation"
+    assert ctx.limitations == [] and ctx.errors == []  # no NVIDIA card: nothing to say
+
+
+def test_card_without_its_driver_shows_as_basic_display_but_is_named_by_pci_id(windows) -> None:
+    src = windows("gaming_pc_rtx3060")
+    src.wmi["Win32_VideoController"] = [
+        {"Name": "Microsoft Basic Display Adapter", "AdapterRAM": 0,
+         "PNPDeviceID": "PCI\\VEN_10DE&DEV_2504&SUBSYS_397D1462&REV_A1\\4&2B8F7A3&0&0008",
+         "DriverVersion": "10.0.22621.1"},
+    ]
+    src.registry.pop(win.DISPLAY_CLASS_KEY.lower() + "\\0000")  # no NVIDIA driver installed
+    ctx = ScanContext()
+    _, hw = collect_inventory(ctx)
+    (gpu,) = hw.gpus
+    assert gpu.name == "NVIDIA GeForce RTX 3060 Lite Hash Rate" and gpu.vendor == "nvidia"
+    assert gpu.memory_total_mb is None and gpu.discrete is True  # AdapterRAM 0: unknown
+    assert any("NVIDIA" in t.en for t in ctx.limitations)

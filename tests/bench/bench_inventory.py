@@ -4,6 +4,7 @@ each collector's share, and py-cpuinfo's cost (why Linux reads /proc/cpuinfo its
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -71,7 +72,8 @@ def main() -> None:
         )
         + f"\n\nPer collector, median of {RUNS} warm runs (ms):\n\n"
         + markdown_table(["collector", "ms"], per_collector())
-        + "\n\nThe machine has 2 cores shared with other helpers' work; figures vary with load. "
+        + f"\n\nLoad average during the run: {os.getloadavg()[0]:.1f}. "
+        "The machine has 2 cores shared with other helpers' work; figures vary with load. "
         "No NVIDIA driver here: the NVML part is the library-not-found path."
     )
     write_section("inventory", "Hardware inventory", body)

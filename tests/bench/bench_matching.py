@@ -89,25 +89,33 @@ def ip_cases(rng: random.Random) -> list[tuple]:
     return cases
 
 
+def _best(matcher, queries: list, best: float) -> float:
+    match = matcher.match
+    start = time.process_time()
+    for q in queries:
+        match(q)
+    return min(best, time.process_time() - start)
+
+
 def timed_rows(cases: list[tuple]) -> list[list[object]]:
-    """Time every size in turn, rounds interleaved (fair under a noisy shared CPU)."""
-    best = {size: float("inf") for size, *_ in cases}
+    """Time every size in turn, rounds interleaved (fair under a noisy shared CPU), CPU time
+    of this process. Two query sets: all distinct (cache-cold: every look-up touches a new part
+    of a large table) and 500 distinct hosts repeated (what an agent checks in one scan)."""
+    cold = {size: float("inf") for size, *_ in cases}
+    warm = dict(cold)
     for _round in range(ROUNDS):
         for size, matcher, queries, _mem in cases:
-            match = matcher.match
-            start = time.perf_counter()
-            for q in queries:
-                match(q)
-            best[size] = min(best[size], time.perf_counter() - start)
+            cold[size] = _best(matcher, queries, cold[size])
+            warm[size] = _best(matcher, queries[:500] * (len(queries) // 500), warm[size])
     rows = []
     for size, matcher, queries, mem in cases:
         hits = sum(matcher.match(q) is not None for q in queries)
-        rate = len(queries) / best[size]
         rows.append(
             [
                 f"{size:,}",
-                f"{rate:,.0f}",
-                f"{1e9 / rate:,.0f}",
+                f"{len(queries) / cold[size]:,.0f}",
+                f"{1e9 * cold[size] / len(queries):,.0f}",
+                f"{1e9 * warm[size] / len(queries):,.0f}",
                 f"{hits / len(queries):.0%}",
                 f"{mem:.1f}",
             ]
@@ -127,25 +135,45 @@ def naive_domain_rate(rng: random.Random, size: int, lookups: int = 300) -> floa
 
 def main() -> None:
     rng = random.Random(20261123)
-    headers = ["list entries", "look-ups/s", "ns per look-up", "hit rate", "matcher MiB"]
+    headers = [
+        "list entries",
+        "look-ups/s (all distinct)",
+        "ns per look-up (all distinct)",
+        "ns per look-up (500 hosts repeated)",
+        "hit rate",
+        "matcher MiB",
+    ]
     domain_rows = timed_rows(domain_cases(rng))
     naive = {size: naive_domain_rate(rng, size) for size in SIZES}
     for row, size in zip(domain_rows, SIZES, strict=True):
         row.append(f"{naive[size]:,.0f}")
     ip_rows = timed_rows(ip_cases(rng))
-    body = (
-        f"{LOOKUPS:,} look-ups per size, one thread, best of {ROUNDS} rounds with the sizes "
-        "interleaved. Domains: label-boundary suffix match, one dict probe per label of the "
-        "host name; queries are a third exact hits, a third sub-domains of listed names, a "
-        "third misses. IPs: a quarter IPv4 networks (/16-/29), a quarter IPv6 /48s, half single "
-        "IPv4 addresses; queries are listed IPs, random IPv4 and random IPv6 (singles in a dict, "
-        "ranges sorted and found with bisect). Time per look-up does not grow with the list "
-        "size beyond CPU-cache effects. This machine has 2 cores shared with other helpers' "
-        "work, so absolute figures are noisy.\n\n"
-        "### Pool domains\n\n"
-        + markdown_table([*headers, "naive linear scan look-ups/s"], domain_rows)
-        + "\n\n### Pool IPs and ranges\n\n"
-        + markdown_table(headers, ip_rows)
+    intro = " ".join(
+        [
+            f"{LOOKUPS:,} look-ups per size, one thread, CPU time of the process,",
+            f"best of {ROUNDS} rounds with the sizes interleaved.",
+            "Domains: label-boundary suffix match, one dict probe per label of the host name;",
+            "queries are a third exact hits, a third sub-domains of listed names,",
+            "a third misses. IPs: a quarter IPv4 networks (/16-/29), a quarter IPv6 /48s,",
+            "half single IPv4 addresses; queries are listed IPs, random IPv4 and random IPv6",
+            "(singles in a dict, ranges sorted and found with bisect).",
+            "The algorithm does the same work whatever the list size (one dict probe per label;",
+            "one bisect over the ranges). With all-distinct queries the time still grows",
+            "somewhat with the table size, because each look-up touches memory outside the CPU",
+            "caches (20-33 MB tables at 100k entries); with the few hundred hosts an agent",
+            "checks per scan it stays flat. The naive column is a linear endswith scan, for",
+            "contrast. This machine has 2 cores shared with other helpers' work, so absolute",
+            "figures are noisy.",
+        ]
+    )
+    body = "\n\n".join(
+        [
+            intro,
+            "### Pool domains",
+            markdown_table([*headers, "naive linear scan look-ups/s"], domain_rows),
+            "### Pool IPs and ranges",
+            markdown_table(headers, ip_rows),
+        ]
     )
     write_section("matching", "Pool domain and IP matching (100k entries)", body)
 

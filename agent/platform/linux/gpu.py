@@ -20,6 +20,8 @@ class DrmAdapter:
     driver: str | None
     vram_bytes: int | None
     boot_vga: bool | None
+    busy_percent: float | None = None  # amdgpu gpu_busy_percent
+    vram_used_bytes: int | None = None  # amdgpu mem_info_vram_used
 
 
 def _hex_id(value: str | None) -> str | None:
@@ -51,6 +53,8 @@ def list_drm_adapters(root: Root | None = None) -> list[DrmAdapter]:
         driver_link = root.resolve(dev, "driver")
         vram = root.read(dev, "mem_info_vram_total")
         boot_vga = root.read(dev, "boot_vga")
+        busy = root.read(dev, "gpu_busy_percent")
+        used = root.read(dev, "mem_info_vram_used")
         adapters.append(
             DrmAdapter(
                 card=card,
@@ -60,6 +64,8 @@ def list_drm_adapters(root: Root | None = None) -> list[DrmAdapter]:
                 driver=driver_link.rsplit("/", 1)[-1] if driver_link else None,
                 vram_bytes=int(vram) if vram and vram.isdigit() else None,
                 boot_vga=None if boot_vga is None else boot_vga == "1",
+                busy_percent=float(busy) if busy and busy.isdigit() else None,
+                vram_used_bytes=int(used) if used and used.isdigit() else None,
             )
         )
     return adapters

@@ -20,6 +20,7 @@ class NicKind:
     physical: bool
     speed_mbps: int | None
     mac: str | None  # hardware address as the kernel shows it
+    usb: bool = False  # a plug-in adapter: its MAC moves with it
 
 
 def nic_kind(root: Root, name: str) -> NicKind:
@@ -36,7 +37,8 @@ def nic_kind(root: Root, name: str) -> NicKind:
     if speed_mbps is not None and speed_mbps <= 0:
         speed_mbps = None
     mac = root.read(base, "address")
-    return NicKind(name=name, physical=physical, speed_mbps=speed_mbps, mac=mac)
+    usb = "/usb" in target
+    return NicKind(name=name, physical=physical, speed_mbps=speed_mbps, mac=mac, usb=usb)
 
 
 def list_nic_kinds(root: Root | None = None) -> dict[str, NicKind]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import re
 import shlex
 import socket
 from dataclasses import dataclass
@@ -54,14 +55,19 @@ def machine_id(root: Root) -> str | None:
     return None
 
 
+KRB5_REALM = re.compile(r"^\s*default_realm\s*=\s*(\S+)", re.MULTILINE)
+
+
 def domain(root: Root, hostname: str) -> str | None:
-    """DNS domain from a dotted hostname, else the NIS domain; no network lookup."""
+    """DNS domain from a dotted hostname, else the NIS domain, else the Kerberos realm of an
+    AD-joined machine (/etc/krb5.conf); no network lookup."""
     if "." in hostname:
         return hostname.split(".", 1)[1]
     nis = root.read("proc/sys/kernel/domainname")
     if nis and nis != "(none)":
         return nis
-    return None
+    realm = KRB5_REALM.search(root.read("etc/krb5.conf") or "")
+    return realm.group(1).lower() if realm else None
 
 
 def server_reason(root: Root, release: dict[str, str]) -> str | None:

@@ -293,6 +293,7 @@ class WindowsNic:
     physical: bool
     speed_mbps: int | None
     enabled: bool | None
+    usb: bool = False  # a plug-in adapter: its MAC moves with it
 
 
 def read_network_adapters(src: WindowsSource) -> list[WindowsNic]:
@@ -322,6 +323,7 @@ def read_network_adapters(src: WindowsSource) -> list[WindowsNic]:
                 physical=physical,
                 speed_mbps=speed_mbps,
                 enabled=r.get("NetEnabled"),
+                usb=pnp.startswith("USB\\"),
             )
         )
     return out

@@ -8,10 +8,14 @@
 from __future__ import annotations
 
 import json
+import queue
 import re
 import threading
 from pathlib import Path
 from typing import Any, Protocol
+
+from agent.collectors.base import CollectorUnavailable
+from agent.i18n import N_
 
 FROM_CLASS = re.compile(r"\bFROM\s+(\w+)", re.IGNORECASE)
 
@@ -27,27 +31,73 @@ class WindowsSource(Protocol):
         """Names of an HKLM key's subkeys; empty when absent or denied."""
 
 
+def _connect_wmi() -> Any:
+    import pythoncom  # from pywin32; COM must be initialised in the thread using it
+    import wmi
+
+    pythoncom.CoInitialize()
+    return wmi.WMI()
+
+
+WMI_TIMEOUT_MSG = N_(
+    "Windows WMI did not answer within {seconds} seconds; the WMI service may be damaged "
+    "(an administrator can check it with 'winmgmt /verifyrepository')."
+)
+
+
+def wmi_timeout(seconds: float, wql: str) -> CollectorUnavailable:
+    """A broken WMI repository can hang for minutes: said once, clearly."""
+    return CollectorUnavailable(WMI_TIMEOUT_MSG, detail=wql, seconds=f"{seconds:g}")
+
+
 class LiveSource:
-    """WMI (package ``wmi``, over pywin32 COM) and ``winreg`` on a running Windows."""
+    """WMI (package ``wmi``, over pywin32 COM) and ``winreg`` on a running Windows.
 
-    def __init__(self) -> None:
-        self._local = threading.local()  # a COM connection belongs to the thread that made it
+    WMI queries run on one daemon worker thread that owns the COM connection; a query that
+    does not answer within ``timeout`` seconds raises CollectorUnavailable, and every later
+    query fails at once instead of hanging the scan again.
+    """
 
-    def _wmi(self) -> Any:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            import pythoncom  # from pywin32; COM must be initialised in every thread using it
-            import wmi
+    def __init__(self, timeout: float = 15.0, connect: Any = _connect_wmi) -> None:
+        self.timeout = timeout
+        self._connect = connect
+        self._jobs: queue.Queue[Any] = queue.Queue()
+        self._worker: threading.Thread | None = None
+        self._broken: str | None = None
+        self._lock = threading.Lock()
 
-            pythoncom.CoInitialize()
-            conn = self._local.conn = wmi.WMI()
-        return conn
+    def _work(self) -> None:
+        conn = None
+        while True:
+            wql, box, done = self._jobs.get()
+            try:
+                if conn is None:
+                    conn = self._connect()
+                rows = []
+                for obj in conn.query(wql):
+                    rows.append({name: getattr(obj, name, None) for name in obj.properties})
+                box["rows"] = rows
+            except Exception as exc:  # noqa: BLE001 - COM errors are handed to the caller
+                box["error"] = exc
+            finally:
+                done.set()
 
     def query(self, wql: str) -> list[dict[str, Any]]:
-        rows = []
-        for obj in self._wmi().query(wql):
-            rows.append({name: getattr(obj, name, None) for name in obj.properties})
-        return rows
+        if self._broken:
+            raise wmi_timeout(self.timeout, self._broken)
+        with self._lock:
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, name="wmi", daemon=True)
+                self._worker.start()
+        box: dict[str, Any] = {}
+        done = threading.Event()
+        self._jobs.put((wql, box, done))
+        if not done.wait(self.timeout):
+            self._broken = wql
+            raise wmi_timeout(self.timeout, wql)
+        if "error" in box:
+            raise box["error"]
+        return box["rows"]
 
     def reg_values(self, key: str) -> dict[str, Any]:
         import winreg
