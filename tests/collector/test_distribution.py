@@ -158,6 +158,12 @@ def test_stale_devices_follow_the_scan_interval(sqlite_server):
     found = set(stale_devices(Device.objects.filter(organisation__in=[fast, slow]), now)
                 .values_list("hostname", flat=True))
     assert found == {"silent", "gone", "never"}
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("stale_devices", stdout=out)
+    names = {line.split("\t")[1] for line in out.getvalue().splitlines() if "\t" in line}
+    assert {"silent", "gone", "never"} <= names and not {"fresh", "weekly"} & names
     never.status = "retired"
     never.save()
     assert "never" not in set(stale_devices(Device.objects.filter(organisation=fast), now)

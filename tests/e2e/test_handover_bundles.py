@@ -61,18 +61,35 @@ def _current_version(agent) -> str:
                       )["version"]
 
 
-def test_signed_updates_reach_agents_and_bad_bundles_are_refused(collector, agent, tmp_path):
+def test_signed_updates_reach_agents_and_bad_bundles_are_refused(collector, agent, tmp_path,
+                                                                monkeypatch):
     notice = tmp_path / "province-notice.txt"
     notice.write_text("# 省通报\ne2e-pool.mining-notice.example\n203.0.113.77\n", "utf-8")
     out = collector.cli("signatures", "import", str(notice), "--note", "e2e notice").stdout
     good = out.split("bundle ", 1)[1].split()[0]
 
-    result = agent.run("update-signatures", check_rc=(0,))
-    assert f"{good} installed" in result.stdout
+    # One cycle of `minecheck run`: pushed settings, signature update, supervised scan+upload.
+    db = sqlite3.connect(collector.data / "minecheck.sqlite3", timeout=30)
+    with db:
+        db.execute("INSERT OR REPLACE INTO ledger_agentsettings (organisation_id, sample_seconds, "
+                   "updated_at) SELECT id, 0, ? FROM ledger_organisation WHERE name = ?",
+                   (datetime.now(timezone.utc).isoformat(sep=" "), "e2e-school"))
+    db.close()
+    monkeypatch.setenv("MINECHECK_HOME", str(agent.home))
+    from agent.runner.budget import Budget
+    from agent.runner.loop import run_cycle
+    from agent.transport.agent_state import AgentState
+
+    before = set(collector.report_ids())
+    cycle = run_cycle(AgentState.load(), Budget(max_rss_mb=2048, max_cpu_share=1.0))
+    assert cycle.result.returncode in (0, 1) and cycle.schedule.sample_seconds == 0
     assert _current_version(agent) == good
-    scanned = agent.scan("--upload", "--json", str(tmp_path / "r.json"))
-    assert scanned.returncode in (0, 1)
-    assert json.loads((tmp_path / "r.json").read_text())["signatures"]["version"] == good
+    state = json.loads((agent.home / "signatures" / "update_state.json").read_text())
+    assert state["status"] == "updated" and state["version"] == good
+    (new_id,) = set(collector.report_ids()) - before
+    (sigver,), = collector.query("SELECT signature_version FROM ingest_report WHERE "
+                                 "report_id = ?", new_id)
+    assert sigver == good
     assert (good,) in collector.query("SELECT signature_version FROM ledger_device")
     assert agent.run("update-signatures", check_rc=(0,)).stdout.count("up to date") == 1
 
@@ -113,5 +130,5 @@ def test_signed_updates_reach_agents_and_bad_bundles_are_refused(collector, agen
         assert _current_version(agent) == good
     status = agent.run("update-signatures", "--status", check_rc=(2,))
     assert f"still using {good}" in status.stdout and "does not compile" in status.stdout
-    scanned = agent.scan("--json", str(tmp_path / "after.json"))
+    agent.scan("--json", str(tmp_path / "after.json"))
     assert json.loads((tmp_path / "after.json").read_text())["signatures"]["version"] == good
