@@ -166,5 +166,28 @@ def openapi_spec() -> dict[str, Any]:
                     "401": _err("unknown or revoked device token"),
                 },
             }},
+            "/api/v1/signatures/latest": {"get": {
+                "summary": "The newest signed signature bundle: version, sha256, size, "
+                           "Ed25519 signature (base64) over the archive, download url",
+                "security": [{"deviceToken": []}],
+                "responses": {
+                    "200": {"description": "bundle metadata"},
+                    "401": _err("unknown or revoked device token"),
+                    "404": _err("no bundle has been published yet"),
+                },
+            }},
+            "/api/v1/signatures/{version}/archive": {"get": {
+                "summary": "The bundle archive (tar.gz with manifest.json); verify the "
+                           "signature with the key given at enrollment before using it",
+                "security": [{"deviceToken": []}],
+                "parameters": [{"name": "version", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "responses": {
+                    "200": {"description": "archive bytes",
+                            "content": {"application/gzip": {}}},
+                    "401": _err("unknown or revoked device token"),
+                    "404": _err("no such bundle version"),
+                },
+            }},
         },
     }
