@@ -6,7 +6,8 @@ times the ledger list page (p50/p95 over repeated requests, with filters and key
 and the XLSX/CSV exports (time and size). SQLite always; PostgreSQL when
 MINECHECK_TEST_DATABASE_URL (or a local PostgreSQL) is reachable.
 
-Run: `python tests/bench/run.py ledger`
+Run: `python tests/bench/run.py ledger` (BENCH_LEDGER_BACKENDS=sqlite or =postgres for one;
+BENCH_LEDGER_DEVICES and BENCH_LEDGER_REPEAT change the size and the number of timed GETs).
 """
 
 from __future__ import annotations
@@ -225,12 +226,16 @@ def pg_database() -> tuple[str, str] | None:
 
 
 def main() -> None:
-    results = [run_backend("SQLite", None)]
-    pg = pg_database()
+    wanted = os.environ.get("BENCH_LEDGER_BACKENDS", "sqlite,postgres").lower().split(",")
+    results = [run_backend("SQLite", None)] if "sqlite" in wanted else []
+    if results:
+        print(json.dumps(results[-1], ensure_ascii=False), flush=True)
+    pg = pg_database() if "postgres" in wanted else None
     if pg:
         name, url = pg
         try:
             results.append(run_backend("PostgreSQL", url))
+            print(json.dumps(results[-1], ensure_ascii=False), flush=True)
         finally:
             import psycopg
 

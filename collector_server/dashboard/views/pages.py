@@ -25,7 +25,13 @@ from collector_server.ledger.models import Verdict
 
 from ..forms import DeviceLedgerForm
 from ..services.device_detail import device_detail
-from ..services.ledger_query import SEEN_CHOICES, LedgerFilter, filter_devices, ledger_page
+from ..services.ledger_query import (
+    SEEN_CHOICES,
+    LedgerFilter,
+    filter_devices,
+    ledger_page,
+    search_page,
+)
 from ..services.overview import build_overview
 from ..services.permissions import require_edit
 
@@ -50,8 +56,9 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def ledger(request: HttpRequest) -> HttpResponse:
     f = LedgerFilter.from_query(request.GET, request.user)
-    page = ledger_page(filter_devices(request.user, f), after=request.GET.get("after", ""),
-                       before=request.GET.get("before", ""))
+    qs = filter_devices(request.user, f)
+    after, before = request.GET.get("after", ""), request.GET.get("before", "")
+    page = (search_page(qs, after, before) if f.q else None) or ledger_page(qs, after, before)
     return render(request, "dashboard/ledger.html", {
         "nav": "ledger", "f": f, "page": page,
         "org_options": _org_options(request.user, f.org),
