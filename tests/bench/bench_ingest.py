@@ -168,6 +168,7 @@ def pg_database() -> tuple[str, str] | None:
 
 
 def main() -> None:
+    load_before = os.getloadavg()[0]
     results = [run_backend("SQLite", None, w) for w in WORKERS]
     pg = pg_database()
     if pg:
@@ -221,6 +222,10 @@ def main() -> None:
             ],
             rows,
         )
+    )
+    body += (
+        f"\n\nLoad average (1 min) of the shared machine: {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after the runs."
     )
     write_section("ingest", "Collector: report ingestion", body)
 
