@@ -230,3 +230,20 @@ def test_search_pages_and_capped_count(server, county):
         assert page.capped and page.total == 10 and len(page.rows) == 50
     finally:
         ledger_query.COUNT_CAP = old
+
+
+def test_searching_a_notified_address_names_the_school(server, county):
+    from collector_server.ledger.models import EgressLine
+
+    school = server.org("出口学校", parent=county.bureau)
+    EgressLine.objects.using(server.alias).create(organisation=school, isp="中国移动",
+                                                  addresses="192.0.2.0/28")
+    device = make_device(server.alias, school, "EGRESS-PC", public_ip="192.0.2.5")
+    bureau = _login(server, county, "bureau")
+    page = bureau.get(server.url("/ledger/?q=192.0.2.5"), timeout=30).text
+    panel = page.split('id="address-match"')[1].split("</div>")[0]
+    assert school.name in panel and f'/devices/{device.pk}/' in panel
+    school_user = _login(server, county, "school_a")  # another school's line stays hidden
+    other = school_user.get(server.url("/ledger/?q=192.0.2.5"), timeout=30).text
+    panel = other.split('id="address-match"')[1].split("</div>")[0]
+    assert school.name not in panel and "EGRESS-PC" not in panel
