@@ -150,22 +150,18 @@ def _decode(token: str) -> tuple[int, str, int] | None:
         return None
 
 
-def _after(key: tuple[int, str, int]) -> Q:
-    org_id, hostname, pk = key
-    return (
-        Q(organisation_id__gt=org_id)
-        | Q(organisation_id=org_id, hostname__gt=hostname)
-        | Q(organisation_id=org_id, hostname=hostname, pk__gt=pk)
-    )
+_ROW = '("ledger_device"."organisation_id", "ledger_device"."hostname", "ledger_device"."id")'
 
 
-def _before(key: tuple[int, str, int]) -> Q:
-    org_id, hostname, pk = key
-    return (
-        Q(organisation_id__lt=org_id)
-        | Q(organisation_id=org_id, hostname__lt=hostname)
-        | Q(organisation_id=org_id, hostname=hostname, pk__lt=pk)
-    )
+def _after(qs: QuerySet[Device], key: tuple[int, str, int]) -> QuerySet[Device]:
+    """Rows after ``key`` in (organisation, hostname, id) order: a row-value comparison, which
+    SQLite (3.15+) and PostgreSQL answer from the composite index (an OR of three
+    conditions makes PostgreSQL scan)."""
+    return qs.extra(where=[f"{_ROW} > (%s, %s, %s)"], params=list(key))
+
+
+def _before(qs: QuerySet[Device], key: tuple[int, str, int]) -> QuerySet[Device]:
+    return qs.extra(where=[f"{_ROW} < (%s, %s, %s)"], params=list(key))
 
 
 @dataclass
@@ -219,14 +215,14 @@ def ledger_page(qs: QuerySet[Device], after: str = "", before: str = "",
     before_key = _decode(before) if before else None
     after_key = _decode(after) if after else None
     if before_key:
-        rows = list(rows_qs.filter(_before(before_key)).order_by(*desc)[: size + 1])
+        rows = list(_before(rows_qs, before_key).order_by(*desc)[: size + 1])
         has_more_before = len(rows) > size
         rows = list(reversed(rows[:size]))
         prev_cursor = _encode(_key(rows[0])) if rows and has_more_before else None
         next_cursor = _encode(_key(rows[-1])) if rows else None
     else:
         if after_key:
-            rows_qs = rows_qs.filter(_after(after_key))
+            rows_qs = _after(rows_qs, after_key)
         rows = list(rows_qs.order_by(*asc)[: size + 1])
         has_more = len(rows) > size
         rows = rows[:size]
