@@ -84,6 +84,16 @@ def _seed(server):
     return bureau, schools, devices[1], user, password
 
 
+def _sheet(path: Path, rows: list[list[str]]) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
+    return path
+
+
 def test_browser_flow_and_screenshots(server, tmp_path):
     if server.backend != "sqlite":
         pytest.skip("the browser flow runs once, on the SQLite server")
@@ -140,8 +150,21 @@ def test_browser_flow_and_screenshots(server, tmp_path):
             page.goto(server.url("/findings/"))
             assert page.locator("#findings-table tbody tr").count() >= 3
             page.screenshot(path=str(shots / "findings.png"), full_page=False)
+            # import: a preview with one change and one bad row, then a clean file confirmed
             page.goto(server.url("/ledger/import/"))
+            page.set_input_files("input[name=file]", str(_sheet(tmp_path / "fix.xlsx", [
+                ["主机名", "部署位置", "责任人", "联系电话"],
+                ["SYZX-PC000", "实验楼301", "赵老师", "0571-88880000"],
+                ["CGXX-PC001", "图书馆", "钱老师", "电话待补"]])))
+            page.click("#import-form button[type=submit]")
+            page.locator("#import-errors").wait_for()
+            assert page.locator("#confirm-form").count() == 0
             page.screenshot(path=str(shots / "import.png"), full_page=False)
+            page.set_input_files("input[name=file]", str(_sheet(tmp_path / "ok.xlsx", [
+                ["主机名", "部署位置", "责任人"], ["SYZX-PC000", "实验楼301", "赵老师"]])))
+            page.click("#import-form button[type=submit]")
+            page.click("#confirm-form button[type=submit]")
+            page.locator("#import-summary").wait_for()
 
             # the English switch
             page.select_option("select[name=language]", "en")
@@ -149,6 +172,9 @@ def test_browser_flow_and_screenshots(server, tmp_path):
             context.close()
         finally:
             browser.close()
+    # (the ORM refuses to run inside Playwright's event loop: check the database here)
+    fixed = server.devices().get(hostname="SYZX-PC000", organisation=schools[0])
+    assert (fixed.location, fixed.responsible_person) == ("实验楼301", "赵老师")
     for name in ("overview", "ledger", "device", "organisation", "findings", "import"):
         assert (shots / f"{name}.png").stat().st_size > 10_000
     if os.environ.get("MINECHECK_UPDATE_SCREENSHOTS") == "1":

@@ -200,3 +200,50 @@ def test_org_page_lines_ranges_and_tokens(server, county):
     # another school's organisation page and its token actions are out of reach
     other = server.url(f"/orgs/{county.school_b.pk}/tokens/")
     assert post_form(session, org_url, other, {"token-note": "x"}).status_code == 404
+
+
+def test_search_pages_and_capped_count(server, county):
+    from collector_server.dashboard.services import ledger_query
+
+    school = server.org("搜索学校", parent=county.bureau)
+    for i in range(60):
+        make_device(server.alias, school, f"SRCH-{i:02d}", responsible_person="周老师")
+    session = _login(server, county, "bureau")
+    first = session.get(server.url(f"/ledger/?org={school.pk}&q=srch"), timeout=30).text
+    assert "共 60 台设备" in first
+    nxt = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    second = session.get(server.url("/ledger/" + nxt), timeout=30).text
+    names = re.findall(r'href="/devices/\d+/">([^<]+)</a>', first + second)
+    assert names == [f"SRCH-{i:02d}" for i in range(60)] and 'rel="next"' not in second
+    prev = re.search(r'rel="prev" href="([^"]+)"', second).group(1).replace("&amp;", "&")
+    back = session.get(server.url("/ledger/" + prev), timeout=30).text
+    assert _hostnames(back) == {f"SRCH-{i:02d}" for i in range(50)}
+    if server.alias != "default":
+        return  # the service check below runs in this process on the default database
+    # more matches than the cap: the page says "more than"
+    old = ledger_query.COUNT_CAP
+    try:
+        ledger_query.COUNT_CAP = 10  # this process only; check the service directly
+        f = ledger_query.LedgerFilter(org=school)
+        page = ledger_query.ledger_page(
+            ledger_query.filter_devices(county.users["bureau"][0], f))
+        assert page.capped and page.total == 10 and len(page.rows) == 50
+    finally:
+        ledger_query.COUNT_CAP = old
+
+
+def test_searching_a_notified_address_names_the_school(server, county):
+    from collector_server.ledger.models import EgressLine
+
+    school = server.org("出口学校", parent=county.bureau)
+    EgressLine.objects.using(server.alias).create(organisation=school, isp="中国移动",
+                                                  addresses="192.0.2.0/28")
+    device = make_device(server.alias, school, "EGRESS-PC", public_ip="192.0.2.5")
+    bureau = _login(server, county, "bureau")
+    page = bureau.get(server.url("/ledger/?q=192.0.2.5"), timeout=30).text
+    panel = page.split('id="address-match"')[1].split("</div>")[0]
+    assert school.name in panel and f'/devices/{device.pk}/' in panel
+    school_user = _login(server, county, "school_a")  # another school's line stays hidden
+    other = school_user.get(server.url("/ledger/?q=192.0.2.5"), timeout=30).text
+    panel = other.split('id="address-match"')[1].split("</div>")[0]
+    assert school.name not in panel and "EGRESS-PC" not in panel

@@ -30,3 +30,21 @@ def test_mining_mode_labels(django_dbs):
         assert 'class="verdict none"' in verdict_badge("", "")
     with translation.override("en"):
         assert "Mining (active)" in verdict_badge("mining", "active")
+
+
+def test_dashboard_login_template_renders(django_dbs):
+    """dashboard/login.html (for LoginView(template_name=...)) renders the auth form fields."""
+    from django.contrib.auth.forms import AuthenticationForm
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    request = RequestFactory().get("/accounts/login/")
+    request.user = AnonymousUser()
+    with translation.override("zh-hans"):
+        html = render_to_string("dashboard/login.html",
+                                {"form": AuthenticationForm(request), "next": "/"},
+                                request=request)
+    assert 'name="username"' in html and 'name="password"' in html
+    assert 'name="csrfmiddlewaretoken"' in html and "登录" in html

@@ -12,10 +12,11 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
-from collector_server.accounts.scoping import get_org_or_404, visible_devices
+from collector_server.accounts.scoping import get_org_or_404, user_org_path
 from collector_server.ledger.models import Device, Organisation, Verdict
 
 PAGE_SIZE = 50
+COUNT_CAP = 1000  # beyond this the page says "1000+": counting 65,000 stale rows costs seconds
 STALE_DAYS = 14
 SEEN_CHOICES = ("24h", "7d", "30d", "stale", "never")
 # Only what the list shows: keeps rows small (no hardware JSON) at 100k devices.
@@ -75,11 +76,36 @@ class LedgerFilter:
         }
 
 
+def scoped_devices(user, org: Organisation | None = None) -> QuerySet[Device]:
+    """Devices ``user`` may see (below ``org`` if given), filtered on ``organisation_id``.
+
+    Same rows as accounts.scoping.visible_devices, but without the join on the organisation
+    path, so the databases walk the (organisation, hostname) index in order; when the scope
+    covers every organisation there is no filter at all. Organisation trees are small (a
+    county: hundreds of schools), so the id list is cheap.
+    """
+    prefix = user_org_path(user)
+    if prefix is None:
+        return Device.objects.none()
+    if org is not None:
+        prefix = org.path  # already checked to be visible (get_org_or_404)
+    if prefix in ("", "/"):
+        return Device.objects.all()
+    orgs = Organisation.objects.all()
+    ids = list(orgs.filter(path__startswith=prefix).values_list("pk", flat=True))
+    if len(ids) == orgs.count():
+        return Device.objects.all()
+    return Device.objects.filter(organisation_id__in=ids)
+
+
 def filter_devices(user, f: LedgerFilter, base: QuerySet[Device] | None = None) -> QuerySet[Device]:
     """Devices ``user`` may see that match ``f`` (no ordering, no slicing)."""
-    qs = visible_devices(user) if base is None else base
-    if f.org is not None:
-        qs = qs.filter(organisation__path__startswith=f.org.path)
+    if base is None:
+        qs = scoped_devices(user, f.org)
+    else:
+        qs = base
+        if f.org is not None:
+            qs = qs.filter(organisation__path__startswith=f.org.path)
     if f.verdict == "none":
         qs = qs.filter(last_verdict="")
     elif f.verdict:
@@ -107,7 +133,6 @@ def filter_devices(user, f: LedgerFilter, base: QuerySet[Device] | None = None) 
             | Q(network_text__icontains=term.lower())
             | Q(responsible_person__icontains=term)
             | Q(asset_tag__icontains=term)
-            | Q(location__icontains=term)
         )
     return qs
 
@@ -125,22 +150,18 @@ def _decode(token: str) -> tuple[int, str, int] | None:
         return None
 
 
-def _after(key: tuple[int, str, int]) -> Q:
-    org_id, hostname, pk = key
-    return (
-        Q(organisation_id__gt=org_id)
-        | Q(organisation_id=org_id, hostname__gt=hostname)
-        | Q(organisation_id=org_id, hostname=hostname, pk__gt=pk)
-    )
+_ROW = '("ledger_device"."organisation_id", "ledger_device"."hostname", "ledger_device"."id")'
 
 
-def _before(key: tuple[int, str, int]) -> Q:
-    org_id, hostname, pk = key
-    return (
-        Q(organisation_id__lt=org_id)
-        | Q(organisation_id=org_id, hostname__lt=hostname)
-        | Q(organisation_id=org_id, hostname=hostname, pk__lt=pk)
-    )
+def _after(qs: QuerySet[Device], key: tuple[int, str, int]) -> QuerySet[Device]:
+    """Rows after ``key`` in (organisation, hostname, id) order: a row-value comparison, which
+    SQLite (3.15+) and PostgreSQL answer from the composite index (an OR of three
+    conditions makes PostgreSQL scan)."""
+    return qs.extra(where=[f"{_ROW} > (%s, %s, %s)"], params=list(key))
+
+
+def _before(qs: QuerySet[Device], key: tuple[int, str, int]) -> QuerySet[Device]:
+    return qs.extra(where=[f"{_ROW} < (%s, %s, %s)"], params=list(key))
 
 
 @dataclass
@@ -149,6 +170,37 @@ class Page:
     next_cursor: str | None
     prev_cursor: str | None
     total: int
+    capped: bool = False  # total is COUNT_CAP and more rows match
+
+
+SCAN_CAP = 2000  # a search matching at most this many rows is paged in Python
+
+
+def search_page(qs: QuerySet[Device], after: str = "", before: str = "",
+                size: int = PAGE_SIZE) -> Page | None:
+    """A page for a free-text search: one unordered scan collects the matching keys (a
+    table scan beats walking the ordered index when few rows match), the page is cut in
+    Python and fetched by id. None when more than SCAN_CAP rows match."""
+    keys = list(qs.order_by().values_list("organisation_id", "hostname", "pk")[: SCAN_CAP + 1])
+    if len(keys) > SCAN_CAP:
+        return None
+    keys.sort()
+    start, end = 0, size
+    before_key = _decode(before) if before else None
+    after_key = _decode(after) if after else None
+    if before_key:
+        end = sum(1 for k in keys if k < before_key)
+        start = max(end - size, 0)
+    elif after_key:
+        start = sum(1 for k in keys if k <= after_key)
+        end = start + size
+    chosen = keys[start:end]
+    by_pk = Device.objects.select_related("organisation").only(*LIST_FIELDS).in_bulk(
+        [k[2] for k in chosen])
+    rows = [by_pk[k[2]] for k in chosen if k[2] in by_pk]
+    next_cursor = _encode(chosen[-1]) if chosen and end < len(keys) else None
+    prev_cursor = _encode(chosen[0]) if chosen and start > 0 else None
+    return Page(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor, total=len(keys))
 
 
 def ledger_page(qs: QuerySet[Device], after: str = "", before: str = "",
@@ -163,14 +215,14 @@ def ledger_page(qs: QuerySet[Device], after: str = "", before: str = "",
     before_key = _decode(before) if before else None
     after_key = _decode(after) if after else None
     if before_key:
-        rows = list(rows_qs.filter(_before(before_key)).order_by(*desc)[: size + 1])
+        rows = list(_before(rows_qs, before_key).order_by(*desc)[: size + 1])
         has_more_before = len(rows) > size
         rows = list(reversed(rows[:size]))
         prev_cursor = _encode(_key(rows[0])) if rows and has_more_before else None
         next_cursor = _encode(_key(rows[-1])) if rows else None
     else:
         if after_key:
-            rows_qs = rows_qs.filter(_after(after_key))
+            rows_qs = _after(rows_qs, after_key)
         rows = list(rows_qs.order_by(*asc)[: size + 1])
         has_more = len(rows) > size
         rows = rows[:size]
@@ -178,7 +230,9 @@ def ledger_page(qs: QuerySet[Device], after: str = "", before: str = "",
         prev_cursor = _encode(_key(rows[0])) if rows and after_key else None
         if not after_key and not has_more:
             return Page(rows=rows, next_cursor=None, prev_cursor=None, total=len(rows))
-    return Page(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor, total=qs.count())
+    total = qs.order_by()[: COUNT_CAP + 1].count()
+    return Page(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor,
+                total=min(total, COUNT_CAP), capped=total > COUNT_CAP)
 
 
 def _key(device: Device) -> tuple[int, str, int]:

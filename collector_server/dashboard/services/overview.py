@@ -10,12 +10,12 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collector_server.accounts.scoping import scope_devices, visible_devices
+from collector_server.accounts.scoping import scope_devices, user_org_path
 from collector_server.ingest.models import Report
 from collector_server.ledger.models import Verdict
 
 from . import charts
-from .ledger_query import STALE_DAYS
+from .ledger_query import STALE_DAYS, scoped_devices
 
 WEEKS = 8
 
@@ -58,8 +58,25 @@ def _weekly(user, since) -> tuple[list[str], list[int], list[int]]:
     return labels, totals, flagged
 
 
+CACHE_SECONDS = 60
+
+
 def build_overview(user) -> Overview:
-    devices = visible_devices(user)
+    """The overview of what ``user`` may see; cached a minute per scope and language (at
+    100,000 devices the counts scan the whole table)."""
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    key = f"dashboard-overview:{user_org_path(user)}:{get_language()}"
+    found = cache.get(key)
+    if found is None:
+        found = _compute_overview(user)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _compute_overview(user) -> Overview:
+    devices = scoped_devices(user)
     now = timezone.now()
     counts = devices.aggregate(
         total=Count("id"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,14 +20,22 @@ from collector_server.accounts.scoping import (
     get_device_or_404,
     get_org_or_404,
     scope_devices,
+    visible_devices,
     visible_orgs,
 )
 from collector_server.ingest.models import Finding
 from collector_server.ledger.models import Verdict
+from collector_server.ledger.services import match_address
 
 from ..forms import DeviceLedgerForm
 from ..services.device_detail import device_detail
-from ..services.ledger_query import SEEN_CHOICES, LedgerFilter, filter_devices, ledger_page
+from ..services.ledger_query import (
+    SEEN_CHOICES,
+    LedgerFilter,
+    filter_devices,
+    ledger_page,
+    search_page,
+)
 from ..services.overview import build_overview
 from ..services.permissions import require_edit
 
@@ -50,13 +60,22 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def ledger(request: HttpRequest) -> HttpResponse:
     f = LedgerFilter.from_query(request.GET, request.user)
-    page = ledger_page(filter_devices(request.user, f), after=request.GET.get("after", ""),
-                       before=request.GET.get("before", ""))
+    qs = filter_devices(request.user, f)
+    after, before = request.GET.get("after", ""), request.GET.get("before", "")
+    page = (search_page(qs, after, before) if f.q else None) or ledger_page(qs, after, before)
+    address = None
+    if f.q and not (after or before):
+        try:
+            ipaddress.ip_address(f.q)
+        except ValueError:
+            pass
+        else:  # an address from a notice: whose egress line / range / upload is it?
+            address = match_address(f.q, visible_devices(request.user))
     return render(request, "dashboard/ledger.html", {
         "nav": "ledger", "f": f, "page": page,
         "org_options": _org_options(request.user, f.org),
         "verdicts": [("none", Verdict.unknown.label), *Verdict.choices[1:]],
-        "seen_choices": _seen_labels(), "qs": f.querystring(),
+        "seen_choices": _seen_labels(), "qs": f.querystring(), "address": address,
     })
 
 
