@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from collector_server.distribution.urls import api_urlpatterns
+
+# The dashboard's styled login page when the dashboard app is installed.
+LOGIN_TEMPLATE = (
+    "dashboard/login.html"
+    if "collector_server.dashboard" in settings.INSTALLED_APPS
+    else "registration/login.html"
+)
 
 urlpatterns = [
     path("api/v1/signatures/", include((api_urlpatterns, "signatures_api"))),
@@ -16,7 +24,11 @@ urlpatterns = [
     path("distribution/", include("collector_server.distribution.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name=LOGIN_TEMPLATE),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import io, orgs, pages
+from .views import duplicates, io, orgs, pages
 
 app_name = "dashboard"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("ledger/import/", io.import_page, name="ledger_import"),
     path("devices/<int:pk>/", pages.device, name="device"),
     path("findings/", pages.findings, name="findings"),
+    path("duplicates/", duplicates.duplicates, name="duplicates"),
+    path("duplicates/merge/", duplicates.merge, name="duplicates_merge"),
     path("orgs/", orgs.org_list, name="orgs"),
     path("orgs/<int:pk>/", orgs.org_detail, name="org"),
     path("orgs/<int:pk>/lines/", orgs.org_add_line, name="org_add_line"),

@@ -247,3 +247,29 @@ def test_searching_a_notified_address_names_the_school(server, county):
     other = school_user.get(server.url("/ledger/?q=192.0.2.5"), timeout=30).text
     panel = other.split('id="address-match"')[1].split("</div>")[0]
     assert school.name not in panel and "EGRESS-PC" not in panel
+
+
+def test_duplicates_page_lists_and_merges_within_scope(server, county):
+    school = server.org(f"重复页校-{server.backend}", parent=county.bureau)
+    shared = f"4c4c4544-0000-1000-8000-{school.pk:012d}"
+    first = make_identity(f"duppage1-{server.backend}-{school.pk}", system_uuid=shared)
+    second = make_identity(f"duppage2-{server.backend}-{school.pk}", system_uuid=shared)
+    for identity in (first, second):
+        server.enrolled(school, identity)
+    bureau = _login(server, county, "bureau")
+    page = bureau.get(server.url("/duplicates/"), timeout=30)
+    assert page.status_code == 200 and shared in page.text
+    assert {first.hostname, second.hostname} <= _hostnames(page.text)
+    # another school's staff does not see them and cannot merge them
+    other = _login(server, county, "school_a")
+    assert shared not in other.get(server.url("/duplicates/"), timeout=30).text
+    keep = server.devices().get(fingerprint=first.fingerprint)
+    gone = server.devices().get(fingerprint=second.fingerprint)
+    refused = post_form(other, server.url("/duplicates/"), server.url("/duplicates/merge/"),
+                        {"keep": keep.pk, "other": gone.pk})
+    assert refused.status_code == 404
+    merged = post_form(bureau, server.url("/duplicates/"), server.url("/duplicates/merge/"),
+                       {"keep": keep.pk, "other": gone.pk})
+    assert merged.status_code == 302
+    assert not server.devices().filter(fingerprint=second.fingerprint).exists()
+    assert shared not in bureau.get(server.url("/duplicates/"), timeout=30).text
