@@ -26,6 +26,7 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python build/i18n.py check
+	$(BIN)/python build/collector_i18n.py check
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: install
@@ -38,9 +39,16 @@ bench: install
 i18n: install
 	$(BIN)/python build/i18n.py update
 	$(BIN)/python build/i18n.py compile
+	$(BIN)/python build/collector_i18n.py update
+	$(BIN)/python build/collector_i18n.py compile
 
 schema: install
 	$(BIN)/python -m agent.report.schema docs/report-schema.json
+
+# The one-file executable dist/minecheck (PyInstaller; work files under build/work).
+# PYINSTALLER_COMPILE_BOOTLOADER=1 compiles PyInstaller's bootloader from source first.
+exe: install
+	$(BIN)/python build/build_exe.py
 
 clean:
 	rm -rf $(VENV) .run build/work dist *.egg-info

@@ -52,16 +52,29 @@ def normalize_language(value: str | None) -> str:
 
 
 def system_language() -> str:
-    """The language the system asks for (environment, then OS locale), falling back to zh."""
+    """The language the system asks for (environment, then the OS UI language), else zh.
+
+    A C/POSIX locale says nothing about the user's language, so it gives the default.
+    """
     for var in ("MINECHECK_LANG", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         value = os.environ.get(var)
-        if value and value not in ("C", "POSIX", "C.UTF-8"):
+        if value:
+            if value.split(".")[0] in ("C", "POSIX"):
+                return DEFAULT_LANGUAGE
             return normalize_language(value)
+    if sys.platform == "win32":
+        return normalize_language(_windows_ui_language())
+    return DEFAULT_LANGUAGE
+
+
+def _windows_ui_language() -> str | None:
     try:
-        loc = locale.getlocale()[0]
-    except ValueError:
-        loc = None
-    return normalize_language(loc)
+        import ctypes
+
+        lcid = ctypes.windll.kernel32.GetUserDefaultUILanguage()  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        return None
+    return locale.windows_locale.get(lcid)
 
 
 def set_language(lang: str) -> None:

@@ -64,10 +64,13 @@ def build_report(
     if options.sample_seconds > 0:
         utilization = run_collector("sampling", lambda c: sample_utilization(c), ctx, None)
 
+    background = _background_utilization(command)
+
     ctx.report_progress(_("Loading the signatures"), _DETECTION_START)
     bundle = run_collector("signatures", _load_bundle, ctx, None)
     ctx.report_progress(_("Looking for mining software"), _DETECTION_START + 0.02)
-    findings = run_collector("detection", lambda c: _run_detection(c, bundle, utilization), ctx, [])
+    seen = _merge_background(utilization, background)
+    findings = run_collector("detection", lambda c: _run_detection(c, bundle, seen), ctx, [])
     verdict = run_collector("verdict", lambda c: _decide(findings), ctx, None) or _fallback_verdict(
         findings
     )
@@ -88,6 +91,7 @@ def build_report(
         device=identity,
         hardware=hardware,
         utilization=utilization,
+        background_utilization=background,
         findings=findings,
         verdict=verdict,
         errors=ctx.errors,
@@ -215,6 +219,24 @@ def _bundle_info(bundle: Any) -> SignatureBundleInfo:
         source=str(getattr(bundle, "source", "builtin")),
         rules_sha256=getattr(bundle, "rules_sha256", None),
     )
+
+
+def _background_utilization(command: str) -> Utilization | None:
+    """What the scheduled-mode supervisor sampled since the last scan (scheduled runs only)."""
+    if command != "run":
+        return None
+    from agent.paths import home_dir
+    from agent.runner.background import take
+
+    return take(home_dir())
+
+
+def _merge_background(
+    utilization: Utilization | None, background: Utilization | None
+) -> Utilization | None:
+    from agent.runner.background import merge_for_detection
+
+    return merge_for_detection(utilization, background)
 
 
 def _run_detection(ctx: ScanContext, bundle: Any, utilization: Utilization | None) -> list[Finding]:

@@ -82,9 +82,12 @@ def cmd_init(args: argparse.Namespace) -> int:
     migrate()
     from django.contrib.auth.models import User
 
+    from collector_server.distribution.keys import key_path, signing_key
     from collector_server.ledger.models import Organisation
 
     print(f"data folder: {data}")
+    signing_key()  # the signature-bundle signing key (created once, 0600)
+    print(f"signing key: {key_path()}")
     if User.objects.filter(is_superuser=True).exists():
         print("already initialised: an administrator exists (password not shown again)")
         return 0
@@ -230,6 +233,32 @@ def describe_import(result) -> str:
     return "\n".join(lines)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Import report files written by agents without a network path (USB hand-carry)."""
+    setup_django(args.data)
+    from collector_server.ingest.services import ReportFileError, import_report_file
+
+    org = find_org(args.org) if args.org else None
+    failed = 0
+    for path in args.files:
+        try:
+            result = import_report_file(path, org)
+        except (OSError, ReportFileError) as exc:
+            failed += 1
+            print(f"{path}: NOT imported: {exc}", file=sys.stderr)
+            continue
+        body = result.body
+        if result.status >= 400:
+            failed += 1
+            print(f"{path}: NOT imported: {body.get('detail')}", file=sys.stderr)
+        elif result.duplicate:
+            print(f"{path}: already imported (report {body['report_id']})")
+        else:
+            print(f"{path}: imported report {body['report_id']} for device {body['device_id']} "
+                  f"(verdict {body['verdict']}, {body['findings']} findings)")
+    return 1 if failed else 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     setup_django(args.data)
     migrate()
@@ -339,10 +368,21 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--dry-run", action="store_true")
     p.set_defaults(func=cmd_ledger)
 
+    p = sub.add_parser("report", parents=[data], help="import report files (USB hand-carry)")
+    rsub = p.add_subparsers(dest="report_cmd", required=True)
+    ri = rsub.add_parser("import", parents=[data])
+    ri.add_argument("files", nargs="+", help="report JSON files (.json or .json.gz)")
+    ri.add_argument("--org", help="organisation of devices not yet in the ledger")
+    p.set_defaults(func=cmd_report)
+
     p = sub.add_parser("demo", parents=[data], help="demo bureau, school, users and token")
     p.add_argument("--bureau", default="示范县教育局")
     p.add_argument("--school", default="示范县第一中学")
     p.set_defaults(func=cmd_demo)
+
+    from collector_server.distribution.commands import add_parsers
+
+    add_parsers(sub, data)
 
     p = sub.add_parser("manage", parents=[data], help="Django management commands")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "collector_server.ledger",
     "collector_server.ingest",
     "collector_server.api",
+    "collector_server.distribution",
 ]
 # The dashboard's apps come first when present, so their templates override the fallbacks.
 _first_own = INSTALLED_APPS.index("collector_server.accounts")

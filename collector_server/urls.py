@@ -8,8 +8,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from collector_server.distribution.urls import api_urlpatterns
+
 urlpatterns = [
+    path("api/v1/signatures/", include((api_urlpatterns, "signatures_api"))),
     path("api/v1/", include("collector_server.api.urls")),
+    path("distribution/", include("collector_server.distribution.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

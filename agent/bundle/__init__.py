@@ -29,16 +29,9 @@ never to be reported), install_bundle() (validate and store a collector-pushed b
 
 from agent.bundle.entries import Entry
 from agent.bundle.files import BundleError
-from agent.bundle.loader import (
-    LoadedBundle,
-    builtin_location,
-    install_bundle,
-    is_own_path,
-    load_bundle,
-    own_files,
-    own_paths,
-)
+from agent.bundle.loader import LoadedBundle, builtin_location, install_bundle, load_bundle
 from agent.bundle.matchers import DomainMatcher, IPMatcher
+from agent.bundle.own import is_own_path, own_files, own_paths
 
 __all__ = [
     "BundleError",

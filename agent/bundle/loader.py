@@ -34,7 +34,7 @@ from agent.bundle.files import (
     write_folder_atomic,
 )
 from agent.bundle.matchers import DomainMatcher, IPMatcher
-from agent.bundle.rules import SCOPES, RuleError, load_or_compile
+from agent.bundle.rules import SCOPES, HeaderFilter, RuleError, header_filter, load_or_compile
 from agent.i18n import N_, gettext_in, localized
 from agent.report.model import LocalizedText
 
@@ -87,11 +87,22 @@ class LoadedBundle:
     system_binaries_by_platform: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     benign_heavy: dict[str, Entry] = field(default_factory=dict)
     override_counts: dict[str, int] = field(default_factory=dict)
+    file_header_filter: HeaderFilter | None = None
     _meta: dict[str, dict] = field(default_factory=dict, repr=False)
 
     def rule_meta(self, rule_name: str) -> dict:
         """Meta of a rule (family, kind, severity, scope, description_zh/en); {} if unknown."""
         return dict(self._meta.get(rule_name, {}))
+
+    def match_file(self, path: str | Path, timeout: int = 60, fast: bool = False) -> list:
+        """File-scope matches for ``path``. Files whose first bytes no file rule accepts (all
+        rules are anchored on executable/script headers) are not scanned at all.
+        Raises OSError when the file cannot be read, yara.Error when the scan fails."""
+        if self.file_header_filter is not None:
+            with open(path, "rb") as fh:
+                if not self.file_header_filter.may_match(fh.read(4)):
+                    return []
+        return self.file_rules.match(str(path), timeout=timeout, fast=fast)
 
     def rule_names(self, scope: str | None = None) -> list[str]:
         return sorted(n for n, m in self._meta.items() if scope in (None, m.get("scope")))
@@ -171,11 +182,14 @@ def build_bundle(bundle: BundleFiles, source: str, cache_dir: Path | None) -> Lo
 
     compiled: dict[str, yara.Rules] = {}
     keys = []
+    prefilter: HeaderFilter | None = None
     for scope in SCOPES:
         sources = {
             rel.removesuffix(".yar"): data.decode("utf-8", "replace")
             for rel, data in bundle.under(f"yara/{scope}/", ".yar").items()
         }
+        if scope == "file":
+            prefilter = header_filter(sources)
         try:
             compiled[scope] = load_or_compile(scope, sources, cache_dir)
         except RuleError as exc:
@@ -215,6 +229,7 @@ def build_bundle(bundle: BundleFiles, source: str, cache_dir: Path | None) -> Lo
         rules_sha256=sha256("\n".join(keys).encode()),
         file_rules=compiled["file"],
         memory_rules=compiled["memory"],
+        file_header_filter=prefilter,
         _meta=meta,
     )
     _add_lists(loaded, {k: v.entries for k, v in parsed.items()})
@@ -400,49 +415,3 @@ def install_bundle(files: dict[str, bytes], home: Path | None = None) -> LoadedB
     write_folder_atomic(files, current)
     _remember_good(current, signatures_home(home) / "last_good")
     return loaded
-
-
-# --- the agent's own files -----------------------------------------------------------------
-
-
-def _own_roots(home: Path | None) -> list[Path]:
-    from agent import paths
-
-    home = Path(home) if home is not None else paths.home_dir()
-    return [builtin_location(), signatures_home(home), rules_cache_dir(home)]
-
-
-def own_paths(home: Path | None = None) -> frozenset[Path]:
-    """Resolved paths of every file of the agent's own bundles and rule cache: scanners must
-    never report these (they hold every miner string on purpose)."""
-    found: set[Path] = set()
-    for root in _own_roots(home):
-        if root.is_dir():
-            found.update(p.resolve() for p in root.rglob("*") if p.is_file())
-    return frozenset(found)
-
-
-def own_files(home: Path | None = None) -> dict[Path, str]:
-    """own_paths() with the sha256 of each file."""
-    result: dict[Path, str] = {}
-    for path in own_paths(home):
-        try:
-            result[path] = sha256(path.read_bytes())
-        except OSError:
-            continue
-    return result
-
-
-def is_own_path(path: str | Path, home: Path | None = None) -> bool:
-    """True when ``path`` lies inside the agent's bundle folders or rule cache."""
-    try:
-        target = Path(path).resolve()
-    except (OSError, RuntimeError):
-        return False
-    for root in _own_roots(home):
-        try:
-            target.relative_to(root.resolve())
-            return True
-        except ValueError:
-            continue
-    return False

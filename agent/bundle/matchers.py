@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -84,6 +85,30 @@ def parse_ip(value: str | IPAddress) -> IPAddress | None:
     return addr
 
 
+_V4_MAPPED = bytes(10) + b"\xff\xff"
+
+
+def ip_key(value: str | IPAddress) -> tuple[int, int] | None:
+    """(version, integer) of an address, fast for strings (inet_pton); None when invalid.
+
+    IPv4-mapped IPv6 addresses count as IPv4; brackets and a zone id are ignored."""
+    if not isinstance(value, str):
+        addr = parse_ip(value)
+        return (addr.version, int(addr)) if addr is not None else None
+    text = value.strip()
+    try:
+        if ":" not in text:
+            return 4, int.from_bytes(socket.inet_pton(socket.AF_INET, text), "big")
+        if text.startswith("["):
+            text = text[1:-1] if text.endswith("]") else text
+        packed = socket.inet_pton(socket.AF_INET6, text.split("%", 1)[0])
+    except (OSError, ValueError):
+        return None
+    if packed.startswith(_V4_MAPPED):
+        return 4, int.from_bytes(packed[12:], "big")
+    return 6, int.from_bytes(packed, "big")
+
+
 def parse_ip_spec(text: str) -> tuple[int, int, int]:
     """Parse a single IP, a CIDR network or an ``a-b`` range into (version, first, last).
 
@@ -162,10 +187,10 @@ class IPMatcher:
 
     def match(self, ip: str | IPAddress) -> Entry | None:
         """The entry listing ``ip`` (exact address first, then the closest range), else None."""
-        addr = parse_ip(ip)
-        if addr is None:
+        key = ip_key(ip)
+        if key is None:
             return None
-        version, value = addr.version, int(addr)
+        version, value = key
         entry = self._single.get((version, value))
         if entry is not None:
             return entry

@@ -234,3 +234,50 @@ def prune_cache(cache_dir: Path, keep: set[str]) -> None:
 def clear_memory_cache() -> None:
     """Forget compiled rules held in this process (the disk cache stays)."""
     _memo.clear()
+
+
+_HEADER_TERM = r"uint(16|32)\(0\)\s*==\s*0x([0-9A-Fa-f]+)"
+_HEADER_CLAUSE = re.compile(
+    rf"^\s*\(?\s*{_HEADER_TERM}(?:\s+or\s+{_HEADER_TERM})*\s*\)?\s+and\b", re.S
+)
+
+
+@dataclass(frozen=True)
+class HeaderFilter:
+    """The file headers at least one file rule accepts. Valid only when every file rule's
+    condition starts with ``(uint16(0) == X or uint32(0) == Y ...) and``: then a file whose
+    first bytes are none of these cannot match, and need not be scanned at all."""
+
+    magic16: frozenset[int]
+    magic32: frozenset[int]
+
+    def may_match(self, head: bytes) -> bool:
+        if len(head) >= 2 and int.from_bytes(head[:2], "little") in self.magic16:
+            return True
+        return len(head) >= 4 and int.from_bytes(head[:4], "little") in self.magic32
+
+
+_filter_memo: dict[str, HeaderFilter | None] = {}
+
+
+def header_filter(sources: Mapping[str, str]) -> HeaderFilter | None:
+    """The header pre-filter for these file rules, or None when some rule is not anchored."""
+    key = sources_key(sources)
+    if key not in _filter_memo:
+        _filter_memo[key] = _header_filter(sources)
+    return _filter_memo[key]
+
+
+def _header_filter(sources: Mapping[str, str]) -> HeaderFilter | None:
+    m16: set[int] = set()
+    m32: set[int] = set()
+    for path, text in sources.items():
+        for rule in parse_rules(text, path):
+            clause = _HEADER_CLAUSE.match(rule.condition)
+            if clause is None:
+                return None
+            for width, value in re.findall(_HEADER_TERM, clause.group(0)):
+                (m16 if width == "16" else m32).add(int(value, 16))
+    if not m16 and not m32:
+        return None
+    return HeaderFilter(frozenset(m16), frozenset(m32))

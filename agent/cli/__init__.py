@@ -31,6 +31,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "upload": ("upload", N_("Send the reports waiting in the spool to the collector")),
     "run": ("run", N_("Scheduled mode: scan regularly and upload (what the service runs)")),
     "service": ("service", N_("Install, remove or show the boot-time service")),
+    "update-signatures": (
+        "update_signatures",
+        N_("Fetch a newer signed signature bundle from the collector"),
+    ),
 }
 
 
@@ -69,6 +73,9 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--version"]:  # answered before any import a subcommand needs
+        print(f"minecheck {__version__}")
+        return EXIT_CLEAN
     set_language(_language_from_argv(argv))
     parser = build_parser(argv)
     args = parser.parse_args(argv)

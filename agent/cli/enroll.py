@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from agent.cli import EXIT_CLEAN, EXIT_ERROR
-from agent.config import ConfigError
 from agent.i18n import _
 
 LEDGER_FLAGS = ("location", "department", "owner", "phone", "asset_tag")
@@ -30,6 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from agent.config import ConfigError
     from agent.transport.agent_state import AgentState
     from agent.transport.enrollment import EnrollmentError, enroll
 

@@ -9,7 +9,6 @@ import threading
 from pathlib import Path
 
 from agent.cli import EXIT_CLEAN, EXIT_ERROR
-from agent.config import ConfigError
 from agent.i18n import _
 
 
@@ -21,6 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from agent.config import ConfigError
     from agent.runner.budget import Budget
     from agent.runner.loop import run_cycle, run_forever
     from agent.transport.agent_state import AgentState

@@ -41,6 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=_("Put the report in the spool and send it to the collector (when enrolled)"),
     )
     parser.add_argument("--config", type=Path, help=_("Configuration file (minecheck.toml)"))
+    # Set by `minecheck run` for its worker: the report then includes the background sampling.
+    parser.add_argument("--scheduled", action="store_true", help=argparse.SUPPRESS)
+    # --- hand-carry export (agent/transport/scan_output.py, helper "handover") ---
+    from agent.transport import scan_output
+
+    scan_output.add_arguments(parser)
 
 
 def _non_negative_seconds(value: str) -> float:
@@ -82,15 +88,25 @@ def run(args: argparse.Namespace) -> int:
     display = ProgressDisplay(sys.stderr, quiet=args.quiet)
     options = ScanOptions(sample_seconds=args.sample_seconds, deep=args.deep, lang=lang)
     try:
-        report = build_report(options, progress=display)
+        report = build_report(
+            options, progress=display, command="run" if args.scheduled else "scan"
+        )
     finally:
         display.finish()
 
     files: list[tuple[str, str]] = []
     failed = False
     if json_to_stdout:
-        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
-        sys.stdout.flush()
+        # UTF-8 bytes whatever the console code page (cp1252/cp936 pipes on Windows).
+        data = (report.model_dump_json(indent=2) + "\n").encode("utf-8")
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is not None:
+            sys.stdout.flush()
+            buffer.write(data)
+            buffer.flush()
+        else:
+            sys.stdout.write(data.decode("utf-8"))
+            sys.stdout.flush()
     if json_path is not None:
         failed |= not _write(json_path, report.model_dump_json(indent=2) + "\n", files, "JSON")
     if html_path is not None:
@@ -104,6 +120,10 @@ def run(args: argparse.Namespace) -> int:
         out.flush()
     if args.upload:
         failed |= not _spool_and_upload(report, args)
+    # --- hand-carry export (helper "handover"): a failed export is an error like a file ---
+    from agent.transport import scan_output
+
+    failed |= not scan_output.handle_export(args, report)
     if failed:
         return EXIT_ERROR
     return EXIT_CLEAN if report.verdict.status == VerdictStatus.clean else EXIT_FINDINGS
@@ -160,7 +180,9 @@ def _spool_and_upload(report, args: argparse.Namespace) -> bool:
                 file=out,
             )
         return True  # kept in the spool: nothing is lost
-    result = flush(spool, state.client())
+    from agent.transport.scan_output import scan_upload_policy  # helper "handover"
+
+    result = flush(spool, state.client(), scan_upload_policy())
     if not args.quiet:
         from agent.cli.upload import report_flush
 

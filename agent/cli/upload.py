@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from agent.cli import EXIT_CLEAN, EXIT_ERROR
-from agent.config import ConfigError
 from agent.i18n import _
 
 
@@ -16,6 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from agent.config import ConfigError
     from agent.transport.agent_state import AgentState
     from agent.transport.uploader import flush
 

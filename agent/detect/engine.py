@@ -34,14 +34,23 @@ class DetectionSettings:
     windows_sources: Any = None  # persistence_windows.WindowsSources (default on Windows)
     # Pool names are NOT resolved by default: DNS queries for pool domains from every PC
     # would look like mining to the network monitoring that issues the notices.
-    resolver: scan_connections.Resolver | None = None
+    # MINECHECK_RESOLVE_POOLS=1 turns it on (bounded by resolve_budget_s, cached an hour).
+    resolver: scan_connections.Resolver | None = field(
+        default_factory=lambda: (
+            scan_connections.resolve_all
+            if os.environ.get("MINECHECK_RESOLVE_POOLS") == "1"
+            else None
+        )
+    )
     resolve_budget_s: float = 3.0
     dns_cache: Callable[[], dict[str, list[str]]] = scan_connections.read_dns_cache
     memory_cpu_percent: float = 10.0  # memory-scan processes using more (one core = 100)
     high_cpu_percent: float = 80.0  # sustained use that alone is `suspicious`
-    invisible_cpu_percent: float = 20.0  # cross-view gap that is `suspicious`
+    invisible_cpu_percent: float = 20.0  # cross-view gap (% of one core) that is `suspicious`
     own_paths: set[str] = field(default_factory=set)
     pids: set[int] | None = None  # restrict to these processes (tests); None = all
+    deep_folders: list[str] | None = None  # --deep: folders whose programs are scanned
+    deep_max_files: int = 5000
     memory_exclude_pids: set[int] = field(default_factory=set)  # never read their memory
 
 
@@ -80,6 +89,7 @@ def run_detection(
     procs: list[ProcInfo] = run_collector("processes", lambda c: snapshot(own, deadline), ctx, [])
     if settings.pids is not None:
         procs = [p for p in procs if p.pid in settings.pids]
+    procs = _drop_other_agent_instances(procs, own)
     by_pid = {p.pid: p for p in procs}
 
     def per_process(_c: ScanContext) -> list[Finding]:
@@ -101,9 +111,11 @@ def run_detection(
     )
 
     ctx.report_progress(_("Checking what starts automatically"), None)
-    findings += run_collector("persistence", lambda c: _persistence(bundle, settings), ctx, [])
+    findings += run_collector("persistence", lambda c: _persistence(bundle, settings, c), ctx, [])
     if IS_LINUX:
         findings += run_collector("ld_preload", lambda c: _ld_preload(bundle, settings), ctx, [])
+        if settings.root in ("/", "") and settings.pids is None:
+            findings += run_collector("hidden_processes", lambda c: _hidden(bundle), ctx, [])
     findings += run_collector(
         "utilization", lambda c: _utilization(bundle, utilization, by_pid, settings), ctx, []
     )
@@ -113,12 +125,47 @@ def run_detection(
         "yara_files", lambda c: _yara_files(bundle, procs, own_paths, deadline), ctx, []
     )
 
+    if ctx.options.deep:
+        findings += run_collector(
+            "yara_folders",
+            lambda c: _yara_folders(bundle, settings, own_paths, deadline),
+            ctx,
+            [],
+        )
+
     ctx.report_progress(_("Scanning process memory with YARA"), None)
     targets = _memory_targets(ctx, procs, findings, utilization, settings)
     findings += run_collector(
         "yara_memory", lambda c: _yara_memory(c, bundle, targets, deadline), ctx, []
     )
-    return dedup(_drop_own(findings, own_paths))
+    if time.monotonic() > deadline:
+        ctx.add_limitation(
+            N_(
+                "Detection reached its time limit of {seconds:.0f} s; some processes or files "
+                "were not checked."
+            ),
+            seconds=deadline - started,
+        )
+    return group_same_program(dedup(_drop_own(findings, own_paths)))
+
+
+def _drop_other_agent_instances(procs: list[ProcInfo], own: set[int]) -> list[ProcInfo]:
+    """The one-file agent running twice (scheduled run + a double-click) holds every rule in
+    memory: a process whose program file is byte-identical to ours is ours."""
+    if not getattr(sys, "frozen", False):
+        return procs
+    from agent.detect.procs import sha256_file
+
+    mine = sha256_file(sys.executable)
+    if not mine:
+        return procs
+    kept = []
+    for p in procs:
+        if hash_exe(p) == mine:
+            own.add(p.pid)
+        else:
+            kept.append(p)
+    return kept
 
 
 def dedup(findings: list[Finding]) -> list[Finding]:
@@ -131,6 +178,26 @@ def dedup(findings: list[Finding]) -> list[Finding]:
         if key not in best or order[f.strength] < order[best[key].strength]:
             best[key] = f
     return sorted(best.values(), key=lambda f: (order[f.strength], f.subject.pid or 0, f.kind))
+
+
+def group_same_program(findings: list[Finding]) -> list[Finding]:
+    """Weak findings about many processes of one program (same kind, rule and program file)
+    become one finding that lists the other PIDs: one program, one line for a person to read."""
+    grouped: dict[tuple, Finding] = {}
+    out: list[Finding] = []
+    for f in findings:
+        s = f.subject
+        if f.strength is Strength.strong or not s.exe or s.file or s.remote or s.persistence:
+            out.append(f)
+            continue
+        key = (f.kind, f.rule, s.exe)
+        first = grouped.get(key)
+        if first is None:
+            grouped[key] = f
+            out.append(f)
+        else:
+            first.evidence.append(f"PID {s.pid}")
+    return out
 
 
 def _drop_own(findings: list[Finding], own_paths: set[str]) -> list[Finding]:
@@ -190,7 +257,9 @@ def _domain_entries(bundle: Any) -> list[Any]:
     return []
 
 
-def _persistence(bundle: Any, settings: DetectionSettings) -> list[Finding]:
+def _persistence(
+    bundle: Any, settings: DetectionSettings, ctx: ScanContext | None = None
+) -> list[Finding]:
     entries: list[persistence.PersistenceEntry] = []
     out: list[Finding] = []
     src = settings.windows_sources
@@ -201,7 +270,19 @@ def _persistence(bundle: Any, settings: DetectionSettings) -> list[Finding]:
     if src is not None:
         from agent.detect import persistence_windows as pw
 
-        entries += pw.all_entries(src)
+        def failed(name: str, exc: Exception) -> None:
+            if ctx is None:
+                return
+            ctx.add_error(
+                f"persistence.{name}",
+                "error",
+                N_("{collector}: failed ({error})."),
+                detail=f"{type(exc).__name__}: {exc}",
+                collector=f"persistence.{name}",
+                error=type(exc).__name__,
+            )
+
+        entries += pw.all_entries(src, failed)
         for kind, value, key in pw.defender_exclusions(src):
             out.append(persistence.defender_exclusion_finding(kind, value, key, bundle))
     if IS_LINUX:
@@ -240,13 +321,41 @@ def _ld_preload(bundle: Any, settings: DetectionSettings) -> list[Finding]:
     ]
 
 
+def _hidden(bundle: Any) -> list[Finding]:
+    from agent.detect.crossview import hidden_pids
+
+    out = []
+    for pid in hidden_pids():
+        out.append(
+            make_finding(
+                "hidden_process",
+                Strength.weak,
+                N_("Process {pid} is hidden from the process list"),
+                N_(
+                    "A rootkit hides this process from ps and Task Manager, a trick mining malware "
+                    "uses. Check /etc/ld.so.preload and loaded kernel modules, and check the "
+                    "machine with a rootkit scanner."
+                ),
+                params={"pid": pid},
+                subject=Subject(pid=pid),
+                rule="cross_view_pid",
+                evidence=[f"/proc/{pid}"],
+                passive_hint=True,
+                bundle=bundle,
+            )
+        )
+    return out
+
+
 def _utilization(
     bundle: Any, util: Utilization | None, by_pid: dict[int, ProcInfo], settings: DetectionSettings
 ) -> list[Finding]:
     if util is None:
         return []
     out: list[Finding] = []
-    if (util.invisible_cpu_percent or 0) >= settings.invisible_cpu_percent:
+    # percent of one core; on many-core machines scheduling noise grows with the core count
+    threshold = max(settings.invisible_cpu_percent, 2.5 * (util.logical_cores or 1))
+    if (util.invisible_cpu_percent or 0) >= threshold:
         out.append(
             make_finding(
                 "hidden_cpu",
@@ -328,6 +437,27 @@ def _rule_strength(bundle: Any, rule: str) -> tuple[Strength, dict]:
     return (Strength.weak if weak else Strength.strong), meta
 
 
+def _grouped(bundle: Any, matches: dict[str, list[str]]) -> tuple[Strength, str, str, list[str]]:
+    """One finding's worth of YARA matches: strength, families (specific first), rules,
+    evidence."""
+    specific: list[str] = []
+    generic: list[str] = []
+    strength = Strength.weak
+    evidence: list[str] = []
+    for rule, strings in matches.items():
+        st, meta = _rule_strength(bundle, rule)
+        if st == Strength.strong:
+            strength = Strength.strong
+        family = str(meta.get("family") or rule)
+        target = generic if str(meta.get("kind", "")).startswith("generic") else specific
+        if family not in target:
+            target.append(family)
+        evidence += [f"{rule}: {x}" for x in strings[:3]]
+    families = specific + generic
+    text = ", ".join(families[:4]) + (f" (+{len(families) - 4})" if len(families) > 4 else "")
+    return strength, text, ", ".join(sorted(matches)), evidence[:20]
+
+
 def _yara_files(
     bundle: Any, procs: list[ProcInfo], own_paths: set[str], deadline: float
 ) -> list[Finding]:
@@ -353,30 +483,96 @@ def _yara_files(
                 via = f"/proc/{p.pid}/exe" if p.exe_deleted and path == p.exe else None
                 sha = hash_exe(p) if path == p.exe else None
                 done[path] = scan_file(path, rules, sha, rules_id, via)
-            for rule, strings in (done[path] or {}).items():
-                strength, meta = _rule_strength(bundle, rule)
-                out.append(
-                    make_finding(
-                        "yara_file",
-                        strength,
-                        N_("The program file of {name} (PID {pid}) is mining software ({family})"),
-                        N_(
-                            "{file} is a miner. If a user installed it, uninstall it: mining on "
-                            "this PC is not allowed. Otherwise end the process, delete the file "
-                            "and find what starts it."
-                        ),
-                        params={
-                            "name": p.name,
-                            "pid": p.pid,
-                            "family": meta.get("family", rule),
-                            "file": path,
-                        },
-                        subject=scan_processes.subject_of(p).model_copy(update={"file": path}),
-                        rule=rule,
-                        evidence=strings,
-                        bundle=bundle,
-                    )
+            if not done[path]:
+                continue
+            strength, families, rules_text, evidence = _grouped(bundle, done[path])
+            out.append(
+                make_finding(
+                    "yara_file",
+                    strength,
+                    N_("The program file of {name} (PID {pid}) is mining software ({family})"),
+                    N_(
+                        "{file} is a miner. If a user installed it, uninstall it: mining on "
+                        "this PC is not allowed. Otherwise end the process, delete the file "
+                        "and find what starts it."
+                    ),
+                    params={"name": p.name, "pid": p.pid, "family": families, "file": path},
+                    subject=scan_processes.subject_of(p).model_copy(update={"file": path}),
+                    rule=rules_text,
+                    evidence=evidence,
+                    bundle=bundle,
                 )
+            )
+    return out
+
+
+def suspicious_folders() -> list[str]:
+    """Temp and hidden places where malware keeps its programs."""
+    if IS_WINDOWS:
+        env = os.environ
+        dirs = [
+            env.get("TEMP"),
+            env.get("APPDATA"),
+            env.get("LOCALAPPDATA"),
+            env.get("PROGRAMDATA"),
+            os.path.join(env.get("PUBLIC", r"C:\Users\Public")),
+            os.path.join(env.get("SystemRoot", r"C:\Windows"), "Temp"),
+        ]
+        return [d for d in dirs if d]
+    return ["/tmp", "/var/tmp", "/dev/shm"]
+
+
+_EXE_MAGIC = (b"\x7fELF", b"MZ")
+
+
+def _yara_folders(
+    bundle: Any, settings: DetectionSettings, own_paths: set[str], deadline: float
+) -> list[Finding]:
+    """--deep: YARA file rules over the programs lying in the suspicious folders."""
+    rules = getattr(bundle, "file_rules", None)
+    if rules is None:
+        return []
+    rules_id = str(getattr(bundle, "rules_sha256", "") or id(rules))
+    out: list[Finding] = []
+    seen = 0
+    for top in settings.deep_folders or suspicious_folders():
+        for dirpath, dirnames, filenames in os.walk(top):
+            dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))]
+            for name in filenames:
+                seen += 1
+                if seen > settings.deep_max_files or time.monotonic() > deadline:
+                    return out
+                path = os.path.join(dirpath, name)
+                if any(path.startswith(o + os.sep) for o in own_paths):
+                    continue
+                try:
+                    with open(path, "rb") as fh:
+                        if not fh.read(4).startswith(_EXE_MAGIC):
+                            continue
+                except OSError:
+                    continue
+                for rule, strings in (scan_file(path, rules, None, rules_id) or {}).items():
+                    _strength, meta = _rule_strength(bundle, rule)
+                    out.append(
+                        make_finding(
+                            "yara_file_at_rest",
+                            Strength.weak,
+                            N_(
+                                "Mining program {file} lies in a temporary or hidden folder "
+                                "({family})"
+                            ),
+                            N_(
+                                "It is not running now. Delete {file} unless it is authorised, and "
+                                "check how it got there."
+                            ),
+                            params={"file": path, "family": meta.get("family", rule)},
+                            subject=Subject(file=path),
+                            rule=rule,
+                            evidence=strings,
+                            passive_hint=True,
+                            bundle=bundle,
+                        )
+                    )
     return out
 
 
@@ -422,30 +618,26 @@ def _yara_memory(
         res = scan_process_memory(p.pid, rules, p.exe, deadline=deadline)
         if res.error == "permission":
             denied += 1
-        for rule, strings in res.rules.items():
-            strength, meta = _rule_strength(bundle, rule)
-            out.append(
-                make_finding(
-                    "yara_memory",
-                    strength,
-                    N_("Mining code found in the memory of {name} (PID {pid}): {family}"),
-                    N_(
-                        "Process {name} is running a miner, even if its file looks harmless "
-                        "(packed or injected). End the process, delete {exe} and look for what "
-                        "starts it; if nobody here started it, treat the PC as infected."
-                    ),
-                    params={
-                        "name": p.name,
-                        "pid": p.pid,
-                        "family": meta.get("family", rule),
-                        "exe": p.exe or p.name,
-                    },
-                    subject=scan_processes.subject_of(p),
-                    rule=rule,
-                    evidence=strings,
-                    bundle=bundle,
-                )
+        if not res.rules:
+            continue
+        strength, families, rules_text, evidence = _grouped(bundle, res.rules)
+        out.append(
+            make_finding(
+                "yara_memory",
+                strength,
+                N_("Mining code found in the memory of {name} (PID {pid}): {family}"),
+                N_(
+                    "Process {name} is running a miner, even if its file looks harmless "
+                    "(packed or injected). End the process, delete {exe} and look for what "
+                    "starts it; if nobody here started it, treat the PC as infected."
+                ),
+                params={"name": p.name, "pid": p.pid, "family": families, "exe": p.exe or p.name},
+                subject=scan_processes.subject_of(p),
+                rule=rules_text,
+                evidence=evidence,
+                bundle=bundle,
             )
+        )
     if denied:
         ctx.add_limitation(
             N_(

@@ -4,11 +4,12 @@ Defender exclusions. Each source is a reader function so tests feed recorded fix
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import os
+import re
 import subprocess
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -35,7 +36,7 @@ class WindowsSources:
 
     registry_values: Callable[[str], dict[str, str]] = field(default=lambda key: _reg_values(key))
     registry_subkeys: Callable[[str], list[str]] = field(default=lambda key: _reg_subkeys(key))
-    schtasks_csv: Callable[[], str] = field(default=lambda: _schtasks_csv())
+    schtasks_xml: Callable[[], str] = field(default=lambda: _schtasks_xml())
     wmi_consumers: Callable[[], list[dict[str, str]]] = field(default=lambda: _wmi_consumers())
     startup_dirs: Callable[[], list[str]] = field(default=lambda: _startup_dirs())
 
@@ -60,7 +61,7 @@ def service_entries(src: WindowsSources) -> list[PersistenceEntry]:
 
 
 def parse_schtasks_csv(text: str) -> list[PersistenceEntry]:
-    """`schtasks /query /fo csv /v` (English headers) -> one entry per task action."""
+    """`schtasks /query /fo csv /v` (English headers only; the scan uses the XML form)."""
     out = []
     for row in csv.DictReader(io.StringIO(text)):
         name = row.get("TaskName") or ""
@@ -69,6 +70,26 @@ def parse_schtasks_csv(text: str) -> list[PersistenceEntry]:
             continue
         out.append(PersistenceEntry("task", name, name, command))
     return list({(e.name, e.command): e for e in out}.values())
+
+
+_TASK_NS = "{http://schemas.microsoft.com/windows/2004/02/mit/task}"
+_TASK_SPLIT = re.compile(r"<!--\s*(.*?)\s*-->\s*(<Task\b.*?</Task>)", re.S)
+
+
+def parse_schtasks_xml(text: str) -> list[PersistenceEntry]:
+    """`schtasks /query /xml` (the same in every display language) -> one entry per Exec."""
+    out = []
+    for name, body in _TASK_SPLIT.findall(text):
+        try:
+            task = ET.fromstring(body)
+        except ET.ParseError:
+            continue
+        for ex in task.iter(f"{_TASK_NS}Exec"):
+            command = (ex.findtext(f"{_TASK_NS}Command") or "").strip()
+            args = (ex.findtext(f"{_TASK_NS}Arguments") or "").strip()
+            if command:
+                out.append(PersistenceEntry("task", name, name, f"{command} {args}".strip()))
+    return out
 
 
 def wmi_entries(src: WindowsSources) -> list[PersistenceEntry]:
@@ -112,14 +133,25 @@ def defender_exclusions(src: WindowsSources) -> list[tuple[str, str, str]]:
     ]
 
 
-def all_entries(src: WindowsSources) -> list[PersistenceEntry]:
+def all_entries(
+    src: WindowsSources, on_error: Callable[[str, Exception], None] | None = None
+) -> list[PersistenceEntry]:
+    """Every source; one that fails (WMI service down, schtasks missing) is reported through
+    ``on_error`` and the others still count."""
     out: list[PersistenceEntry] = []
-    out += run_key_entries(src)
-    out += service_entries(src)
-    with contextlib.suppress(OSError, csv.Error):
-        out += parse_schtasks_csv(src.schtasks_csv())
-    out += wmi_entries(src)
-    out += startup_entries(src)
+    readers: list[tuple[str, Callable[[], list[PersistenceEntry]]]] = [
+        ("run_keys", lambda: run_key_entries(src)),
+        ("services", lambda: service_entries(src)),
+        ("scheduled_tasks", lambda: parse_schtasks_xml(src.schtasks_xml())),
+        ("wmi_subscriptions", lambda: wmi_entries(src)),
+        ("startup_folders", lambda: startup_entries(src)),
+    ]
+    for name, read in readers:
+        try:
+            out += read()
+        except Exception as exc:  # noqa: BLE001 - one source must not hide the others
+            if on_error is not None:
+                on_error(name, exc)
     return out
 
 
@@ -173,15 +205,14 @@ def _reg_subkeys(key: str) -> list[str]:
     return out
 
 
-def _schtasks_csv() -> str:
+def _schtasks_xml() -> str:
     proc = subprocess.run(
-        ["schtasks", "/query", "/fo", "csv", "/v"],
-        capture_output=True,
-        timeout=20,
-        check=False,
-        env={**os.environ, "LANG": "en"},
+        ["schtasks", "/query", "/xml"], capture_output=True, timeout=30, check=False
     )
-    return proc.stdout.decode("mbcs", errors="replace")
+    raw = proc.stdout
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", errors="replace")
+    return raw.decode("mbcs", errors="replace")
 
 
 def _wmi_consumers() -> list[dict[str, str]]:

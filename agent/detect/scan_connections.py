@@ -133,12 +133,13 @@ def hosts_findings(bundle: Any, hosts_path: str) -> list[Finding]:
     return out
 
 
-_DNS_NAME = re.compile(r"^\s*Record Name[ .]*:\s*(\S+)", re.M)
-_DNS_A = re.compile(r"^\s*A \(Host\) Record[ .]*:\s*(\S+)", re.M)
+# English and Simplified Chinese labels of `ipconfig /displaydns`
+_DNS_NAME = re.compile(r"^\s*(?:Record Name|记录名称)[ .]*:\s*(\S+)")
+_DNS_A = re.compile(r"^\s*(?:A \(Host\) Record|A \(主机\)\s*记录)[ .]*:\s*(\S+)")
 
 
 def parse_displaydns(text: str) -> dict[str, list[str]]:
-    """`ipconfig /displaydns` output (English) -> name -> A records."""
+    """`ipconfig /displaydns` output (English or Chinese) -> name -> A records."""
     out: dict[str, list[str]] = {}
     current = None
     for line in text.splitlines():
@@ -201,25 +202,43 @@ def read_dns_cache() -> dict[str, list[str]]:
     return parse_displaydns(out)
 
 
+_RESOLVED: dict[str, tuple[float, list[str]]] = {}
+RESOLVE_TTL_S = 3600.0
+
+
 def resolve_all(domains: Iterable[str], budget_s: float) -> dict[str, list[str]]:
-    """Resolve names in parallel within ``budget_s`` seconds (names left over are skipped)."""
+    """Resolve names in parallel within ``budget_s`` seconds (names left over are skipped);
+    answers, failures included, are cached for an hour."""
     import socket
+    import time
     from concurrent.futures import ThreadPoolExecutor, wait
 
-    names = list(domains)
+    now = time.monotonic()
     result: dict[str, list[str]] = {}
+    todo = []
+    for name in dict.fromkeys(domains):
+        hit = _RESOLVED.get(name)
+        if hit and now - hit[0] < RESOLVE_TTL_S:
+            if hit[1]:
+                result[name] = hit[1]
+        else:
+            todo.append(name)
 
     def one(name: str) -> None:
         try:
             infos = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
         except OSError:
+            _RESOLVED[name] = (time.monotonic(), [])
             return
-        result[name] = sorted({i[4][0] for i in infos})
+        addrs = sorted({i[4][0] for i in infos})
+        _RESOLVED[name] = (time.monotonic(), addrs)
+        result[name] = addrs
 
-    pool = ThreadPoolExecutor(max_workers=16)
-    futures = [pool.submit(one, n) for n in names]
-    wait(futures, timeout=budget_s)
-    pool.shutdown(wait=False, cancel_futures=True)
+    if todo:
+        pool = ThreadPoolExecutor(max_workers=16)
+        futures = [pool.submit(one, n) for n in todo]
+        wait(futures, timeout=budget_s)
+        pool.shutdown(wait=False, cancel_futures=True)
     return dict(result)
 
 

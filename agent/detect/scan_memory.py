@@ -26,6 +26,8 @@ def scan_process_memory(
 ) -> MemoryResult:
     """Match ``rules`` against the interesting regions of process ``pid``."""
     result = MemoryResult(pid)
+    if sys.platform == "win32":
+        return _scan_windows(pid, rules, exe, result, deadline)
     if not sys.platform.startswith("linux"):
         return _scan_with_yara_pid(pid, rules, result)
     try:
@@ -57,6 +59,41 @@ def scan_process_memory(
         result.error = "permission"
     finally:
         os.close(mem)
+    return result
+
+
+def _scan_windows(
+    pid: int, rules: Any, exe: str | None, result: MemoryResult, deadline: float | None
+) -> MemoryResult:
+    """Windows: the same region choice over VirtualQueryEx, read with ReadProcessMemory."""
+    from agent.detect import memregions_windows as mw
+
+    try:
+        reader = mw.ProcessReader(pid)
+    except PermissionError:
+        result.error = "permission"
+        return result
+    except OSError:
+        result.error = "gone"
+        return result
+    try:
+        ranges = memregions.select(mw.to_regions(reader.regions(), exe), exe)
+        for batch in memregions.batches(ranges):
+            if deadline is not None and time.monotonic() > deadline:
+                result.error = "timeout"
+                break
+            parts = []
+            for start, length in batch:
+                try:
+                    parts.append(reader.read(start, length))
+                except OSError:
+                    continue
+            data = SEPARATOR.join(parts)
+            result.scanned_bytes += len(data)
+            if data:
+                _collect(rules.match(data=data, timeout=10), result)
+    finally:
+        reader.close()
     return result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -14,6 +15,11 @@ from agent.report.model import Finding, Strength, Subject
 
 _INTERPRETERS = re.compile(r"(?i)^(python[0-9.]*|perl|ruby|node|php|bash|sh|dash|zsh)(\.exe)?$")
 _KTHREAD_NAME = re.compile(r"^\[[\w/:.\-+ ]+\]$")
+# names only kernel threads carry (a user process never has them)
+_KTHREAD_COMM = re.compile(
+    r"^(kworker/|ksoftirqd/|migration/|rcu_|kthreadd$|kswapd\d|watchdog/|kblockd$|"
+    r"kdevtmpfs$|khugepaged$|kcompactd\d|cpuhp/|irq/\d)"
+)
 _WIN_SYSTEM_NAMES = {
     "svchost.exe": ("c:\\windows\\system32", "c:\\windows\\syswow64"),
     "conhost.exe": ("c:\\windows\\system32",),
@@ -153,7 +159,9 @@ def masquerade_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
     )
     if p.exe:
         name = basename(p.exe)
-        dirs = _system_dirs(bundle, name) or _system_dirs(bundle, p.name)
+        # the program file's own name: a process name may differ from its file for good
+        # reasons (symlinks such as python3 -> python3.11); interpreters live everywhere
+        dirs = None if _INTERPRETERS.match(name) else _system_dirs(bundle, name)
         if dirs and dirname(p.exe).lower().rstrip("\\/") not in dirs:
             out.append(
                 make_finding(
@@ -189,7 +197,11 @@ def masquerade_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
                 )
             )
         argv0 = p.cmdline[0] if p.cmdline else ""
-        if _KTHREAD_NAME.match(argv0) or _KTHREAD_NAME.match(p.name):
+        if (
+            _KTHREAD_NAME.match(argv0)
+            or _KTHREAD_NAME.match(p.name)
+            or (_KTHREAD_COMM.match(p.name) and not is_windows_path(p.exe))
+        ):
             out.append(
                 make_finding(
                     "kernel_thread_spoof",
@@ -225,7 +237,7 @@ def masquerade_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
                 )
             )
             break
-    if p.exe_deleted:
+    if p.exe_deleted and not _replaced_by_update(p):
         out.append(
             make_finding(
                 "deleted_executable",
@@ -247,6 +259,17 @@ def masquerade_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
             )
         )
     return out
+
+
+def _replaced_by_update(p: ProcInfo) -> bool:
+    """A program whose file a package update replaced (same path exists again, outside temp
+    and hidden places) still shows as deleted until restarted: not a hiding trick."""
+    path = p.exe or ""
+    return (
+        not path.startswith(("/memfd:", "memfd:"))
+        and hidden_location(path) is None
+        and os.path.isfile(path)
+    )
 
 
 def scan_process(p: ProcInfo, bundle: Any) -> list[Finding]:

@@ -43,6 +43,7 @@ _MACHINE_WIDE = {
     "ld_preload",
     "hosts_pool_entry",
     "hidden_cpu",
+    "hidden_process",
 }
 
 

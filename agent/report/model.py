@@ -312,6 +312,11 @@ class Report(_Model):
     device: DeviceIdentity
     hardware: Hardware = Field(default_factory=Hardware)
     utilization: Utilization | None = None
+    background_utilization: Utilization | None = Field(
+        None,
+        description="Scheduled mode: light sampling between the previous scan and this one, so "
+        "a miner that pauses while someone watches is still seen",
+    )
     findings: list[Finding] = Field(default_factory=list)
     verdict: Verdict = Field(default_factory=Verdict)
     errors: list[CollectorError] = Field(default_factory=list)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import threading
 import time
 from dataclasses import dataclass
 
 from agent.config import ScheduleConfig
+from agent.runner import background
 from agent.runner.budget import Budget, WorkerResult, lower_priority, watch, worker_command
 from agent.transport.agent_state import AgentState
 from agent.transport.client import Outcome
@@ -60,8 +62,23 @@ def fetch_pushed_config(state: AgentState) -> None:
         atomic_write(state.home / PUSHED_FILE, json.dumps(pushed).encode())
 
 
+def update_signatures(state: AgentState) -> None:
+    """Install a newer signed bundle before the scan; a failure keeps the bundle in use."""
+    if not state.creds:
+        return
+    from agent.transport.bundle_update import update
+
+    try:
+        result = update(state)
+    except Exception:  # never let an update problem stop the scan
+        log.exception("signature update failed; keeping the bundle in use")
+        return
+    log.info("signature update: %s %s %s", result.status, result.version, result.message)
+
+
 def scan_args(schedule: ScheduleConfig) -> list[str]:
-    args = ["scan", "--upload", "--quiet", "--sample-seconds", str(schedule.sample_seconds)]
+    args = ["scan", "--upload", "--quiet", "--scheduled"]
+    args += ["--sample-seconds", str(schedule.sample_seconds)]
     return [*args, "--deep"] if schedule.deep else args
 
 
@@ -69,6 +86,7 @@ def run_cycle(state: AgentState, budget: Budget) -> Cycle:
     """One supervised scan; a worker over budget is restarted (the last try without the CPU
     limit, so a slow machine still gets its report)."""
     fetch_pushed_config(state)
+    update_signatures(state)
     schedule = pushed_schedule(state)
     cmd = worker_command(scan_args(schedule))
     result = watch(cmd, budget)
@@ -107,5 +125,18 @@ def run_forever(state: AgentState, stop: threading.Event, budget: Budget | None 
         cycle = run_cycle(state, budget)
         log.info("scan finished: %s", cycle.result)
         delay = next_delay(cycle.schedule, rng) - (time.monotonic() - started)
-        if stop.wait(max(60.0, delay)):
+        if wait_sampling(state, stop, max(60.0, delay)):
             return
+
+
+def wait_sampling(state: AgentState, stop: threading.Event, seconds: float) -> bool:
+    """Wait for the next scan while sampling lightly; the result is left for that scan.
+    True when asked to stop."""
+    sampler = background.start_sampler({os.getpid()})
+    try:
+        stopped = stop.wait(seconds)
+    finally:
+        utilization = sampler.stop()
+    if not stopped:
+        background.save(state.home, utilization)
+    return stopped

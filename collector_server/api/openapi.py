@@ -94,6 +94,8 @@ def openapi_spec() -> dict[str, Any]:
             "securitySchemes": {
                 "deviceToken": {"type": "http", "scheme": "bearer",
                                 "description": "per-device token returned by /api/v1/enroll"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "sessionid",
+                            "description": "a dashboard user's session (/accounts/login/)"},
             },
             "schemas": _schemas(),
         },
@@ -129,6 +131,30 @@ def openapi_spec() -> dict[str, Any]:
                     "413": _err("body larger than max_report_bytes after decompression"),
                     "422": _err("not JSON or not a valid Report; 'errors' lists locations"),
                     "503": _err("overloaded; retry after the Retry-After header's seconds"),
+                },
+            }},
+            "/api/v1/devices": {"get": {
+                "summary": "Devices the signed-in user may see (their organisation and below)",
+                "security": [{"session": []}],
+                "parameters": [
+                    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                    {"name": "limit", "in": "query",
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                ],
+                "responses": {
+                    "200": {"description": "count, offset and one page of devices"},
+                    "401": _err("not signed in"),
+                },
+            }},
+            "/api/v1/devices/{device_id}": {"get": {
+                "summary": "One device with its ledger fields and latest hardware",
+                "security": [{"session": []}],
+                "parameters": [{"name": "device_id", "in": "path", "required": True,
+                                "schema": {"type": "integer"}}],
+                "responses": {
+                    "200": {"description": "the device"},
+                    "401": _err("not signed in"),
+                    "404": _err("no such device, or not visible to this user"),
                 },
             }},
             "/api/v1/config": {"get": {

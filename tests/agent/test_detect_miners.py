@@ -50,8 +50,13 @@ def _run(pool, argv, root, *, logins_before, measure=True, **kw):
         launch.stop(proc)
 
 
-def test_plain_command_line_is_active_mining(pool, tmp_path):
-    argv = [launch.PYTHON, str(launch.FAKE_MINER), "-o", _url(pool), "-u", launch.WALLET,
+def _user_copy(home_dir) -> str:
+    """The miner script in the user's own folder, wherever the checkout lies (even /tmp)."""
+    return shutil.copy(launch.FAKE_MINER, home_dir / "xmrig.py")
+
+
+def test_plain_command_line_is_active_mining(pool, tmp_path, home_dir):
+    argv = [launch.PYTHON, _user_copy(home_dir), "-o", _url(pool), "-u", launch.WALLET,
             "--donate-level", "1"]
     pid, findings, verdict, _, _ = _run(pool, argv, tmp_path, logins_before=len(pool.log.logins))
     assert verdict.status == VerdictStatus.mining
@@ -61,13 +66,15 @@ def test_plain_command_line_is_active_mining(pool, tmp_path):
     assert any(_url(pool) in e for e in cmd[0].evidence)
     assert any(launch.WALLET in e for e in cmd[0].evidence)
     assert "wallet:monero" in cmd[0].detail.en
-    assert "yara_memory" in kinds(findings, Strength.strong)
+    mem = [f for f in findings if f.kind == "yara_memory"]
+    assert len(mem) == 1 and mem[0].strength == Strength.strong  # one finding per process
+    assert "xmrig" in mem[0].title.en.lower()
     assert all(f.action.zh and f.action.en for f in findings)
 
 
-def test_classic_stratum_protocol(pool, tmp_path):
+def test_classic_stratum_protocol(pool, tmp_path, home_dir):
     before = pool.log.subscribes
-    argv = [launch.PYTHON, str(launch.FAKE_MINER), "-o", _url(pool), "-u", "worker.1",
+    argv = [launch.PYTHON, _user_copy(home_dir), "-o", _url(pool), "-u", "worker.1",
             "-a", "kawpow"]
     _, _findings, verdict, _, _ = _run(pool, argv, tmp_path, logins_before=len(pool.log.logins),
                                       env={"FAKE_MINER_PROTOCOL": "classic"})
@@ -83,6 +90,8 @@ def test_renamed_system_binary_in_hidden_temp_folder_is_passive(pool, tmp_path):
     assert verdict.mode == MiningMode.passive
     hidden = [f for f in findings if f.kind == "hidden_location"]
     assert hidden and hidden[0].subject.exe == exe and hidden[0].passive_hint
+    masq = [f for f in findings if f.kind == "masquerade_path"]
+    assert masq and masq[0].evidence == [exe]  # sshd belongs in /usr/sbin
     assert "miner_cmdline" in kinds(findings, Strength.strong)
 
 
@@ -110,6 +119,15 @@ def test_kernel_thread_name_spoof_is_passive(pool, tmp_path):
         executable=launch.PYTHON, env={"FAKE_MINER_COMM": "kworker/0:1"})
     spoof = [f for f in findings if f.kind == "kernel_thread_spoof"]
     assert spoof and spoof[0].evidence[0] == "[kworker/0:1]"
+    assert verdict.status == VerdictStatus.mining and verdict.mode == MiningMode.passive
+
+
+def test_kernel_thread_comm_without_brackets_is_passive(pool, tmp_path):
+    argv = [launch.PYTHON, str(launch.FAKE_MINER), "-o", _url(pool), "-u", "w"]
+    _, findings, verdict, _, _ = _run(pool, argv, tmp_path, logins_before=len(pool.log.logins),
+                                      env={"FAKE_MINER_COMM": "kswapd0"})
+    spoof = [f for f in findings if f.kind == "kernel_thread_spoof"]
+    assert spoof and spoof[0].subject.process_name == "kswapd0"
     assert verdict.status == VerdictStatus.mining and verdict.mode == MiningMode.passive
 
 

@@ -78,7 +78,7 @@ def _sources() -> persistence_windows.WindowsSources:
     return persistence_windows.WindowsSources(
         registry_values=lambda key: reg["values"].get(key, {}),
         registry_subkeys=lambda key: reg["subkeys"].get(key, []),
-        schtasks_csv=lambda: (WIN / "schtasks.csv").read_text(),
+        schtasks_xml=lambda: (WIN / "schtasks.xml").read_text(encoding="utf-8"),
         wmi_consumers=lambda: json.loads((WIN / "wmi_consumers.json").read_text()),
         startup_dirs=lambda: [],
     )
@@ -86,8 +86,11 @@ def _sources() -> persistence_windows.WindowsSources:
 
 def test_windows_sources_from_recorded_fixtures():
     src = _sources()
-    tasks = persistence_windows.parse_schtasks_csv((WIN / "schtasks.csv").read_text())
-    assert [t.name for t in tasks][-1] == "\\Microsoft\\Windows\\WindowsUpdate\\SysUpdater"
+    csv_tasks = persistence_windows.parse_schtasks_csv((WIN / "schtasks.csv").read_text())
+    xml_tasks = persistence_windows.parse_schtasks_xml(
+        (WIN / "schtasks.xml").read_text(encoding="utf-8"))
+    assert [(t.name, t.command) for t in xml_tasks] == [(t.name, t.command) for t in csv_tasks]
+    assert xml_tasks[-1].name == "\\Microsoft\\Windows\\WindowsUpdate\\SysUpdater"
     findings = _persistence(B, DetectionSettings(root="/nonexistent", windows_sources=src))
     strong = {(f.subject.persistence or "").split(":")[0] + ":" + f.kind
               for f in findings if f.strength == Strength.strong}
@@ -109,3 +112,43 @@ def test_windows_dns_cache_fixture():
     findings, ips = dns_cache_findings(B, cache)
     assert [f.subject.domain for f in findings] == ["pool.supportxmr.com"]  # not notbtc.com
     assert ips == {"127.0.0.1": "pool.supportxmr.com", "198.51.100.23": "pool.supportxmr.com"}
+
+
+def test_windows_dns_cache_chinese_output():
+    cache = parse_displaydns((WIN / "displaydns.zh.txt").read_text(encoding="utf-8"))
+    assert cache == {"pool.supportxmr.com": ["198.51.100.23"], "www.baidu.com": []}
+
+
+def test_a_failing_windows_source_does_not_hide_the_others():
+    from agent.collectors.base import ScanContext
+
+    src = _sources()
+
+    def broken():
+        raise OSError("WMI service is not running")
+
+    src.wmi_consumers = broken
+    ctx = ScanContext()
+    findings = _persistence(B, DetectionSettings(root="/nonexistent", windows_sources=src), ctx)
+    assert {f.subject.persistence.split(":")[0] for f in findings
+            if f.kind == "persistence_miner"} == {"run_key", "task"}
+    assert [e.collector for e in ctx.errors] == ["persistence.wmi_subscriptions"]
+    assert "OSError" in ctx.errors[0].detail
+
+
+def test_resolver_is_off_by_default_bounded_and_cached(monkeypatch):
+    import socket
+
+    from agent.detect import scan_connections
+
+    monkeypatch.delenv("MINECHECK_RESOLVE_POOLS", raising=False)
+    assert DetectionSettings().resolver is None
+    monkeypatch.setenv("MINECHECK_RESOLVE_POOLS", "1")
+    assert DetectionSettings().resolver is scan_connections.resolve_all
+    # only names the hosts file answers; never a real pool name in tests
+    first = scan_connections.resolve_all(["localhost", "localhost"], 5.0)
+    assert "127.0.0.1" in first["localhost"] or "::1" in first["localhost"]
+    calls = []
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: calls.append(a) or [])
+    assert scan_connections.resolve_all(["localhost"], 5.0) == first  # from the cache
+    assert calls == []

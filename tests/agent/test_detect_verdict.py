@@ -20,8 +20,15 @@ from tests.fixtures.miners.bundles import detection_bundle
 
 
 def _f(kind, strength, pid=None, passive=None, user=None):
-    return make_finding(kind, strength, N_("No action needed."), N_("No action needed."),
-                        subject=Subject(pid=pid, user=user), passive_hint=passive, rule=kind)
+    return make_finding(
+        kind,
+        strength,
+        N_("No action needed."),
+        N_("No action needed."),
+        subject=Subject(pid=pid, user=user),
+        passive_hint=passive,
+        rule=kind,
+    )
 
 
 def test_clean_suspicious_mining():
@@ -37,11 +44,19 @@ def test_passive_needs_a_hint_about_the_same_process_or_the_machine():
     unrelated = _f("hidden_location", Strength.weak, 2, passive=True)
     v = decide([_f("miner_cmdline", Strength.strong, 1), unrelated])
     assert v.mode == MiningMode.active
-    v = decide([_f("miner_cmdline", Strength.strong, 1),
-                _f("hidden_location", Strength.weak, 1, passive=True)])
+    v = decide(
+        [
+            _f("miner_cmdline", Strength.strong, 1),
+            _f("hidden_location", Strength.weak, 1, passive=True),
+        ]
+    )
     assert v.mode == MiningMode.passive and "passive" in v.reasons[0].en
-    v = decide([_f("miner_cmdline", Strength.strong, 1),
-                _f("persistence_suspicious", Strength.weak, None, passive=True)])
+    v = decide(
+        [
+            _f("miner_cmdline", Strength.strong, 1),
+            _f("persistence_suspicious", Strength.weak, None, passive=True),
+        ]
+    )
     assert v.mode == MiningMode.passive
     v = decide([_f("miner_cmdline", Strength.strong, 1, user="NT AUTHORITY\\SYSTEM")])
     assert v.mode == MiningMode.passive
@@ -51,15 +66,24 @@ def test_passive_needs_a_hint_about_the_same_process_or_the_machine():
 def test_sustained_load_alone_is_never_mining():
     b = detection_bundle()
     benign = next(iter(b.benign_heavy))
-    util = Utilization(window_seconds=10, samples=20, top_processes=[
-        ProcessUsage(pid=11, name=benign, cpu_percent=190, cpu_seconds=19),
-        ProcessUsage(pid=12, name="mystery", cpu_percent=99, cpu_seconds=9.9),
-        ProcessUsage(pid=13, name="idle", cpu_percent=1, cpu_seconds=0.1),
-    ], invisible_cpu_percent=45)
+    util = Utilization(
+        window_seconds=10,
+        samples=20,
+        top_processes=[
+            ProcessUsage(pid=11, name=benign, cpu_percent=190, cpu_seconds=19),
+            ProcessUsage(pid=12, name="mystery", cpu_percent=99, cpu_seconds=9.9),
+            ProcessUsage(pid=13, name="idle", cpu_percent=1, cpu_seconds=0.1),
+        ],
+        invisible_cpu_percent=45,
+    )
     findings = _utilization(b, util, {}, DetectionSettings())
     strengths = {f.subject.pid: f.strength for f in findings if f.subject.pid}
     assert strengths == {11: Strength.info, 12: Strength.weak}
     assert any(f.kind == "hidden_cpu" for f in findings)
+    quiet = util.model_copy(update={"invisible_cpu_percent": 12.0, "top_processes": []})
+    assert _utilization(b, quiet, {}, DetectionSettings()) == []
+    many = util.model_copy(update={"logical_cores": 64, "top_processes": []})
+    assert _utilization(b, many, {}, DetectionSettings()) == []  # 45% of one core of 64
     assert decide(findings).status == VerdictStatus.suspicious
 
 
@@ -104,3 +128,58 @@ def test_batches_overlap_and_cover_everything():
         covered.add(start + length)
     assert CHUNK * 2 + 100 in covered and 10**9 + 50 in covered
     assert pieces[1][0] == CHUNK - 4096  # the second piece re-reads the overlap
+
+
+def test_windows_region_selection_from_recorded_virtualqueryex():
+    import json
+    from pathlib import Path
+
+    from agent.detect.memregions_windows import RawRegion, to_regions
+
+    rec = json.loads(
+        (
+            Path(__file__).resolve().parents[1]
+            / "fixtures"
+            / "windows_detect"
+            / "virtualquery_xmrig.json"
+        ).read_text()
+    )
+    raw = [RawRegion(**r) for r in rec["regions"]]
+    chosen = dict(select(to_regions(raw, rec["exe"]), rec["exe"]))
+    image = [r for r in raw if r.mapped_file.endswith("svchost.exe")]
+    assert all(chosen[r.base] == r.size for r in image)  # the whole miner image
+    assert chosen[2097152000] == 1048576  # heap-like private region
+    assert chosen[2214592512] == SAMPLE_BYTES  # 2 GB RandomX dataset: sampled only
+    assert chosen[4429185024] == SAMPLE_BYTES  # 256 MB cache: sampled only
+    assert chosen[6303744] == 20480
+    skipped = {
+        140735370018816,
+        140735355338752,
+        2098200576,
+        4697620480,
+        4698447872,
+        6291456,
+        6324224,
+        6328320,
+    }  # DLLs, reserved, mapped, guard, no-access, free
+    assert not skipped & set(chosen)
+    assert sum(chosen.values()) < 12 * 2**20
+
+
+def test_weak_findings_of_one_program_are_grouped():
+    from agent.detect.engine import group_same_program
+    from agent.i18n import localized
+    from agent.report.model import Finding, Strength, Subject
+
+    def weak(pid: int, exe: str) -> Finding:
+        return Finding(
+            kind="deleted_executable",
+            strength=Strength.weak,
+            title=localized("Service removed."),
+            action=localized("Service removed."),
+            subject=Subject(pid=pid, exe=exe),
+        )
+
+    out = group_same_program([weak(1, "/memfd:a"), weak(2, "/memfd:a"), weak(3, "/x/b")])
+    assert [f.subject.pid for f in out] == [1, 3]
+    assert out[0].evidence == ["PID 2"]

@@ -39,3 +39,14 @@ def test_language_normalization():
     assert normalize_language("zh_CN.UTF-8") == "zh"
     assert normalize_language("fr_FR") == "zh"
     assert normalize_language(None) == "zh"
+
+
+def test_c_locale_falls_back_to_chinese(monkeypatch):
+    from agent.i18n import system_language
+
+    for var in ("MINECHECK_LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert system_language() == "zh"
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    assert system_language() == "en"

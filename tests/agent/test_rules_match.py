@@ -150,3 +150,41 @@ def test_shell_history_files_match_nothing(tmp_path: Path, file_rules, memory_ru
     history.write_text(SHELL_HISTORY)
     assert file_rules.match(str(history)) == []
     assert memory_rules.match(str(history)) == []
+
+
+def interpreter_heap(text: str) -> bytes:
+    """What an editor, a browser or a script holding ``text`` word by word has in memory:
+    each token as its own string object, zero bytes before (header) and after (terminator,
+    padding), so a NUL-terminated word alone proves nothing."""
+    import re
+
+    tokens: set[str] = set()
+    for raw in text.split():
+        tokens.add(raw)
+        for part in re.split(r"[=,:;\"'\[\]{}()<>`]+", raw):
+            if part:
+                tokens.update({part, part.lstrip("-")})
+    out = bytearray()
+    for tok in sorted(tokens):
+        data = tok.encode("utf-8", "replace")
+        out += b"\x00" * 8 + data + b"\x00" * (8 - len(data) % 8)
+    return bytes(out)
+
+
+def strong(matches: list) -> list[str]:
+    """Rules that count as strong evidence (severity medium or high)."""
+    return [m.rule for m in matches if m.meta["severity"] in ("medium", "high")]
+
+
+def test_memory_rules_ignore_documents_held_word_by_word(memory_rules) -> None:
+    """The README, the shell history and the project's own docs as a tokenising editor or a
+    browser holds them: every miner word present as a NUL-terminated string, and still no
+    strong rule matches, because those also require printf templates or constants that only
+    a program contains. The GPU-family rules have no such anchor and are severity low (weak
+    evidence) for exactly this reason."""
+    docs = "\n".join(p.read_text("utf-8") for p in sorted((ROOT / "docs").glob("*.md")))
+    heap = interpreter_heap(README_TEXT + SHELL_HISTORY + docs)
+    assert b"cpu-max-threads-hint\x00" in heap and b"mining.subscribe\x00" in heap
+    matches = memory_rules.match(data=heap)
+    assert strong(matches) == []
+    assert all(m.meta["family"] not in ("xmrig", "cpuminer", "cgminer") for m in matches)

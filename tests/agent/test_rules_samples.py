@@ -55,6 +55,7 @@ FAMILY_STRINGS: dict[str, list[str]] = {
         "mining.notify",
         "mining.set_difficulty",
         "stratum+tcp://",
+        '{"id": %d, "method": "mining.authorize", "params": ["%s", "%s"]}',
     ],
     "xmr-stak": [
         "xmr-stak",
@@ -67,6 +68,7 @@ FAMILY_STRINGS: dict[str, list[str]] = {
         "--noUAC",
         "keepalived",
         "job_id",
+        '{"method":"login","params":{"login":"%s","pass":"%s","rigid":"%s","agent":"%s"}}',
     ],
     "t-rex": [
         "T-Rex",
@@ -88,6 +90,7 @@ FAMILY_STRINGS: dict[str, list[str]] = {
         "ethstratum",
         "mining.subscribe",
         "mining.authorize",
+        "mining.notify",
         "stratum+tcp",
         "autolykos2",
         "ethash",
@@ -118,6 +121,7 @@ FAMILY_STRINGS: dict[str, list[str]] = {
         "stratum+tcp",
         "daggerhashimoto",
         "kawpow",
+        "octopus",
     ],
 }
 

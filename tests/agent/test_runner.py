@@ -26,7 +26,7 @@ def test_memory_hog_is_stopped():
 
 def test_cpu_hog_is_stopped_after_the_window():
     burn = "import time\nt = time.time()\nwhile time.time() - t < 30: pass"
-    budget = Budget(max_cpu_share=0.05, cpu_window_seconds=1.5, poll_seconds=0.2)
+    budget = Budget(max_cpu_share=0.02, cpu_window_seconds=1.5, poll_seconds=0.2)
     result = watch([PY, "-c", burn], budget)
     assert result.exceeded == "cpu"
 
@@ -41,7 +41,15 @@ def test_timeout_stops_a_hung_worker():
 def test_worker_command_and_scan_args():
     cmd = worker_command(scan_args(ScheduleConfig(sample_seconds=5, deep=True)))
     assert cmd[:3] == [PY, "-m", "agent"]
-    assert cmd[3:] == ["scan", "--upload", "--quiet", "--sample-seconds", "5.0", "--deep"]
+    assert cmd[3:] == [
+        "scan",
+        "--upload",
+        "--quiet",
+        "--scheduled",
+        "--sample-seconds",
+        "5.0",
+        "--deep",
+    ]
 
 
 def test_systemd_unit_install_and_uninstall(tmp_path):
@@ -72,3 +80,42 @@ def test_windows_task_runs_as_system_at_start():
     cmd = windows_task_command([r"C:\Program Files\minecheck\minecheck.exe", "run"])
     assert cmd[cmd.index("/RU") + 1] == "SYSTEM" and cmd[cmd.index("/SC") + 1] == "ONSTART"
     assert cmd[cmd.index("/TR") + 1] == r'"C:\Program Files\minecheck\minecheck.exe" run'
+
+
+def test_background_sampling_reaches_the_next_scheduled_scan(tmp_path, monkeypatch):
+    """A process busy only between scans is in the next scheduled report and is handed to
+    detection; a plain `scan` ignores the file."""
+    import subprocess
+    import threading
+
+    from agent.collectors.base import ScanOptions
+    from agent.runner import background
+    from agent.runner.loop import wait_sampling
+    from agent.scan import build_report
+    from agent.transport.agent_state import AgentState
+
+    monkeypatch.setenv("MINECHECK_HOME", str(tmp_path))
+    burner = subprocess.Popen(
+        [PY, "-c", "import time\nt = time.time()\nwhile time.time() - t < 8: pass"]
+    )
+    try:
+        stop = threading.Event()
+        state = AgentState.load()
+        assert wait_sampling(state, stop, 3.0) is False
+    finally:
+        burner.kill()
+        burner.wait()
+    assert (tmp_path / background.BACKGROUND_FILE).exists()
+    seen = {}
+
+    def spy(ctx, bundle, utilization):
+        seen["pids"] = {p.pid for p in utilization.top_processes} if utilization else set()
+        return []
+
+    monkeypatch.setattr("agent.scan._run_detection", spy)
+    report = build_report(ScanOptions(sample_seconds=0), command="run")
+    assert report.background_utilization is not None
+    assert burner.pid in {p.pid for p in report.background_utilization.top_processes}
+    assert burner.pid in seen["pids"]
+    assert not (tmp_path / background.BACKGROUND_FILE).exists()  # taken once
+    assert build_report(ScanOptions(sample_seconds=0)).background_utilization is None

@@ -99,3 +99,66 @@ def test_ledger_commands_explain_missing_module(data, tmp_path):
     done = cli(data, "ledger", "export", "--format", "csv", "-o", str(tmp_path / "x.csv"),
                check=False)
     assert done.returncode == 2 and "not available" in done.stderr
+
+
+@pytest.mark.skipif(not (ROOT / "collector_server" / "ledgerio" / "services.py").exists(),
+                    reason="needs collector_server.ledgerio (the dashboard branch)")
+def test_ledger_export_and_dry_run_import(data, tmp_path):
+    import csv
+
+    from tests.collector.conftest import start_server, stop_server
+    from tests.collector.factories import make_identity, make_report
+    from tests.collector.serverenv import ServerEnv
+
+    cli(data, "org", "add", "导出学校", "--kind", "school")
+    token = re.search(r"^(mce_\S+)$", cli(data, "token", "create", "--org", "导出学校").stdout,
+                      re.M).group(1)
+    proc, url = start_server(data, None)
+    try:
+        env = ServerEnv(base_url=url, alias="default", backend="sqlite")
+        identity = make_identity("cli-export", hostname="EXPORT-PC-01")
+        enrolled = env.enroll(token, identity, {"location": "一号楼"}).json()
+        assert env.upload(enrolled["device_token"], make_report(identity)).status_code == 201
+    finally:
+        stop_server(proc)
+    out = tmp_path / "ledger.csv"
+    exported = cli(data, "ledger", "export", "--format", "csv", "--org", "导出学校", "-o", str(out))
+    assert "wrote 1 devices" in exported.stdout
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert len(rows) == 2 and "EXPORT-PC-01" in rows[1] and "一号楼" in rows[1]
+    rows[1][rows[1].index("一号楼")] = "二号楼"
+    with open(out, "w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows(rows)
+    preview = cli(data, "ledger", "import", str(out), "--dry-run")
+    assert "1 to change" in preview.stdout and "二号楼" in preview.stdout
+    again = cli(data, "ledger", "export", "--format", "csv", "--org", "导出学校", "-o", str(out))
+    assert "wrote 1 devices" in again.stdout and "一号楼" in out.read_text(encoding="utf-8-sig")
+
+
+def test_report_file_import(data, tmp_path):
+    import gzip
+
+    from tests.collector.factories import make_identity, make_report
+
+    cli(data, "org", "add", "无网网吧", "--kind", "cafe")
+    identity = make_identity("usb-carry", hostname="CAFE-PC-07")
+    good = tmp_path / "report.json.gz"
+    good.write_bytes(gzip.compress(make_report(identity, findings=1).model_dump_json().encode()))
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"agent": {}}', encoding="utf-8")
+    unknown = cli(data, "report", "import", str(good), check=False)
+    assert unknown.returncode == 1 and "--org" in unknown.stderr
+    done = cli(data, "report", "import", str(good), str(bad), "--org", "无网网吧", check=False)
+    assert done.returncode == 1
+    assert "imported report" in done.stdout and "1 findings" in done.stdout
+    assert "broken.json: NOT imported: not a valid report" in done.stderr
+    assert "agent.version: Field required" in done.stderr
+    assert "device: Field required" in done.stderr
+    again = cli(data, "report", "import", str(good))
+    assert "already imported" in again.stdout
+    with sqlite3.connect(data / "minecheck.sqlite3") as db:
+        rows = db.execute(
+            "select r.source, d.hostname, o.name from ingest_report r join ledger_device d "
+            "on d.id = r.device_id join ledger_organisation o on o.id = d.organisation_id "
+            "where d.hostname = 'CAFE-PC-07'").fetchall()
+    assert rows == [("file", "CAFE-PC-07", "无网网吧")]

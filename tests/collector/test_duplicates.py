@@ -57,3 +57,31 @@ def test_clones_with_different_hardware_stay_separate(server):
         server.enrolled(school, identity)
     assert server.devices().filter(organisation=school).count() == 2
     assert find_duplicates(server.devices().filter(organisation=school)) == []
+
+
+def test_notified_address_leads_to_school_and_devices(server):
+    from collector_server.ledger.models import EgressLine, ManagedRange
+    from collector_server.ledger.services import match_address
+
+    school = server.org("通报校")
+    other = server.org("无关校")
+    db = server.alias
+    EgressLine.objects.using(db).create(organisation=school, isp="中国电信",
+                                        addresses="203.0.113.8/29\n198.51.100.77")
+    ManagedRange.objects.using(db).create(organisation=school, cidr="10.77.0.0/16")
+    ManagedRange.objects.using(db).create(organisation=other, cidr="10.88.0.0/16")
+    identity = make_identity(f"notice-{server.backend}-{school.pk}")
+    token = server.enrolled(school, identity)
+    report = make_report(identity)
+    report.hardware.nics[0].ipv4 = ["10.77.3.4"]
+    assert server.upload(token, report).status_code == 201
+    scoped = server.devices().filter(organisation__in=[school, other])
+    by_egress = match_address("203.0.113.12", scoped)
+    assert [o.pk for o in by_egress.organisations] == [school.pk] and by_egress.devices == []
+    by_lan = match_address("10.77.3.4", scoped)
+    assert [o.pk for o in by_lan.organisations] == [school.pk]
+    assert [d.fingerprint for d in by_lan.devices] == [identity.fingerprint]
+    by_upload = match_address("127.0.0.1", scoped)  # the address the upload came from
+    assert identity.fingerprint in {d.fingerprint for d in by_upload.devices}
+    assert match_address("10.77.3.40", scoped).devices == []  # no substring matches
+    assert match_address("192.0.2.1", scoped).organisations == []

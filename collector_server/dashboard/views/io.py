@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -49,6 +51,15 @@ def _upload_dir() -> Path:
     return folder
 
 
+def _forget_old_uploads(max_age_s: int = 24 * 3600) -> None:
+    """Previews never confirmed leave their file behind: remove those older than a day."""
+    limit = time.time() - max_age_s
+    for path in _upload_dir().glob("*"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < limit:
+                path.unlink()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest) -> HttpResponse:
@@ -77,6 +88,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         form = ImportForm(request.POST, request.FILES)
         context["form"] = form
         if form.is_valid():
+            _forget_old_uploads()
             upload = form.cleaned_data["file"]
             suffix = Path(upload.name).suffix.lower()
             stored_name = f"{uuid.uuid4().hex}{suffix}"

@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -28,8 +30,15 @@ from ..services.overview import build_overview
 from ..services.permissions import require_edit
 
 
-def _org_choices(user):
-    return list(visible_orgs(user).only("id", "name", "path", "kind"))
+def _org_options(user, selected) -> str:
+    """The <option>s of the organisation filter, indented by depth (built in Python: a
+    county has hundreds of schools and template loops over them cost more than the query)."""
+    selected_pk = getattr(selected, "pk", selected)
+    rows = visible_orgs(user).values_list("pk", "name", "path")
+    return format_html_join(
+        "", '<option value="{}"{}>{}{}</option>',
+        ((pk, mark_safe(" selected") if str(pk) == str(selected_pk) else "",
+          "\u00a0\u00a0" * max(path.count("/") - 2, 0), name) for pk, name, path in rows))
 
 
 @login_required
@@ -44,7 +53,8 @@ def ledger(request: HttpRequest) -> HttpResponse:
     page = ledger_page(filter_devices(request.user, f), after=request.GET.get("after", ""),
                        before=request.GET.get("before", ""))
     return render(request, "dashboard/ledger.html", {
-        "nav": "ledger", "f": f, "page": page, "orgs": _org_choices(request.user),
+        "nav": "ledger", "f": f, "page": page,
+        "org_options": _org_options(request.user, f.org),
         "verdicts": [("none", Verdict.unknown.label), *Verdict.choices[1:]],
         "seen_choices": _seen_labels(), "qs": f.querystring(),
     })
@@ -103,7 +113,7 @@ def findings(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "dashboard/findings.html", {
-        "nav": "findings", "page": page, "orgs": _org_choices(request.user),
+        "nav": "findings", "page": page, "org_options": _org_options(request.user, org_id),
         "sel": {"org": org_id, "verdict": verdict, "mode": mode, "strength": strength},
         "qs": params.urlencode(), "lang": "en" if get_language().startswith("en") else "zh",
     })

@@ -29,7 +29,8 @@ rule minecheck_mem_cpuminer_family
         $rpc4 = "mining.notify\x00" ascii
 
     condition:
-        1 of ($id*) and 3 of ($opt*) and 2 of ($rpc*)
+        // $rpc1/$rpc2 are printf templates: only a program holds them, never a document.
+        1 of ($id*) and 2 of ($opt*) and 1 of ($rpc1, $rpc2) and 1 of ($rpc3, $rpc4)
 }
 
 rule minecheck_mem_cgminer_family
@@ -55,9 +56,12 @@ rule minecheck_mem_cgminer_family
         $rpc2 = "mining.authorize\x00" ascii
         $rpc3 = "mining.notify\x00" ascii
         $rpc4 = "mining.set_difficulty\x00" ascii
+        $fmt1 = "\"method\": \"mining.authorize\", \"params\": [\"%s\"" ascii
+        $fmt2 = "\"method\": \"mining.submit\", \"params\": [\"%s\"" ascii
 
     condition:
-        1 of ($id*) and 2 of ($opt*) and 2 of ($rpc*)
+        // $fmt* are printf templates of the request a miner sends: never in a document.
+        1 of ($id*) and 2 of ($opt*) and 1 of ($fmt*) and 1 of ($rpc*)
 }
 
 rule minecheck_mem_xmr_stak
@@ -79,7 +83,11 @@ rule minecheck_mem_xmr_stak
         $k5 = "pool_password\x00" ascii
         $net1 = "keepalived\x00" ascii
         $net2 = "job_id\x00" ascii
+        $fmt1 = "\"method\":\"login\",\"params\":{\"login\":\"%s\"" ascii
+        $fmt2 = "\"method\":\"submit\",\"params\":{\"id\":\"%s\"" ascii
+        $fmt3 = "\"method\":\"keepalived\",\"params\":{\"id\":\"%s\"" ascii
 
     condition:
-        $id1 and 3 of ($k*) and 1 of ($net*)
+        // $fmt* are printf templates of the JSON-RPC requests: never in a document.
+        $id1 and 3 of ($k*) and 1 of ($fmt*) and 1 of ($net*)
 }

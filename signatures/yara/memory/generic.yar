@@ -27,7 +27,9 @@ rule minecheck_mem_stratum_client
         $f2 = "\"method\": \"mining.submit\", \"params\": [\"%s\"" ascii
 
     condition:
-        1 of ($s*) and (4 of ($m*) or (1 of ($f*) and 2 of ($m*)))
+        // $f* are printf templates of the requests: a document about the protocol lists the
+        // method names but never these templates.
+        1 of ($s*) and 1 of ($f*) and 2 of ($m*)
 }
 
 rule minecheck_mem_cryptonote_stratum
@@ -53,9 +55,15 @@ rule minecheck_mem_cryptonote_stratum
         $a6 = "cn-lite/1\x00" ascii
         $a7 = "rx/arq\x00" ascii
         $a8 = "cn-heavy/xhv\x00" ascii
+        $c1 = "RandomX\x03\x00" ascii
+        $c2 = "RandomWOW\x01\x00" ascii
+        $c3 = "RandomARQ\x01\x00" ascii
+        $c4 = "\"method\":\"login\",\"params\":{\"login\":\"%s\"" ascii
+        $c5 = "%s/%s (" ascii
 
     condition:
-        3 of ($k*) and 2 of ($a*)
+        // $c* (RandomX Argon2 salts, printf templates) exist only inside a program.
+        3 of ($k*) and 2 of ($a*) and 1 of ($c*)
 }
 
 rule minecheck_mem_stratum_login_session
@@ -63,7 +71,7 @@ rule minecheck_mem_stratum_login_session
     meta:
         family = "generic-stratum"
         kind = "generic"
-        severity = "high"
+        severity = "medium"
         scope = "memory"
         description_en = "Process holds a live pool login it sent: a JSON-RPC login with a wallet/user, a miner user-agent and a job from the pool"
         description_zh = "进程内存中有其发送的矿池登录请求：含钱包/用户名、挖矿程序 User-Agent 的 JSON-RPC 登录，以及矿池下发的任务"

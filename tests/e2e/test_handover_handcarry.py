@@ -1,0 +1,50 @@
+"""Offline hand-carry: `minecheck scan --export` on a PC with no network path, then
+`minecheck-server handcarry import` on the collector: once, idempotently, tampering refused."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from tests.e2e.conftest import Agent
+
+pytestmark = pytest.mark.slow
+
+
+def test_exported_file_imports_once_and_a_tampered_one_is_refused(collector, tmp_path):
+    token = collector.token()
+    cafe = Agent(tmp_path / "cafe-pc")  # never enrolled: only the token from the config file
+    cafe.home.mkdir()
+    (cafe.home / "minecheck.toml").write_text(
+        f'[server]\nenrollment_token = "{token}"\n', encoding="utf-8")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    cafe.scan("--export", str(usb), "--json", str(tmp_path / "report.json"))
+    (exported,) = list(usb.glob("*.mcr"))
+    report = json.loads((tmp_path / "report.json").read_text())
+    rid = report["report_id"].replace("-", "")
+
+    first = collector.cli("handcarry", "import", str(exported))
+    assert ": imported:" in first.stdout, first.stdout
+    again = collector.cli("handcarry", "import", str(exported))
+    assert "already imported" in again.stdout
+    rows = collector.query("SELECT source, device_id FROM ingest_report WHERE report_id = ?", rid)
+    assert len(rows) == 1 and rows[0][0] == "handcarry"
+    (org,), = collector.query("SELECT o.name FROM ledger_device d JOIN ledger_organisation o "
+                              "ON o.id = d.organisation_id WHERE d.id = ?", rows[0][1])
+    assert org == "e2e-school"
+
+    envelope = json.loads(exported.read_bytes())
+    body = json.loads(base64.b64decode(envelope["report"]))
+    body["verdict"]["status"] = "clean" if body["verdict"]["status"] != "clean" else "mining"
+    body["report_id"] = "00000000-0000-4000-8000-000000000001"
+    envelope["report"] = base64.b64encode(json.dumps(body).encode()).decode()
+    tampered = tmp_path / "tampered.mcr"
+    tampered.write_text(json.dumps(envelope))
+    refused = collector.cli("handcarry", "import", str(tampered), check=False)
+    assert refused.returncode == 1
+    assert "not imported" in refused.stdout and "changed after it was written" in refused.stdout
+    assert collector.query("SELECT COUNT(*) FROM ingest_report WHERE report_id = ?",
+                           "00000000000040008000000000000001") == [(0,)]

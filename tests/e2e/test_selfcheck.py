@@ -1,0 +1,181 @@
+"""The double-click self-check (``minecheck`` with no arguments), run from source."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from agent.cli import selfcheck
+from agent.i18n import set_language
+
+ROOT = Path(__file__).resolve().parents[2]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(autouse=True)
+def _english_then_back():
+    yield
+    set_language("zh")
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MINECHECK_", "LC_", "LANG"))}
+    env.update(
+        HOME=str(tmp_path / "home"),
+        MINECHECK_HOME=str(tmp_path / "agent-home"),
+        MINECHECK_NO_BROWSER="1",
+        MINECHECK_SELFCHECK_SECONDS="0",
+        PYTHONPATH=str(ROOT),
+        LANG="zh_CN.UTF-8",  # a Chinese system
+    )
+    env.update(extra)
+    return env
+
+
+# ------------------------------------------------------------------ file name and folder
+
+
+def test_report_name_has_hostname_and_time():
+    when = datetime(2026, 11, 23, 18, 30)
+    assert selfcheck.report_basename("PC-07", when, "zh") == "minecheck-报告-PC-07-20261123-1830"
+    assert selfcheck.report_basename("PC-07", when, "en") == "minecheck-report-PC-07-20261123-1830"
+
+
+@pytest.mark.parametrize(
+    ("host", "part"),
+    [('bad:name/with\\"chars*?', "bad_name_with_chars"), ("   ", "PC"), ("网吧-01", "网吧-01")],
+)
+def test_hostname_is_made_safe_for_file_names(host, part):
+    name = selfcheck.report_basename(host, datetime(2026, 1, 2, 3, 4), "zh")
+    assert name == f"minecheck-报告-{part}-20260102-0304"
+
+
+def test_save_falls_back_to_the_next_folder_when_one_is_not_writable(tmp_path):
+    # /proc/1 takes no new files, not even from root.
+    path = selfcheck.save_text([Path("/proc/1"), tmp_path], "r", ".html", "<html></html>")
+    assert path == tmp_path / "r.html"
+    assert path.read_text(encoding="utf-8") == "<html></html>"
+
+
+def test_save_never_overwrites_an_existing_report(tmp_path):
+    (tmp_path / "r.html").write_text("old", encoding="utf-8")
+    path = selfcheck.save_text([tmp_path], "r", ".html", "new")
+    assert path.name == "r-2.html"
+    assert (tmp_path / "r.html").read_text(encoding="utf-8") == "old"
+
+
+def test_save_raises_when_no_folder_takes_the_file(tmp_path):
+    with pytest.raises(OSError):
+        selfcheck.save_text([Path("/proc/1"), tmp_path / "missing"], "r", ".html", "x")
+
+
+def test_report_folders_start_with_the_current_folder_when_not_frozen(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "h"))
+    (tmp_path / "h" / "Desktop").mkdir(parents=True)
+    folders = selfcheck.report_folders()
+    assert folders[0] == tmp_path
+    assert folders[1] == tmp_path / "h" / "Desktop"
+    assert len(folders) == len(set(folders))
+
+
+def test_report_folders_start_next_to_the_frozen_executable(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(selfcheck.tempfile, "gettempdir", lambda: str(tmp_path / "Temp"))
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "dl" / "minecheck"))
+    assert selfcheck.report_folders()[0] == tmp_path / "dl"
+
+
+def test_an_executable_run_from_the_temp_folder_saves_on_the_desktop(tmp_path, monkeypatch):
+    # As when Windows runs a program opened from a ZIP file's preview (from %TEMP%).
+    temp = tmp_path / "Temp"
+    (tmp_path / "h" / "Desktop").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(tmp_path / "h"))
+    monkeypatch.setattr(selfcheck.tempfile, "gettempdir", lambda: str(temp))
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(temp / "Temp1_minecheck.zip" / "minecheck.exe"))
+    folders = selfcheck.report_folders()
+    assert folders[0] == tmp_path / "h" / "Desktop"
+    assert folders[1] == temp / "Temp1_minecheck.zip"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="chown to another user needs root")
+def test_files_are_handed_to_the_sudo_user(tmp_path, monkeypatch):
+    f = tmp_path / "r.html"
+    f.write_text("x")
+    monkeypatch.setenv("SUDO_UID", "4321")
+    monkeypatch.setenv("SUDO_GID", "4322")
+    selfcheck._give_to_invoking_user([f])
+    assert (f.stat().st_uid, f.stat().st_gid) == (4321, 4322)
+
+
+# ------------------------------------------------------------------ settings and rights
+
+
+@pytest.mark.parametrize(("value", "expected"), [("5", 5.0), ("0", 0.0), ("x", 30.0), ("-1", 30.0)])
+def test_sampling_window_from_environment(monkeypatch, value, expected):
+    monkeypatch.setenv("MINECHECK_SELFCHECK_SECONDS", value)
+    assert selfcheck._sample_seconds() == expected
+
+
+def test_linux_without_root_suggests_sudo_and_lists_what_is_missing(monkeypatch):
+    import agent.platform
+
+    set_language("en")
+    monkeypatch.setattr(agent.platform, "is_privileged", lambda: False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    out = io.StringIO()
+    assert selfcheck.ensure_rights(out) is None
+    text = out.getvalue()
+    assert "sudo " in text and "cannot look at" in text
+    assert "memory of other users' and system processes" in text
+
+
+def test_windows_declined_prompt_continues_and_says_what_is_missing(monkeypatch):
+    # The UAC call itself needs Windows; here the user "declines" (None).
+    import agent.platform
+
+    set_language("zh")
+    monkeypatch.setattr(agent.platform, "is_privileged", lambda: False)
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.delenv("MINECHECK_NO_ELEVATE", raising=False)
+    asked = []
+    monkeypatch.setattr(selfcheck, "_relaunch_elevated_windows", lambda out: asked.append(1))
+    out = io.StringIO()
+    assert selfcheck.ensure_rights(out) is None
+    text = out.getvalue()
+    assert asked == [1]
+    assert "请点击“是”" in text and "没有管理员权限" in text and "Defender" in text
+
+
+def test_windows_elevated_copy_ran_the_check(monkeypatch):
+    import agent.platform
+
+    set_language("en")
+    monkeypatch.setattr(agent.platform, "is_privileged", lambda: False)
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(selfcheck, "_relaunch_elevated_windows", lambda out: 1)
+    out = io.StringIO()
+    assert selfcheck.ensure_rights(out) == 1
+    assert "administrator window" in out.getvalue()
+
+
+def test_no_browser_without_a_display(monkeypatch):
+    monkeypatch.delenv("MINECHECK_NO_BROWSER", raising=False)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert selfcheck.open_in_browser(Path("/nonexistent.html")) is False
+
+
+def test_no_wait_when_input_is_not_a_terminal():
+    out = io.StringIO()
+    selfcheck.wait_for_key(out, io.StringIO("never read"))
+    assert out.getvalue() == ""
