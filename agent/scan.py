@@ -70,7 +70,8 @@ def build_report(
     bundle = run_collector("signatures", _load_bundle, ctx, None)
     ctx.report_progress(_("Looking for mining software"), _DETECTION_START + 0.02)
     seen = _merge_background(utilization, background)
-    findings = run_collector("detection", lambda c: _run_detection(c, bundle, seen), ctx, [])
+    with _stage(ctx, _DETECTION_START + 0.02, 0.99):
+        findings = run_collector("detection", lambda c: _run_detection(c, bundle, seen), ctx, [])
     verdict = run_collector("verdict", lambda c: _decide(findings), ctx, None) or _fallback_verdict(
         findings
     )

@@ -37,6 +37,7 @@ class _Renderer:
     def __init__(self, report: Report, lang: str) -> None:
         self.r = report
         self.lang = "en" if lang == "en" else "zh"
+        self.colon = ": " if self.lang == "en" else "："
 
     def t(self, msgid: str) -> str:
         return gettext_in(self.lang, msgid)
@@ -100,7 +101,7 @@ class _Renderer:
             f'<section id="verdict" class="verdict {esc(words.level)}">'
             f'<p class="headline">{esc(words.headline)}</p>'
             f"<p>{esc(words.explanation)}</p>{reasons_html}"
-            f'<p class="todo"><strong>{todo}:</strong> {esc(words.action)}</p></section>'
+            f'<p class="todo"><strong>{todo}{self.colon}</strong>{esc(words.action)}</p></section>'
         )
 
     def device(self) -> str:
@@ -133,7 +134,7 @@ class _Renderer:
         badge = "yes" if hp.is_high_performance else ""
         reasons = "".join(f"<li>{esc(self.lt(x))}</li>" for x in hp.reasons)
         parts.append(
-            f'<p><strong>{esc(t(N_("High-performance device")))}:</strong> '
+            f"<p><strong>{esc(t(N_('High-performance device')))}{self.colon}</strong>"
             f'<span class="badge {badge}">{esc(flag)}</span>'
             + (f" ({esc(hp.category)})" if hp.category else "")
             + "</p>"
@@ -421,13 +422,14 @@ class _Renderer:
         evidence = ""
         if f.evidence:
             lines = "\n".join(f.evidence[:20])
-            evidence = f"<p><strong>{esc(t(N_('Evidence')))}:</strong></p><pre>{esc(lines)}</pre>"
+            label = esc(t(N_("Evidence")))
+            evidence = f"<p><strong>{label}{self.colon}</strong></p><pre>{esc(lines)}</pre>"
         detail = f"<p>{esc(self.lt(f.detail))}</p>" if f.detail else ""
         return (
             f'<div class="finding {esc(strength)}">'
             f'<h3>{esc(self.lt(f.title))} <span class="badge {esc(strength)}">{badge}</span></h3>'
             f"{detail}{self.kv_table(rows) if rows else ''}{evidence}"
-            f'<p class="action"><strong>{esc(t(N_("What to do")))}:</strong> '
+            f'<p class="action"><strong>{esc(t(N_("What to do")))}{self.colon}</strong>'
             f"{esc(self.lt(f.action))}</p></div>"
         )
 

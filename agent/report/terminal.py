@@ -25,10 +25,15 @@ class ProgressDisplay:
         self._last_plain_key = ""
         self._last_plain_at = 0.0
         self._drawn = False
+        self._fraction: float | None = None
 
     def __call__(self, message: str, fraction: float | None = None) -> None:
         if self.quiet:
             return
+        if fraction is None:  # a step without its own fraction: the bar stays where it was
+            fraction = self._fraction
+        else:
+            self._fraction = fraction
         if self.tty:
             self._draw_bar(message, fraction)
         else:

@@ -258,8 +258,10 @@ def test_progress_bar_on_a_terminal_and_plain_lines_elsewhere():
     bar = ProgressDisplay(tty)
     bar("Reading the hardware inventory", 0.0)
     bar("Measuring CPU and GPU use (5/30 s)", 0.5)
+    bar("Checking running processes")  # no fraction of its own: the bar stays at 50 %
     bar.finish()
-    assert tty.text.count("\r[") == 2
+    assert tty.text.count("\r[") == 3
+    assert "[############------------]  50% Checking running processes" in tty.text
     assert "[############------------]  50% Measuring" in tty.text
     assert tty.text.endswith("\n")
 

@@ -16,6 +16,23 @@ from agent.report.model import Finding, Strength, Subject, Verdict, VerdictStatu
 from agent.scan import build_report
 
 
+@pytest.fixture(autouse=True)
+def quick_detection(monkeypatch):
+    """These tests are about the pipeline; the real detection runs in the CLI end-to-end
+    tests. A stand-in engine with no findings keeps them quick."""
+    engine = types.ModuleType("agent.detect.engine")
+    engine.run_detection = lambda ctx, bundle, utilization: []
+    monkeypatch.setitem(sys.modules, "agent.detect.engine", engine)
+
+
+@pytest.mark.slow
+def test_real_detection_engine_and_bundle_are_wired_in(monkeypatch):
+    monkeypatch.delitem(sys.modules, "agent.detect.engine")  # the real one, not the stand-in
+    report = build_report(ScanOptions(sample_seconds=0))
+    assert report.signatures.version != "none"
+    assert not [e for e in report.errors if e.collector in ("detection", "signatures", "verdict")]
+
+
 def test_scan_without_sampling_fills_the_report():
     seen: list[tuple[str, float | None]] = []
     report = build_report(ScanOptions(sample_seconds=0), progress=lambda m, f: seen.append((m, f)))

@@ -27,12 +27,25 @@ def _minecheck() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "agent"]
 
 
+# `minecheck` with the detection engine replaced by one that finds nothing: what the
+# pipeline, inventory, signature loading and report cost without the scanners.
+NO_DETECTION = (
+    "import sys, types; m = types.ModuleType('agent.detect.engine'); "
+    "m.run_detection = lambda ctx, bundle, utilization: []; "
+    "sys.modules['agent.detect.engine'] = m; "
+    "from agent.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
 def run_once(args: list[str], home: str) -> tuple[float, float, int]:
     """(wall seconds, peak RSS MB, exit status) of one `minecheck` run."""
     env = dict(os.environ, MINECHECK_HOME=home)
+    command = _minecheck()
+    if args and args[0] == "NO_DETECTION":
+        command, args = [sys.executable, "-c", NO_DETECTION], args[1:]
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [*_minecheck(), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        [*command, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
     )
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
@@ -59,6 +72,36 @@ def measure(args: list[str], runs: int = RUNS) -> dict[str, float]:
     }
 
 
+def stage_times() -> list[list[object]]:
+    """Seconds spent in each stage of one in-process scan (progress messages as markers)."""
+    from agent.collectors.base import ScanOptions
+    from agent.i18n import set_language
+    from agent.scan import build_report
+
+    set_language("en")
+    marks: list[tuple[str, float]] = []
+    stage_of = {
+        "Reading the hardware inventory": "inventory",
+        "Loading the signatures": "signature bundle",
+        "Looking for mining software": "detection + verdict",
+        "Writing the report": "report",
+    }
+
+    def progress(message: str, fraction: float | None) -> None:
+        if message in stage_of:
+            marks.append((stage_of[message], time.perf_counter()))
+
+    started = time.perf_counter()
+    build_report(ScanOptions(sample_seconds=0), progress=progress)
+    ended = time.perf_counter()
+    rows = []
+    for i, (name, at) in enumerate(marks):
+        until = marks[i + 1][1] if i + 1 < len(marks) else ended
+        rows.append([name, f"{until - at:.2f} s"])
+    rows.append(["total (in-process, after imports)", f"{ended - started:.2f} s"])
+    return rows
+
+
 def main() -> None:
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as out:
@@ -81,6 +124,10 @@ def main() -> None:
                     "--html",
                     html_path,
                 ],
+            ),
+            (
+                "scan --sample-seconds 0 --quiet --json FILE, detection engine left out",
+                ["NO_DETECTION", "scan", "--sample-seconds", "0", "--quiet", "--json", json_path],
             ),
             ("--version (interpreter + CLI start-up only)", ["--version"]),
         ]
@@ -113,6 +160,9 @@ def main() -> None:
         + markdown_table(["command", "wall time", "peak RSS"], rows)
         + "\n\n"
         + verdict
+    )
+    body += "\n\nWhere the time goes (one in-process scan, same machine):\n\n" + markdown_table(
+        ["stage", "time"], stage_times()
     )
     write_section("scan", "Scan without sampling: wall time and peak memory", body)
 
