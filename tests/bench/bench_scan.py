@@ -37,8 +37,8 @@ NO_DETECTION = (
 )
 
 
-def run_once(args: list[str], home: str) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS MB, exit status) of one `minecheck` run."""
+def run_once(args: list[str], home: str) -> tuple[float, float, int, float]:
+    """(wall seconds, peak RSS MB, exit status, CPU seconds) of one `minecheck` run."""
     env = dict(os.environ, MINECHECK_HOME=home)
     command = _minecheck()
     if args and args[0] == "NO_DETECTION":
@@ -50,15 +50,16 @@ def run_once(args: list[str], home: str) -> tuple[float, float, int]:
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_maxrss / 1024.0, proc.returncode
+    return wall, usage.ru_maxrss / 1024.0, proc.returncode, usage.ru_utime + usage.ru_stime
 
 
 def measure(args: list[str], runs: int = RUNS) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as home:
         run_once(args, home)  # warm the file cache (and compile .pyc) once
-        walls, rss = [], []
+        walls, rss, cpus = [], [], []
         for _ in range(runs):
-            wall, mb, code = run_once(args, home)
+            wall, mb, code, cpu = run_once(args, home)
+            cpus.append(cpu)
             if code not in (0, 1):
                 raise RuntimeError(f"minecheck {' '.join(args)} exited {code}")
             walls.append(wall)
@@ -69,6 +70,7 @@ def measure(args: list[str], runs: int = RUNS) -> dict[str, float]:
         "wall_max": max(walls),
         "rss_median": statistics.median(rss),
         "rss_max": max(rss),
+        "cpu_median": statistics.median(cpus),
     }
 
 
@@ -141,6 +143,7 @@ def main() -> None:
                     f"`minecheck {label}`",
                     f"{m['wall_median']:.2f} s ({m['wall_min']:.2f}–{m['wall_max']:.2f})",
                     f"{m['rss_median']:.1f} MB (max {m['rss_max']:.1f})",
+                    f"{m['cpu_median']:.2f} s",
                 ]
             )
     load_after = os.getloadavg()[0]
@@ -156,8 +159,9 @@ def main() -> None:
         f"{RUNS} fresh processes per line after one warm-up run; wall time median (min–max), "
         "peak RSS from wait4() rusage. The machine's 2 cores are shared with other developers' "
         f"test runs: 1-minute load average {load_before:.1f} before, {load_after:.1f} after, "
-        "so wall times are pessimistic.\n\n"
-        + markdown_table(["command", "wall time", "peak RSS"], rows)
+        "so wall times are pessimistic; the CPU time (user+system of the process and its "
+        "children) does not depend on the load.\n\n"
+        + markdown_table(["command", "wall time", "peak RSS", "CPU time (median)"], rows)
         + "\n\n"
         + verdict
     )
