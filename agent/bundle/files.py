@@ -89,8 +89,9 @@ def _xor(data: bytes) -> bytes:
     )
 
 
-def pack(files: Mapping[str, bytes]) -> bytes:
-    """The packed form of ``files`` (deterministic: sorted, fixed mtimes)."""
+def deterministic_tar(files: Mapping[str, bytes]) -> bytes:
+    """An uncompressed tar of ``files``: sorted names, mtime 0, mode 0644 (same input, same
+    bytes, so hashes and signatures are reproducible)."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for rel in sorted(files):
@@ -99,7 +100,12 @@ def pack(files: Mapping[str, bytes]) -> bytes:
             info.mtime = 0
             info.mode = 0o644
             tar.addfile(info, io.BytesIO(files[rel]))
-    return MAGIC + _xor(zlib.compress(buf.getvalue(), 9))
+    return buf.getvalue()
+
+
+def pack(files: Mapping[str, bytes]) -> bytes:
+    """The packed form of ``files`` (deterministic)."""
+    return MAGIC + _xor(zlib.compress(deterministic_tar(files), 9))
 
 
 def unpack(blob: bytes, origin: str = PACKED) -> BundleFiles:

@@ -95,6 +95,19 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
 
 
+def load_agent_state(config: Path | None):
+    """The agent's configuration, home folder and credentials; None (after saying why on
+    stderr) when the configuration cannot be used."""
+    from agent.config import ConfigError
+    from agent.transport.agent_state import AgentState
+
+    try:
+        return AgentState.load(config)
+    except (ConfigError, ValueError, OSError) as exc:
+        print(_("Configuration error: {error}").format(error=exc), file=sys.stderr)
+        return None
+
+
 def _no_command(parser: argparse.ArgumentParser) -> int:
     """No arguments: the double-click self-check where it exists, else help."""
     try:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from agent.cli import EXIT_CLEAN, EXIT_ERROR
+from agent.cli import EXIT_CLEAN, EXIT_ERROR, load_agent_state
 from agent.i18n import _
 
 LEDGER_FLAGS = ("location", "department", "owner", "phone", "asset_tag")
@@ -29,14 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from agent.config import ConfigError
-    from agent.transport.agent_state import AgentState
     from agent.transport.enrollment import EnrollmentError, enroll
 
-    try:
-        state = AgentState.load(args.config)
-    except ConfigError as exc:
-        print(_("Configuration error: {error}").format(error=exc), file=sys.stderr)
+    state = load_agent_state(args.config)
+    if state is None:
         return EXIT_ERROR
     server = state.config.server
     updates = {"url": args.server} if args.server else {}

@@ -8,7 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
-from agent.cli import EXIT_CLEAN, EXIT_ERROR
+from agent.cli import EXIT_CLEAN, EXIT_ERROR, load_agent_state
 from agent.i18n import _
 
 
@@ -20,15 +20,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from agent.config import ConfigError
     from agent.runner.budget import Budget
     from agent.runner.loop import run_cycle, run_forever
-    from agent.transport.agent_state import AgentState
 
-    try:
-        state = AgentState.load(args.config)
-    except (ConfigError, ValueError) as exc:
-        print(_("Configuration error: {error}").format(error=exc), file=sys.stderr)
+    state = load_agent_state(args.config)
+    if state is None:
         return EXIT_ERROR
     if args.once:
         cycle = run_cycle(state, Budget())

@@ -150,15 +150,12 @@ def _write(path: Path, text: str, files: list[tuple[str, str]], label: str) -> b
 
 def _spool_and_upload(report, args: argparse.Namespace) -> bool:
     """Spool the report (it stays there until the collector acknowledges it), then flush."""
-    from agent.config import ConfigError
-    from agent.transport.agent_state import AgentState
+    from agent.cli import load_agent_state
     from agent.transport.uploader import flush
 
     out = sys.stderr if args.json == "-" else sys.stdout
-    try:
-        state = AgentState.load(args.config)
-    except (ConfigError, ValueError, OSError) as exc:
-        print(_("Configuration error: {error}").format(error=exc), file=sys.stderr)
+    state = load_agent_state(args.config)
+    if state is None:
         return False
     spool = state.spool()
     try:

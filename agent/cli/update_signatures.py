@@ -7,8 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from agent.cli import EXIT_CLEAN, EXIT_ERROR
-from agent.config import ConfigError
+from agent.cli import EXIT_CLEAN, EXIT_ERROR, load_agent_state
 from agent.i18n import N_, _
 
 STATUS_TEXT = {
@@ -36,13 +35,10 @@ def describe(result) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from agent.transport.agent_state import AgentState
     from agent.transport.bundle_update import installed_version, load_state, update
 
-    try:
-        state = AgentState.load(args.config)
-    except (ConfigError, ValueError) as exc:
-        print(_("Configuration error: {error}").format(error=exc), file=sys.stderr)
+    state = load_agent_state(args.config)
+    if state is None:
         return EXIT_ERROR
     if args.status:
         last = load_state(state.home)

@@ -5,9 +5,7 @@ sha256 of each file) and signed with the collector's Ed25519 key over the archiv
 from __future__ import annotations
 
 import hashlib
-import io
 import re
-import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,17 +109,11 @@ def compose(imports: list[SignatureImport]) -> tuple[dict[str, bytes], object | 
 
 def pack_archive(files: dict[str, bytes]) -> bytes:
     """Deterministic tar.gz (sorted names, mtime 0) of ``files``."""
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for rel in sorted(files):
-            info = tarfile.TarInfo(rel)
-            info.size = len(files[rel])
-            info.mtime = 0
-            info.mode = 0o644
-            tar.addfile(info, io.BytesIO(files[rel]))
     import gzip
 
-    return gzip.compress(raw.getvalue(), compresslevel=9, mtime=0)
+    from agent.bundle.files import deterministic_tar
+
+    return gzip.compress(deterministic_tar(files), compresslevel=9, mtime=0)
 
 
 def validate(files: dict[str, bytes], version: str) -> tuple[dict[str, bytes], dict]:
