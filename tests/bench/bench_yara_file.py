@@ -341,9 +341,9 @@ def main() -> None:
             "the wall figure is what a user waits. Both tools found the same matches: "
             + ("yes" if agree else "**NO**")
             + f" ({len(expected)} rule/file matches). "
-            "Target: minecheck ≥ 0.95× the CLI at equal threads. This machine has 2 cores "
-            "shared with other helpers' work (load average often above 8 while measuring): "
-            "the wall figures are noisy.\n\n"
+            "Target: minecheck ≥ 0.95× the CLI at equal threads. This machine has 2 cores, "
+            f"1-minute load average {os.getloadavg()[0]:.1f} when the table was written: "
+            "other work on the cores makes the wall figures noisy.\n\n"
             + markdown_table(headers, rows)
             + "\n\nAll rows but the last compare the scanning engines on equal terms (every "
             "file scanned by both). The last row is how the agent scans: every file-scope rule "
