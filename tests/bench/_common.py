@@ -6,9 +6,11 @@ Each benchmark owns one section of docs/benchmarks.md between the markers
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import re
+import secrets
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -56,3 +58,25 @@ def markdown_table(headers: list[str], rows: list[list[object]]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+@contextlib.contextmanager
+def scratch_pg_database(pg_url: str):
+    """A fresh PostgreSQL database for one benchmark, dropped afterwards; yields its URL, or
+    None (after saying why) when PostgreSQL cannot be reached."""
+    try:
+        import psycopg
+
+        name = f"minecheck_bench_{secrets.token_hex(4)}"
+        with psycopg.connect(pg_url, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # noqa: BLE001 - report and carry on with SQLite
+        print(f"PostgreSQL not available ({exc}); skipping it")
+        yield None
+        return
+    scheme, rest = pg_url.split("://", 1)
+    try:
+        yield scheme + "://" + re.sub(r"/[^/?]*(\?|$)", f"/{name}\\1", rest, count=1)
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -11,7 +11,6 @@ import http.client
 import json
 import os
 import re
-import secrets
 import statistics
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from urllib.parse import urlsplit
 
 import psutil
 
-from tests.bench._common import markdown_table, write_section
+from tests.bench._common import markdown_table, scratch_pg_database, write_section
 from tests.collector.conftest import start_server, stop_server
 from tests.collector.factories import make_identity, make_report, report_gzip, report_json
 
@@ -160,36 +159,13 @@ def run_backend(name: str, database_url: str | None, workers: int = 1) -> dict:
             stop_server(proc)
 
 
-def pg_database() -> tuple[str, str] | None:
-    try:
-        import psycopg
-
-        name = f"minecheck_bench_{secrets.token_hex(4)}"
-        with psycopg.connect(PG_URL, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # noqa: BLE001 - report and carry on with SQLite
-        print(f"PostgreSQL not available ({exc}); skipping it")
-        return None
-    return name, re.sub(r"/[^/?]*(\?|$)", f"/{name}\\1", PG_URL.split("://", 1)[1], count=1)
-
-
 def main() -> None:
     load_before = os.getloadavg()[0]
     results = [run_backend("SQLite", None, w) for w in WORKERS]
-    pg = pg_database()
-    if pg:
-        name, rest = pg
-        try:
-            for w in WORKERS:
-                # a fresh database per run would need a new CREATE; reuse it (reports pile up)
-                results.append(
-                    run_backend("PostgreSQL", PG_URL.split("://", 1)[0] + "://" + rest, w)
-                )
-        finally:
-            import psycopg
-
-            with psycopg.connect(PG_URL, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_pg_database(PG_URL) as url:
+        # one database for every worker count (reports pile up, as in real use)
+        if url:
+            results += [run_backend("PostgreSQL", url, w) for w in WORKERS]
     targets = {"SQLite": 150, "PostgreSQL": 300}
     rows = [
         [

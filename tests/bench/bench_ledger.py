@@ -27,7 +27,7 @@ from pathlib import Path
 
 import requests
 
-from tests.bench._common import markdown_table, write_section
+from tests.bench._common import markdown_table, scratch_pg_database, write_section
 from tests.collector.conftest import start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -211,36 +211,16 @@ def run_backend(name: str, database_url: str | None) -> dict:
         stop_server(proc)
 
 
-def pg_database() -> tuple[str, str] | None:
-    try:
-        import psycopg
-
-        name = f"minecheck_bench_{secrets.token_hex(4)}"
-        with psycopg.connect(PG_URL, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # noqa: BLE001 - report and carry on with SQLite
-        print(f"PostgreSQL not available ({exc}); skipping it")
-        return None
-    rest = re.sub(r"/[^/?]*(\?|$)", f"/{name}\\1", PG_URL.split("://", 1)[1], count=1)
-    return name, PG_URL.split("://", 1)[0] + "://" + rest
-
-
 def main() -> None:
     wanted = os.environ.get("BENCH_LEDGER_BACKENDS", "sqlite,postgres").lower().split(",")
     results = [run_backend("SQLite", None)] if "sqlite" in wanted else []
     if results:
         print(json.dumps(results[-1], ensure_ascii=False), flush=True)
-    pg = pg_database() if "postgres" in wanted else None
-    if pg:
-        name, url = pg
-        try:
-            results.append(run_backend("PostgreSQL", url))
-            print(json.dumps(results[-1], ensure_ascii=False), flush=True)
-        finally:
-            import psycopg
-
-            with psycopg.connect(PG_URL, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    if "postgres" in wanted:
+        with scratch_pg_database(PG_URL) as url:
+            if url:
+                results.append(run_backend("PostgreSQL", url))
+                print(json.dumps(results[-1], ensure_ascii=False), flush=True)
     write_results(results)
 
 

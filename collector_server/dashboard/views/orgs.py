@@ -47,38 +47,35 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+def _add_org_item(request: HttpRequest, pk: int, form_class, prefix: str, added: str,
+                  refused: str) -> HttpResponse:
+    """Validate one egress line / IP range form and attach the row to the organisation."""
+    org = get_org_or_404(request.user, pk=pk)
+    require_edit(request.user, org)
+    form = form_class(request.POST, prefix=prefix)
+    if form.is_valid():
+        item = form.save(commit=False)
+        item.organisation = org
+        item.save()
+        messages.success(request, added)
+    else:
+        messages.error(request, refused % {
+            "errors": "; ".join(e for errs in form.errors.values() for e in errs)})
+    return redirect("dashboard:org", pk=org.pk)
+
+
 @login_required
 @require_POST
 def org_add_line(request: HttpRequest, pk: int) -> HttpResponse:
-    org = get_org_or_404(request.user, pk=pk)
-    require_edit(request.user, org)
-    form = EgressLineForm(request.POST, prefix="line")
-    if form.is_valid():
-        line = form.save(commit=False)
-        line.organisation = org
-        line.save()
-        messages.success(request, _("Egress line added."))
-    else:
-        messages.error(request, _("Egress line not added: %(errors)s") % {
-            "errors": "; ".join(e for errs in form.errors.values() for e in errs)})
-    return redirect("dashboard:org", pk=org.pk)
+    return _add_org_item(request, pk, EgressLineForm, "line", _("Egress line added."),
+                         _("Egress line not added: %(errors)s"))
 
 
 @login_required
 @require_POST
 def org_add_range(request: HttpRequest, pk: int) -> HttpResponse:
-    org = get_org_or_404(request.user, pk=pk)
-    require_edit(request.user, org)
-    form = ManagedRangeForm(request.POST, prefix="range")
-    if form.is_valid():
-        item = form.save(commit=False)
-        item.organisation = org
-        item.save()
-        messages.success(request, _("IP range added."))
-    else:
-        messages.error(request, _("IP range not added: %(errors)s") % {
-            "errors": "; ".join(e for errs in form.errors.values() for e in errs)})
-    return redirect("dashboard:org", pk=org.pk)
+    return _add_org_item(request, pk, ManagedRangeForm, "range", _("IP range added."),
+                         _("IP range not added: %(errors)s"))
 
 
 @login_required
