@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import yara
+
 _MAX_FILE = 128 * 2**20
 _cache: dict[tuple[str, int, int, str | None, str], dict[str, list[str]]] = {}
 
@@ -22,13 +24,16 @@ def scan_file(
     key = (path, st.st_size, st.st_mtime_ns, sha256, rules_id)
     if key in _cache:
         return _cache[key]
-    try:
-        with open(open_path or path, "rb") as fh:
-            data = fh.read()
-    except OSError:
-        return None
     out: dict[str, list[str]] = {}
-    for m in rules.match(data=data, timeout=20):
+    try:
+        # libyara maps the file: its pages stay clean page cache the kernel can reclaim,
+        # instead of a copy of a (possibly 100 MB) game executable on the Python heap.
+        matches = rules.match(open_path or path, timeout=20)
+    except yara.TimeoutError:
+        raise
+    except yara.Error:  # unreadable or vanished since stat(): the file is simply not scanned
+        return None
+    for m in matches:
         out[m.rule] = [
             bytes(s.instances[0].matched_data[:80]).decode("latin-1")
             for s in m.strings[:8]
