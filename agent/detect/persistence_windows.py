@@ -158,51 +158,16 @@ def all_entries(
 # --- real readers (Windows only) -------------------------------------------------------
 
 
-def _open_key(key: str):
-    import winreg
-
-    hive, _, sub = key.partition("\\")
-    root = {"HKLM": winreg.HKEY_LOCAL_MACHINE, "HKCU": winreg.HKEY_CURRENT_USER}[hive]
-    return winreg.OpenKey(root, sub, 0, winreg.KEY_READ)
-
-
 def _reg_values(key: str) -> dict[str, str]:
-    import winreg
+    from agent.platform.windows import registry
 
-    try:
-        handle = _open_key(key)
-    except OSError:
-        return {}
-    out: dict[str, str] = {}
-    with handle:
-        i = 0
-        while True:
-            try:
-                name, value, _ = winreg.EnumValue(handle, i)
-            except OSError:
-                break
-            out[name] = str(value)
-            i += 1
-    return out
+    return {name: str(value) for name, value in registry.values(key).items()}
 
 
 def _reg_subkeys(key: str) -> list[str]:
-    import winreg
+    from agent.platform.windows import registry
 
-    try:
-        handle = _open_key(key)
-    except OSError:
-        return []
-    out = []
-    with handle:
-        i = 0
-        while True:
-            try:
-                out.append(winreg.EnumKey(handle, i))
-            except OSError:
-                break
-            i += 1
-    return out
+    return registry.subkeys(key)
 
 
 def _schtasks_xml() -> str:

@@ -100,39 +100,14 @@ class LiveSource:
         return box["rows"]
 
     def reg_values(self, key: str) -> dict[str, Any]:
-        import winreg
+        from agent.platform.windows import registry
 
-        out: dict[str, Any] = {}
-        try:
-            with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, key) as handle:
-                i = 0
-                while True:
-                    try:
-                        name, data, _kind = winreg.EnumValue(handle, i)
-                    except OSError:
-                        break
-                    out[name] = data
-                    i += 1
-        except OSError:
-            return {}
-        return out
+        return registry.values(key)
 
     def reg_subkeys(self, key: str) -> list[str]:
-        import winreg
+        from agent.platform.windows import registry
 
-        names: list[str] = []
-        try:
-            with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, key) as handle:
-                i = 0
-                while True:
-                    try:
-                        names.append(winreg.EnumKey(handle, i))
-                    except OSError:
-                        break
-                    i += 1
-        except OSError:
-            return []
-        return names
+        return registry.subkeys(key)
 
 
 class FixtureSource:
