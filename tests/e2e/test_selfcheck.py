@@ -14,7 +14,6 @@ import pytest
 from agent.cli import selfcheck
 from agent.i18n import set_language
 
-ROOT = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -22,20 +21,6 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 def _english_then_back():
     yield
     set_language("zh")
-
-
-def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MINECHECK_", "LC_", "LANG"))}
-    env.update(
-        HOME=str(tmp_path / "home"),
-        MINECHECK_HOME=str(tmp_path / "agent-home"),
-        MINECHECK_NO_BROWSER="1",
-        MINECHECK_SELFCHECK_SECONDS="0",
-        PYTHONPATH=str(ROOT),
-        LANG="zh_CN.UTF-8",  # a Chinese system
-    )
-    env.update(extra)
-    return env
 
 
 # ------------------------------------------------------------------ file name and folder

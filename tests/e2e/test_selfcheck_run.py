@@ -38,11 +38,12 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def test_selfcheck_run_from_source_writes_the_reports(tmp_path):
+def _run_selfcheck(tmp_path: Path, *args: str) -> tuple[Path, subprocess.CompletedProcess]:
+    """The self-check started with no command (as a double-click does) in a fresh folder."""
     work = tmp_path / "work"
     work.mkdir()
     proc = subprocess.run(
-        [sys.executable, "-m", "agent"],
+        [sys.executable, "-m", "agent", *args],
         cwd=work,
         env=_env(tmp_path),
         capture_output=True,
@@ -50,6 +51,11 @@ def test_selfcheck_run_from_source_writes_the_reports(tmp_path):
         timeout=180,
         stdin=subprocess.DEVNULL,
     )
+    return work, proc
+
+
+def test_selfcheck_run_from_source_writes_the_reports(tmp_path):
+    work, proc = _run_selfcheck(tmp_path)
     assert proc.returncode in (0, 1), proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "挖矿" in proc.stdout and "本工具只读取信息" in proc.stdout
     html = list(work.glob("minecheck-报告-*.html"))
@@ -68,17 +74,7 @@ def test_selfcheck_run_from_source_writes_the_reports(tmp_path):
 
 
 def test_selfcheck_in_english_when_asked(tmp_path):
-    work = tmp_path / "work"
-    work.mkdir()
-    proc = subprocess.run(
-        [sys.executable, "-m", "agent", "--lang", "en"],
-        cwd=work,
-        env=_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        stdin=subprocess.DEVNULL,
-    )
+    work, proc = _run_selfcheck(tmp_path, "--lang", "en")
     assert proc.returncode in (0, 1), proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "cryptocurrency mining self-check" in proc.stdout
     assert not CJK.search(proc.stdout.split("Report files")[0])
