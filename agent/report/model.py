@@ -239,11 +239,13 @@ class VerdictStatus(str, Enum):
     clean = "clean"
     suspicious = "suspicious"
     mining = "mining"
+    incomplete = "incomplete"  # detection did not fully run: never read as clean
 
 
 class MiningMode(str, Enum):
-    active = "active"
-    passive = "passive"
+    active = "active"  # positive evidence that a person started it
+    passive = "passive"  # signs of malware: hiding, persistence, service account
+    undetermined = "undetermined"  # neither proven
 
 
 class Strength(str, Enum):
@@ -286,10 +288,36 @@ class Finding(_Model):
     evidence: list[str] = Field(default_factory=list, description="Matched strings, lines ...")
 
 
+class Incident(_Model):
+    """The evidence about one miner grouped together: process tree, config, connection, memory."""
+
+    id: str = Field(description="Stable within the report, e.g. 'i1'")
+    strength: Strength
+    title: LocalizedText
+    mode: MiningMode | None = None
+    mode_reason: LocalizedText | None = None
+    root_pid: int | None = Field(None, description="The process tree's top process")
+    pids: list[int] = Field(default_factory=list)
+    exe: str | None = Field(None, description="The miner's own executable")
+    files: list[str] = Field(default_factory=list, description="Its config and script files")
+    remotes: list[str] = Field(default_factory=list, description="Pool addresses it talks to")
+    findings: list[int] = Field(
+        default_factory=list, description="Indices into Report.findings of its evidence"
+    )
+    action: LocalizedText = Field(description="What a person should do about this miner")
+
+
 class Verdict(_Model):
     status: VerdictStatus = VerdictStatus.clean
     mode: MiningMode | None = None
+    mode_reason: LocalizedText | None = Field(
+        None, description="Why the mining is active, passive or undetermined"
+    )
     reasons: list[LocalizedText] = Field(default_factory=list)
+    incomplete: list[LocalizedText] = Field(
+        default_factory=list,
+        description="Checks that failed or timed out; non-empty means the verdict is never clean",
+    )
 
 
 class CollectorError(_Model):
@@ -318,6 +346,9 @@ class Report(_Model):
         "a miner that pauses while someone watches is still seen",
     )
     findings: list[Finding] = Field(default_factory=list)
+    incidents: list[Incident] = Field(
+        default_factory=list, description="Findings grouped per miner (one miner = one incident)"
+    )
     verdict: Verdict = Field(default_factory=Verdict)
     errors: list[CollectorError] = Field(default_factory=list)
     limitations: list[LocalizedText] = Field(
