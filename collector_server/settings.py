@@ -4,7 +4,8 @@ MINECHECK_DATA      data folder (SQLite database, secret key); `--data` of the C
 DATABASE_URL        PostgreSQL (or another database) instead of the embedded SQLite
 MINECHECK_DEBUG     1 for development only
 MINECHECK_ALLOWED_HOSTS, MINECHECK_TRUSTED_PROXIES, MINECHECK_SECURE_COOKIES,
-MINECHECK_CSRF_TRUSTED_ORIGINS, MINECHECK_MAX_REPORT_BYTES, MINECHECK_MAX_CONCURRENT_INGESTS
+MINECHECK_CSRF_TRUSTED_ORIGINS, MINECHECK_MAX_REPORT_BYTES, MINECHECK_MAX_CONCURRENT_INGESTS,
+MINECHECK_MAX_CLOCK_AHEAD_HOURS, MINECHECK_MAX_REPORT_AGE_DAYS
 """
 
 from __future__ import annotations
@@ -178,6 +179,10 @@ MINECHECK_TRUSTED_PROXIES = _env_list("MINECHECK_TRUSTED_PROXIES")
 MINECHECK_MAX_REPORT_BYTES = int(os.environ.get("MINECHECK_MAX_REPORT_BYTES", 8 * 1024 * 1024))
 MINECHECK_MAX_CONCURRENT_INGESTS = int(os.environ.get("MINECHECK_MAX_CONCURRENT_INGESTS", "32"))
 MINECHECK_RETRY_AFTER_SECONDS = int(os.environ.get("MINECHECK_RETRY_AFTER_SECONDS", "30"))
+# How far a report's started_at may lie ahead of the server's clock, and behind it (a file
+# hand-carried on a USB stick may be weeks old); reports outside are refused.
+MINECHECK_MAX_CLOCK_AHEAD_HOURS = float(os.environ.get("MINECHECK_MAX_CLOCK_AHEAD_HOURS", "24"))
+MINECHECK_MAX_REPORT_AGE_DAYS = float(os.environ.get("MINECHECK_MAX_REPORT_AGE_DAYS", "180"))
 # Request bodies are read by the API itself (streamed, size-limited), not by Django's parser.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MINECHECK_MAX_REPORT_BYTES + 1024 * 1024
 

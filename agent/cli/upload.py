@@ -39,7 +39,9 @@ def report_flush(result, state) -> int:
             sent=len(result.sent), rejected=len(result.rejected), remaining=result.remaining
         )
     )
-    if result.unauthorized:
+    if result.revoked:
+        print(_("The device token was revoked: enroll this computer again."), file=sys.stderr)
+    elif result.unauthorized:
         print(
             _("The collector refused the device token: enroll this computer again."),
             file=sys.stderr,

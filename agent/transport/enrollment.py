@@ -7,7 +7,7 @@ from pathlib import Path
 from agent.collectors.base import ScanContext
 from agent.collectors.inventory import collect_inventory
 from agent.config import ServerConfig
-from agent.transport import credentials
+from agent.transport import credentials, handcarry
 from agent.transport.client import CollectorClient, Outcome
 
 # minecheck.toml / CLI names -> the collector API's ledger field names
@@ -18,14 +18,20 @@ class EnrollmentError(Exception):
     pass
 
 
-def enrollment_payload(token: str, ledger: dict[str, str | None]) -> dict:
+def enrollment_payload(token: str, ledger: dict[str, str | None], home: Path | None = None
+                       ) -> dict:
+    """The enroll request; with ``home``, it carries this install's hand-carry public key, so
+    the collector accepts hand-carry files signed by this install only."""
     identity, hardware = collect_inventory(ScanContext())
-    return {
+    payload = {
         "enrollment_token": token,
         "device": identity.model_dump(mode="json"),
         "hardware": hardware.model_dump(mode="json"),
         "ledger": {LEDGER_API_NAMES.get(k, k): v for k, v in ledger.items() if v},
     }
+    if home is not None:
+        payload["handcarry_public_key"] = handcarry.public_key_b64(handcarry.install_key(home))
+    return payload
 
 
 def enroll(
@@ -35,7 +41,8 @@ def enroll(
         raise EnrollmentError("no collector address (--server or [server] url in minecheck.toml)")
     if not server.enrollment_token:
         raise EnrollmentError("no enrollment token (--token or [server] enrollment_token)")
-    answer = CollectorClient(server).enroll(enrollment_payload(server.enrollment_token, ledger))
+    payload = enrollment_payload(server.enrollment_token, ledger, home)
+    answer = CollectorClient(server).enroll(payload)
     if answer.outcome is not Outcome.acked or not isinstance(answer.body, dict):
         status = f"HTTP {answer.status}" if answer.status else "network error"
         raise EnrollmentError(f"{status}: {answer.message or 'no answer'}")

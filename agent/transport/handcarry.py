@@ -1,9 +1,11 @@
 """Offline hand-carry: a report file a café owner carries to the bureau on a USB stick.
 
 The file is tamper-evident: the exact report bytes are signed with this install's Ed25519
-key, and, when the agent knows an enrollment token, also authenticated with
-HMAC-SHA256 keyed by sha256(token) — a key the collector holds (it stores only token hashes)
-and a forger without the token does not. Any change to the report breaks both.
+key, and, when the agent knows an enrollment token, also authenticated with HMAC-SHA256 keyed
+by sha256(token) — a key the collector holds (it stores only token hashes) and a forger
+without the token does not. Any change to the report breaks both. The signature, checked
+against the key inside the file, proves only that the file is intact: the collector trusts a
+file only when that key is the one the agent sent at enrollment (or one a person accepted).
 """
 
 from __future__ import annotations
@@ -57,10 +59,17 @@ def token_key(enrollment_token: str) -> bytes:
     return hashlib.sha256(enrollment_token.encode("utf-8")).digest()
 
 
+def public_key_raw(key: Ed25519PrivateKey) -> bytes:
+    return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def public_key_b64(key: Ed25519PrivateKey) -> str:
+    """The public half as the agent sends it at enrollment (raw 32 bytes, base64)."""
+    return _b64(public_key_raw(key))
+
+
 def build(report_json: bytes, key: Ed25519PrivateKey, enrollment_token: str | None = None) -> bytes:
-    public = key.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
+    public = public_key_raw(key)
     envelope = {
         "format": FORMAT,
         "report": _b64(report_json),
@@ -83,10 +92,15 @@ def write(path: Path, report_json: bytes, home: Path, enrollment_token: str | No
 
 @dataclass
 class VerifiedHandcarry:
+    """A file whose signature matches the public key inside it. That key proves nothing by
+    itself (anyone can re-sign with a fresh one): the collector compares ``public_key`` with
+    the key it bound to the device."""
+
     report_json: bytes
     public_key_sha256: str
     token_prefix: str | None
     token_verified: bool
+    public_key: str = ""  # raw, base64
 
 
 def verify(data: bytes, token_hash_lookup=None) -> VerifiedHandcarry:
@@ -121,4 +135,5 @@ def verify(data: bytes, token_hash_lookup=None) -> VerifiedHandcarry:
         )
         if not token_verified:
             raise HandcarryError("the enrollment token does not match (forged or wrong bureau)")
-    return VerifiedHandcarry(report, hashlib.sha256(public).hexdigest(), prefix, token_verified)
+    return VerifiedHandcarry(report, hashlib.sha256(public).hexdigest(), prefix, token_verified,
+                             _b64(public))

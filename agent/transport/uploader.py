@@ -43,6 +43,7 @@ class FlushResult:
     remaining: int = 0
     last_error: str | None = None
     unauthorized: bool = False
+    revoked: bool = False  # the collector says the device token was revoked
 
     @property
     def ok(self) -> bool:
@@ -124,6 +125,8 @@ def flush(
         else:
             result.last_error = answer.message or f"HTTP {answer.status}"
             result.unauthorized = answer.outcome is Outcome.unauthorized
+            body = answer.body if isinstance(answer.body, dict) else {}
+            result.revoked = body.get("error") == "token_revoked"
             result.remaining = len(items) - index
             return result
     result.remaining = len(spool.items())

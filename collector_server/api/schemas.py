@@ -25,6 +25,11 @@ class EnrollRequest(BaseModel):
     )
     device: DeviceIdentity
     ledger: LedgerFields = Field(default_factory=LedgerFields)
+    handcarry_public_key: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9+/]{43}=$",
+        description="The agent's Ed25519 hand-carry public key (raw, base64); files signed "
+                    "with another key are held for review",
+    )
 
 
 def describe_errors(exc: ValidationError, limit: int = 20) -> tuple[str, list[dict]]:

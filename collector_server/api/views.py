@@ -22,12 +22,13 @@ from collector_server.api.body import BodyError, client_address, read_body, read
 from collector_server.api.openapi import openapi_spec
 from collector_server.api.schemas import EnrollRequest, describe_errors
 from collector_server.distribution.keys import public_key_b64
-from collector_server.ingest.services import FingerprintMismatch, ingest_report
+from collector_server.ingest.services import FingerprintMismatch, ReportRejected, ingest_report
 from collector_server.ledger.models import AgentSettings
 from collector_server.ledger.services import (
     EnrollmentRefused,
     authenticate_device,
     enroll_device,
+    token_was_revoked,
 )
 
 _ingest_slots = threading.BoundedSemaphore(max(1, settings.MINECHECK_MAX_CONCURRENT_INGESTS))
@@ -45,6 +46,14 @@ def bearer(request: HttpRequest) -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     return value.strip() if scheme.lower() == "bearer" else ""
+
+
+def refused_token(plain: str) -> JsonResponse:
+    """The 401 for a device token that authenticates nothing (revoked ones say so)."""
+    if token_was_revoked(plain):
+        return error(401, "token_revoked",
+                     "this device token was revoked: enroll this computer again")
+    return error(401, "unauthorized", "unknown or revoked device token")
 
 
 def agent_config(organisation) -> dict:
@@ -73,7 +82,8 @@ def enroll(request: HttpRequest) -> JsonResponse:
         return error(401, "no_token", "send the enrollment token in the body or as Bearer")
     try:
         device, device_token, created = enroll_device(
-            plain, payload.device, payload.ledger.model_dump(exclude_none=True)
+            plain, payload.device, payload.ledger.model_dump(exclude_none=True),
+            handcarry_key=payload.handcarry_public_key,
         )
     except EnrollmentRefused as exc:
         return error(401, "enrollment_refused", str(exc))
@@ -97,7 +107,7 @@ def enroll(request: HttpRequest) -> JsonResponse:
 def reports(request: HttpRequest) -> HttpResponse:
     token = authenticate_device(bearer(request))
     if token is None:
-        return error(401, "unauthorized", "unknown or revoked device token")
+        return refused_token(bearer(request))
     if not _ingest_slots.acquire(blocking=False):
         response = error(503, "busy", "too many uploads in progress; retry later")
         response["Retry-After"] = str(settings.MINECHECK_RETRY_AFTER_SECONDS)
@@ -125,6 +135,8 @@ def _ingest(request: HttpRequest, device) -> HttpResponse:
         result = ingest_report(device, model, raw, client_address(request), compressed=gzipped)
     except FingerprintMismatch as exc:
         return error(409, "fingerprint_mismatch", str(exc))
+    except ReportRejected as exc:
+        return error(422, "invalid_report", str(exc))
     response = JsonResponse(result.body, status=result.status)
     if result.duplicate:
         response["X-Minecheck-Duplicate"] = "1"
@@ -135,7 +147,7 @@ def _ingest(request: HttpRequest, device) -> HttpResponse:
 def config(request: HttpRequest) -> JsonResponse:
     token = authenticate_device(bearer(request))
     if token is None:
-        return error(401, "unauthorized", "unknown or revoked device token")
+        return refused_token(bearer(request))
     return JsonResponse(agent_config(token.device.organisation))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
-from collector_server.api.views import bearer, error
+from collector_server.api.views import bearer, error, refused_token
 from collector_server.distribution.bundles import latest_bundle
 from collector_server.distribution.models import SignatureBundle
 from collector_server.ledger.services import authenticate_device
@@ -25,7 +25,7 @@ def bundle_info(bundle: SignatureBundle) -> dict:
 @require_GET
 def latest(request: HttpRequest) -> JsonResponse:
     if authenticate_device(bearer(request)) is None:
-        return error(401, "unauthorized", "unknown or revoked device token")
+        return refused_token(bearer(request))
     bundle = latest_bundle()
     if bundle is None:
         return error(404, "no_bundle", "no signature bundle was published on this collector")
@@ -35,7 +35,7 @@ def latest(request: HttpRequest) -> JsonResponse:
 @require_GET
 def archive(request: HttpRequest, version: str) -> HttpResponse:
     if authenticate_device(bearer(request)) is None:
-        return error(401, "unauthorized", "unknown or revoked device token")
+        return refused_token(bearer(request))
     bundle = SignatureBundle.objects.filter(version=version).first()
     if bundle is None:
         return error(404, "no_bundle", f"no signature bundle {version}")

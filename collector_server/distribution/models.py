@@ -52,3 +52,40 @@ class SignatureBundle(models.Model):
 
     def __str__(self) -> str:
         return self.version
+
+
+class HeldStatus(models.TextChoices):
+    held = "held", _("Held for review")
+    accepted = "accepted", _("Accepted")
+    rejected = "rejected", _("Rejected")
+
+
+class HeldHandcarry(models.Model):
+    """A hand-carry file that is intact but signed with a key the collector has not bound to
+    its device: kept, not applied, until a person accepts or rejects it."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    data = models.BinaryField()
+    report_id = models.UUIDField(db_index=True)
+    fingerprint = models.CharField(max_length=128)
+    hostname = models.CharField(max_length=255, blank=True)
+    verdict = models.CharField(max_length=16, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    public_key = models.CharField(max_length=64)
+    reason = models.CharField(max_length=255)
+    device = models.ForeignKey("ledger.Device", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    organisation = models.ForeignKey("ledger.Organisation", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+",
+                                     help_text="where a device not in the ledger goes")
+    received_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=16, choices=HeldStatus.choices,
+                              default=HeldStatus.held, db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-received_at", "-id"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -27,6 +29,55 @@ class IngestResult:
 
 class FingerprintMismatch(Exception):
     """The report's device is not the device the token was issued to."""
+
+
+class ReportRejected(Exception):
+    """The report cannot be stored as it is (the message says why)."""
+
+
+# Verdicts that carry a finding: a report with one always updates the device's state.
+FINDING_VERDICTS = ("suspicious", "mining")
+
+
+def check_started_at(started_at: datetime, now: datetime) -> None:
+    """Refuse a scan time far from the server's clock (configurable in settings)."""
+    ahead = timedelta(hours=settings.MINECHECK_MAX_CLOCK_AHEAD_HOURS)
+    behind = timedelta(days=settings.MINECHECK_MAX_REPORT_AGE_DAYS)
+    if started_at > now + ahead:
+        raise ReportRejected(
+            f"started_at {started_at.isoformat()} is more than {ahead} ahead of the "
+            f"collector's clock ({now.isoformat()}): check the computer's date and time")
+    if started_at < now - behind:
+        raise ReportRejected(
+            f"started_at {started_at.isoformat()} is older than {behind.days} days: the "
+            "collector no longer accepts this report")
+
+
+def is_newest_scan(device: Device, started_at: datetime, now: datetime) -> bool:
+    """Is this the device's newest scan (a stored scan time past the allowed skew, from before
+    the bound existed, counts as no scan time)?"""
+    last = device.last_scan_at
+    ahead = timedelta(hours=settings.MINECHECK_MAX_CLOCK_AHEAD_HOURS)
+    return last is None or last > now + ahead or started_at >= last
+
+
+def state_update(device: Device, model: ReportModel, verdict: str, mode: str,
+                 now: datetime) -> dict[str, Any]:
+    """What a report received now changes in the device's current state. Reports count in the
+    order the server receives them: the newest scan replaces everything; a spooled older scan
+    that carries a finding still becomes the verdict (a clean report never hides a finding
+    received after it); an older clean scan only adds history."""
+    if is_newest_scan(device, model.started_at, now):
+        return {
+            "last_scan_at": model.started_at, "last_verdict": verdict, "last_mode": mode,
+            "last_report_id": model.report_id,
+            "signature_version": model.signatures.version[:64],
+            "agent_version": model.agent.version[:64],
+            "hostname": model.device.hostname[:255],
+        }
+    if verdict in FINDING_VERDICTS:
+        return {"last_verdict": verdict, "last_mode": mode, "last_report_id": model.report_id}
+    return {}
 
 
 def previous_answer(report_id: uuid.UUID) -> tuple[int, dict[str, Any], int] | None:
@@ -76,6 +127,13 @@ def ingest_report(
             "issued to; enroll this device again"
         )
     now = timezone.now()
+    try:
+        check_started_at(model.started_at, now)
+    except ReportRejected:
+        prior = previous_answer(model.report_id)  # stored before: replay, never refuse
+        if prior is None:
+            raise
+        return _replay(prior, device)
     verdict = model.verdict.status.value
     mode = model.verdict.mode.value if model.verdict.mode else ""
     body = {
@@ -98,14 +156,9 @@ def ingest_report(
     if source_ip:
         update["public_ip"] = source_ip
     change = None
-    # A spooled older report adds history but does not replace the newest state.
-    newest = device.last_scan_at is None or model.started_at >= device.last_scan_at
-    if newest:
-        update.update(
-            last_scan_at=model.started_at, last_verdict=verdict, last_mode=mode,
-            last_report_id=model.report_id, signature_version=model.signatures.version[:64],
-            agent_version=model.agent.version[:64], hostname=model.device.hostname[:255],
-        )
+    state = state_update(device, model, verdict, mode, now)
+    update.update(state)
+    if "last_scan_at" in state:  # the newest scan: its inventory is the device's hardware
         if model.hardware.cpu or model.hardware.nics or model.hardware.memory:
             update.update(hardware_fields(model.hardware, hw_json))
             before, after = device.hardware_summary or {}, update["hardware_summary"]
@@ -185,4 +238,7 @@ def import_report_file(path, organisation=None, limit: int = 8 * 1024 * 1024) ->
             fingerprint=model.device.fingerprint,
             defaults={"organisation": organisation, **identity_fields(model.device)},
         )
-    return ingest_report(device, model, raw, None, source="file")
+    try:
+        return ingest_report(device, model, raw, None, source="file")
+    except ReportRejected as exc:
+        raise ReportFileError(str(exc)) from exc

@@ -116,6 +116,13 @@ class Device(models.Model):
     """One information asset of the ledger, identified by its hardware fingerprint."""
 
     fingerprint = models.CharField(max_length=128, unique=True)
+    # Set on a candidate entry (see ledger.services.enroll_device): the fingerprint its agent
+    # reports, which another organisation's entry already holds; ``fingerprint`` is then a
+    # key derived from it and the candidate's organisation.
+    claimed_fingerprint = models.CharField(max_length=128, blank=True, db_index=True)
+    # The Ed25519 public key (raw, base64) the device's agent signs hand-carry files with,
+    # bound at enrollment or by a person accepting a held file.
+    handcarry_key = models.CharField(max_length=64, blank=True)
     # identity parts (the fingerprint is derived from them; kept to spot duplicates)
     system_uuid = models.CharField(max_length=64, blank=True, db_index=True)
     board_serial = models.CharField(max_length=128, blank=True, db_index=True)
@@ -314,6 +321,8 @@ class DeviceToken(models.Model):
     enrollment_token = models.ForeignKey(EnrollmentToken, null=True, blank=True,
                                          on_delete=models.SET_NULL)
     revoked = models.BooleanField(default=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=64, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     PREFIX = "mcd_"
@@ -327,12 +336,50 @@ class DeviceToken(models.Model):
         return token, plain
 
 
+class MoveStatus(models.TextChoices):
+    pending = "pending", _("Waiting for a decision")
+    moved = "moved", _("Moved")
+    rejected = "rejected", _("Rejected")
+
+
+class PendingMove(models.Model):
+    """An enrollment in one organisation of a PC the ledger holds in another: the agent got a
+    separate candidate entry; only a person who sees both organisations moves the device."""
+
+    device = models.ForeignKey(Device, null=True, on_delete=models.SET_NULL,
+                               related_name="pending_moves_out")
+    candidate = models.ForeignKey(Device, null=True, on_delete=models.SET_NULL,
+                                  related_name="pending_moves_in")
+    fingerprint = models.CharField(max_length=128, db_index=True)
+    from_organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                          related_name="+")
+    to_organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                        related_name="+")
+    enrollment_token = models.ForeignKey(EnrollmentToken, null=True, blank=True,
+                                         on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=16, choices=MoveStatus.choices,
+                              default=MoveStatus.pending, db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey("auth.User", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+
 class DeviceAlias(models.Model):
     """A fingerprint that now belongs to another device (after a person merged duplicates)."""
 
     fingerprint = models.CharField(max_length=128, unique=True)
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="aliases")
     merged_at = models.DateTimeField(default=timezone.now)
+
+
+def candidate_fingerprint(organisation: Organisation, fingerprint: str) -> str:
+    """The ``fingerprint`` column of a candidate entry (unique per organisation)."""
+    digest = hashlib.sha256(f"{organisation.pk}:{fingerprint}".encode()).hexdigest()
+    return "candidate:" + digest[:64]
 
 
 def device_for_fingerprint(fingerprint: str) -> Device | None:
@@ -345,6 +392,8 @@ def device_for_fingerprint(fingerprint: str) -> Device | None:
 
 
 def fingerprint_belongs(device: Device, fingerprint: str) -> bool:
-    return device.fingerprint == fingerprint or DeviceAlias.objects.filter(
+    if fingerprint in (device.fingerprint, device.claimed_fingerprint):
+        return True
+    return DeviceAlias.objects.filter(
         device=device, fingerprint=fingerprint
     ).exists()

@@ -16,6 +16,10 @@ from collector_server.ledger.models import (
     DeviceToken,
     EnrollmentToken,
     HardwareChange,
+    MoveStatus,
+    Organisation,
+    PendingMove,
+    candidate_fingerprint,
     device_for_fingerprint,
     hash_token,
 )
@@ -50,12 +54,17 @@ def identity_fields(identity: DeviceIdentity) -> dict[str, Any]:
 
 
 def enroll_device(
-    plain_token: str, identity: DeviceIdentity, ledger: dict[str, str] | None = None
+    plain_token: str, identity: DeviceIdentity, ledger: dict[str, str] | None = None,
+    handcarry_key: str | None = None,
 ) -> tuple[Device, str, bool]:
     """Register (or re-register) a device; returns (device, plain device token, created).
 
-    The same fingerprint keeps its ledger entry and organisation; ledger fields sent by the
-    agent fill only fields that are still empty.
+    The same fingerprint keeps its ledger entry and organisation when the token's organisation
+    is that organisation or one above it; ledger fields sent by the agent fill only empty
+    fields. A fingerprint held by another organisation gets a separate candidate entry in the
+    token's organisation and a pending move (never the other entry, its token or its config).
+    Earlier device tokens of the entry stop working. ``handcarry_key``: the agent's hand-carry
+    public key (base64), bound to the entry.
     """
     ledger = {k: str(v)[:255] for k, v in (ledger or {}).items() if k in ENROLL_LEDGER_FIELDS and v}
     with transaction.atomic():
@@ -67,32 +76,144 @@ def enroll_device(
         )
         if token is None or not token.usable():
             raise EnrollmentRefused("enrollment token unknown, expired, revoked or used up")
-        now = timezone.now()
-        fields = identity_fields(identity)
-        device = device_for_fingerprint(identity.fingerprint)
-        created = device is None
-        if created:
-            device = Device(fingerprint=identity.fingerprint, organisation=token.organisation,
-                            first_seen=now, **fields, **ledger)
-            device.enrolled_at = now
-            try:
-                with transaction.atomic():
-                    device.save()
-            except IntegrityError:  # enrolled concurrently by a twin request
-                device = Device.objects.select_for_update().get(fingerprint=identity.fingerprint)
-                created = False
-        if not created:
-            for name, value in fields.items():
-                if device.fingerprint == identity.fingerprint or name == "hostname":
-                    setattr(device, name, value)
-            for name, value in ledger.items():
-                if not getattr(device, name):
-                    setattr(device, name, value)
-            device.enrolled_at = now
-            device.save()
+        device, created = _enrolled_entry(token, identity, ledger)
+        if handcarry_key:
+            device.handcarry_key = handcarry_key
+        device.enrolled_at = timezone.now()
+        device.save()
+        revoke_device_tokens(device, reason="re-enrolled")
         EnrollmentToken.objects.filter(pk=token.pk).update(uses=F("uses") + 1)
         _, plain = DeviceToken.issue(device, token)
     return device, plain, created
+
+
+def _within(organisation: Organisation, scope: Organisation) -> bool:
+    """Is ``organisation`` ``scope`` itself or below it?"""
+    return organisation.path.startswith(scope.path)
+
+
+def _enrolled_entry(token: EnrollmentToken, identity: DeviceIdentity,
+                    ledger: dict[str, str]) -> tuple[Device, bool]:
+    """The ledger entry an enrollment acts on (locked), created when needed."""
+    org = token.organisation
+    existing = device_for_fingerprint(identity.fingerprint)
+    if existing is not None and not _within(existing.organisation, org):
+        return _candidate_entry(token, identity, ledger, existing)
+    fields = identity_fields(identity)
+    if existing is None:
+        device = Device(fingerprint=identity.fingerprint, organisation=org,
+                        first_seen=timezone.now(), **fields, **ledger)
+        try:
+            with transaction.atomic():
+                device.save()
+            return device, True
+        except IntegrityError:  # enrolled concurrently by a twin request
+            existing = Device.objects.get(fingerprint=identity.fingerprint)
+            if not _within(existing.organisation, org):
+                return _candidate_entry(token, identity, ledger, existing)
+    device = Device.objects.select_for_update().get(pk=existing.pk)
+    _refresh(device, identity, fields, ledger)
+    return device, False
+
+
+def _refresh(device: Device, identity: DeviceIdentity, fields: dict[str, Any],
+             ledger: dict[str, str]) -> None:
+    """Update an existing entry from a re-enrollment (person-entered fields only if empty)."""
+    for name, value in fields.items():
+        if identity.fingerprint in (device.fingerprint, device.claimed_fingerprint) \
+                or name == "hostname":
+            setattr(device, name, value)
+    for name, value in ledger.items():
+        if not getattr(device, name):
+            setattr(device, name, value)
+
+
+def _candidate_entry(token: EnrollmentToken, identity: DeviceIdentity, ledger: dict[str, str],
+                     existing: Device) -> tuple[Device, bool]:
+    """A separate entry in the token's organisation for a fingerprint another organisation
+    holds, plus a pending move for a person who sees both to decide on."""
+    org = token.organisation
+    key = candidate_fingerprint(org, identity.fingerprint)
+    fields = identity_fields(identity)
+    device = Device.objects.select_for_update().filter(fingerprint=key).first()
+    if device is not None:
+        _refresh(device, identity, fields, ledger)
+        created = False
+    else:
+        device = Device(fingerprint=key, claimed_fingerprint=identity.fingerprint,
+                        organisation=org, first_seen=timezone.now(), **fields, **ledger)
+        device.save()
+        created = True
+    if not PendingMove.objects.filter(candidate=device, status=MoveStatus.pending).exists():
+        PendingMove.objects.create(
+            device=existing, candidate=device, fingerprint=identity.fingerprint,
+            from_organisation=existing.organisation, to_organisation=org,
+            enrollment_token=token,
+        )
+    return device, created
+
+
+# --- revocation ------------------------------------------------------------------------------
+
+
+def revoke_device_tokens(device: Device, reason: str = "revoked") -> int:
+    """Revoke every usable token of ``device``; returns how many."""
+    return DeviceToken.objects.filter(device=device, revoked=False).update(
+        revoked=True, revoked_at=timezone.now(), revoked_reason=reason[:64])
+
+
+def revoke_enrollment_token(token: EnrollmentToken, with_devices: bool = False) -> int:
+    """Revoke an enrollment token and, with ``with_devices``, the device tokens it produced;
+    returns how many device tokens were revoked."""
+    token.revoke()
+    if not with_devices:
+        return 0
+    return DeviceToken.objects.filter(enrollment_token=token, revoked=False).update(
+        revoked=True, revoked_at=timezone.now(), revoked_reason="enrollment token revoked")
+
+
+# --- pending moves ---------------------------------------------------------------------------
+
+
+class MoveRefused(Exception):
+    """The pending move was already decided or its entries are gone."""
+
+
+def visible_pending_moves(devices: QuerySet[Device]) -> QuerySet[PendingMove]:
+    """Pending moves whose both entries lie within ``devices`` (what the user may see)."""
+    ids = devices.values("pk")
+    return (PendingMove.objects.filter(status=MoveStatus.pending, device__in=ids,
+                                       candidate__in=ids)
+            .select_related("device", "candidate", "from_organisation", "to_organisation"))
+
+
+def decide_move(move: PendingMove, accept: bool, user=None) -> PendingMove:
+    """Record a person's decision. Accepting moves the device to the candidate's organisation
+    and folds the candidate (its reports and token) into it; rejecting revokes the candidate's
+    tokens and leaves both entries apart."""
+    with transaction.atomic():
+        move = PendingMove.objects.select_for_update().get(pk=move.pk)
+        if move.status != MoveStatus.pending or move.device is None or move.candidate is None:
+            raise MoveRefused("this move was already decided")
+        device, candidate = move.device, move.candidate
+        if accept:
+            revoke_device_tokens(device, reason="moved")
+            device.organisation = move.to_organisation
+            device.save(update_fields=["organisation"])
+            candidate.claimed_fingerprint = ""
+            candidate.save(update_fields=["claimed_fingerprint"])
+            if candidate.handcarry_key:
+                device.handcarry_key = candidate.handcarry_key
+            merge_devices(device, candidate)
+            PendingMove.objects.filter(pk=move.pk).update(device=device)
+            move.status = MoveStatus.moved
+        else:
+            revoke_device_tokens(candidate, reason="move rejected")
+            move.status = MoveStatus.rejected
+        move.decided_at = timezone.now()
+        move.decided_by = user
+        move.save(update_fields=["status", "decided_at", "decided_by"])
+    return move
 
 
 def authenticate_device(plain_token: str) -> DeviceToken | None:
@@ -104,11 +225,18 @@ def authenticate_device(plain_token: str) -> DeviceToken | None:
         return (
             DeviceToken.objects.select_related("device")
             .only("id", "device_id", "device__id", "device__fingerprint",
+                  "device__claimed_fingerprint",
                   "device__organisation_id", "device__last_scan_at", "device__hardware_summary")
             .get(token_hash=hash_token(plain_token), revoked=False)
         )
     except DeviceToken.DoesNotExist:
         return None
+
+
+def token_was_revoked(plain_token: str) -> bool:
+    """Is ``plain_token`` a device token that was revoked (rather than an unknown one)?"""
+    return bool(plain_token) and DeviceToken.objects.filter(
+        token_hash=hash_token(plain_token), revoked=True).exists()
 
 
 # --- hardware --------------------------------------------------------------------------------

@@ -173,8 +173,9 @@ def test_person_entered_fields_survive_uploads_and_reenroll(server):
     assert again.json()["device_id"] == device_id and again.json()["created"] is False
     report = make_report(renamed)
     assert server.upload(again.json()["device_token"], report).status_code == 201
-    # the first token stays valid too (a re-imaged PC may still hold it)
-    assert server.upload(first.json()["device_token"], make_report(renamed)).status_code == 201
+    # re-enrollment revokes the earlier device token of the same device
+    stale = server.upload(first.json()["device_token"], make_report(renamed))
+    assert stale.status_code == 401 and stale.json()["error"] == "token_revoked"
     device = server.devices().get(pk=device_id)
     assert device.location == "图书馆二楼" and device.responsible_person == "王老师"
     assert device.asset_tag == "ZC-0001"
@@ -200,8 +201,14 @@ def test_hardware_change_history_and_older_report_order(server):
     changes = list(device.hardware_changes.all())
     assert len(changes) == 1 and "gpus" in changes[0].summary
     assert device.gpu_models == "" and not device.high_performance
-    assert device.last_report_id == newer.report_id and device.last_verdict == "clean"
+    # the older scan arrived last and carries a finding: it is the verdict (never hidden by
+    # the clean newer scan); the hardware and scan time stay those of the newest scan
+    assert device.last_report_id == older.report_id and device.last_verdict == "mining"
+    assert device.last_scan_at == newer.started_at
     assert device.reports.count() == 3
+    late_clean = make_report(identity, started_at=now - timedelta(hours=4))
+    assert server.upload(token, late_clean).status_code == 201
+    assert server.devices().get(pk=device.pk).last_verdict == "mining"
 
 
 def test_config_inherits_from_parent_organisation(server):

@@ -132,7 +132,13 @@ def test_handcarry_import_is_idempotent_and_refuses_tampering(sqlite_server, tmp
     loose = handcarry.build(report_json(make_report(make_identity(f"hc2-{school.pk}"))), key)
     with pytest.raises(HandcarryRefused, match="choose the organisation"):
         import_handcarry(loose)
-    placed = import_handcarry(loose, organisation=school)
+    # a new computer whose file no token vouches for: held for review, applied on accept
+    held = import_handcarry(loose, organisation=school)
+    assert held.held is not None and held.device is None
+    assert not server.devices().filter(fingerprint=held.held.fingerprint).exists()
+    from collector_server.distribution.handcarry import decide_held
+
+    placed = decide_held(held.held, accept=True)
     assert placed.device_created and placed.device.organisation_id == school.pk
 
 
