@@ -150,7 +150,8 @@ def cmd_org(args: argparse.Namespace) -> int:
 
 def cmd_token(args: argparse.Namespace) -> int:
     setup_django(args.data)
-    from collector_server.ledger.models import EnrollmentToken
+    from collector_server.ledger.models import Device, EnrollmentToken
+    from collector_server.ledger.services import revoke_device_tokens, revoke_enrollment_token
 
     if args.token_cmd == "create":
         org = find_org(args.org)
@@ -165,8 +166,18 @@ def cmd_token(args: argparse.Namespace) -> int:
         token = EnrollmentToken.objects.filter(pk=args.id).first()
         if token is None:
             raise CLIError(f"no enrollment token with id {args.id}")
-        token.revoke()
+        count = revoke_enrollment_token(token, with_devices=args.devices)
         print(f"revoked token {token.pk} ({token.prefix}…)")
+        if args.devices:
+            print(f"revoked {count} device token(s) it produced")
+        return 0
+    if args.token_cmd == "revoke-device":
+        device = Device.objects.filter(pk=args.device).first()
+        if device is None:
+            raise CLIError(f"no device with id {args.device}")
+        count = revoke_device_tokens(device, reason="revoked by CLI")
+        print(f"revoked {count} device token(s) of {device} (id {device.pk}); its agent must "
+              "enroll again")
         return 0
     for t in EnrollmentToken.objects.select_related("organisation"):
         state = "revoked" if t.revoked else ("usable" if t.usable() else "expired/used up")
@@ -345,8 +356,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--max-uses", type=int)
     c.add_argument("--note")
     tsub.add_parser("list", parents=[data])
-    r = tsub.add_parser("revoke", parents=[data])
+    r = tsub.add_parser("revoke", parents=[data], help="revoke an enrollment token")
     r.add_argument("id", type=int)
+    r.add_argument("--devices", action="store_true",
+                   help="also revoke the device tokens enrolled with it")
+    r = tsub.add_parser("revoke-device", parents=[data],
+                        help="revoke a device's tokens (its agent must enroll again)")
+    r.add_argument("device", type=int, metavar="DEVICE_ID")
     p.set_defaults(func=cmd_token)
 
     p = sub.add_parser("user", parents=[data], help="dashboard users")

@@ -55,6 +55,10 @@ def cmd_signatures(args: argparse.Namespace) -> int:
 
 def cmd_handcarry(args: argparse.Namespace) -> int:
     _setup(args)
+    if args.hc_cmd == "held":
+        return _list_held()
+    if args.hc_cmd in ("accept", "reject"):
+        return _decide_held(args.id, args.hc_cmd == "accept")
     from collector_server.cli import find_org
     from collector_server.distribution.handcarry import HandcarryRefused, import_handcarry
 
@@ -73,11 +77,53 @@ def cmd_handcarry(args: argparse.Namespace) -> int:
             print(f"{path}: not imported: {exc}")
             status = 1
             continue
-        state = "already imported" if result.duplicate else "imported"
-        created = " (new ledger entry)" if result.device_created else ""
-        print(f"{path}: {state}: report {result.report_id}, device {result.device}{created} "
-              f"in {result.device.organisation.name}, verdict {result.verdict}")
+        if result.held is not None:
+            print(f"{path}: held for review (id {result.held.pk}), not applied: "
+                  f"{result.held.reason}; accept or reject it with `minecheck-server handcarry "
+                  "accept|reject ID` or on the hand-carry page")
+            status = status or 2
+            continue
+        _print_applied(path, result)
     return status
+
+
+def _print_applied(name, result) -> None:
+    state = "already imported" if result.duplicate else "imported"
+    created = " (new ledger entry)" if result.device_created else ""
+    print(f"{name}: {state}: report {result.report_id}, device {result.device}{created} "
+          f"in {result.device.organisation.name}, verdict {result.verdict}")
+
+
+def _list_held() -> int:
+    from collector_server.distribution.handcarry import held_for
+
+    rows = list(held_for(None))
+    for h in rows:
+        where = h.device.organisation.name if h.device else (
+            h.organisation.name if h.organisation else "—")
+        print(f"{h.pk}	{h.received_at:%Y-%m-%d %H:%M}	{h.hostname}	{where}	"
+              f"verdict {h.verdict}	{h.reason}")
+    print(f"{len(rows)} file(s) held for review")
+    return 0
+
+
+def _decide_held(pk: int, accept: bool) -> int:
+    from collector_server.cli import CLIError
+    from collector_server.distribution.handcarry import HandcarryRefused, decide_held
+    from collector_server.distribution.models import HeldHandcarry
+
+    held = HeldHandcarry.objects.filter(pk=pk).first()
+    if held is None:
+        raise CLIError(f"no held hand-carry file with id {pk}")
+    try:
+        result = decide_held(held, accept=accept)
+    except HandcarryRefused as exc:
+        raise CLIError(f"held file {pk}: {exc}") from exc
+    if result is None:
+        print(f"held file {pk} rejected: it stays out of the ledger")
+    else:
+        _print_applied(f"held file {pk}", result)
+    return 0
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
@@ -117,6 +163,10 @@ def add_parsers(sub, data: argparse.ArgumentParser) -> None:
     i = hsub.add_parser("import", parents=[data], help="verify and import .mcr files")
     i.add_argument("files", nargs="+", metavar="FILE")
     i.add_argument("--org", help="organisation for new devices when a file has no token")
+    hsub.add_parser("held", parents=[data], help="files held for review (unknown signing key)")
+    for name, text in (("accept", "apply a held file"), ("reject", "keep a held file out")):
+        d = hsub.add_parser(name, parents=[data], help=text)
+        d.add_argument("id", type=int)
     p.set_defaults(func=cmd_handcarry)
 
     p = sub.add_parser("devices", parents=[data], help="devices of the ledger")

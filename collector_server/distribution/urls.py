@@ -10,5 +10,6 @@ api_urlpatterns = [
 urlpatterns = [
     path("signatures/", views.signatures_page, name="signatures"),
     path("handcarry/", views.handcarry_page, name="handcarry"),
+    path("handcarry/held/<int:pk>/", views.handcarry_decide, name="handcarry_decide"),
     path("stale/", views.stale_page, name="stale"),
 ]

@@ -9,16 +9,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from collector_server.accounts.models import Role
 from collector_server.accounts.scoping import user_profile, visible_devices, visible_orgs
 from collector_server.distribution.bundles import ImportRefused, import_file
-from collector_server.distribution.handcarry import HandcarryRefused, import_handcarry
+from collector_server.distribution.handcarry import (
+    HELD_NEW_DEVICE,
+    HELD_NO_KEY,
+    HELD_OTHER_KEY,
+    HandcarryRefused,
+    decide_held,
+    held_for,
+    import_handcarry,
+)
 from collector_server.distribution.keys import public_key_b64
 from collector_server.distribution.models import SignatureBundle, SignatureImport
 from collector_server.distribution.stale import silent_for, stale_devices
@@ -36,6 +45,11 @@ REASONS = {
         gettext_lazy("the enrollment token does not match (forged or wrong bureau)"),
     "not a minecheck hand-carry file (unknown format)":
         gettext_lazy("not a minecheck hand-carry file (unknown format)"),
+    HELD_OTHER_KEY: gettext_lazy("signed with a key this computer did not enroll with"),
+    HELD_NO_KEY: gettext_lazy("no hand-carry key is known for this computer yet"),
+    HELD_NEW_DEVICE: gettext_lazy(
+        "a computer not in the ledger, and the file carries no enrollment token"),
+    "this file was already decided": gettext_lazy("this file was already decided"),
     "this computer is not in the ledger yet and the file carries no enrollment token: choose "
     "the organisation it belongs to":
         gettext_lazy("this computer is not in the ledger yet and the file carries no enrollment "
@@ -122,19 +136,47 @@ def handcarry_page(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Choose a file to import."))
         for upload in files:
             try:
-                result = import_handcarry(upload.read(), org, allowed_orgs=orgs)
+                result = import_handcarry(upload.read(), org, allowed_orgs=orgs,
+                                          user=request.user)
             except HandcarryRefused as exc:
                 messages.error(request, _("%(file)s was not imported: %(reason)s")
                                % {"file": upload.name, "reason": translated(exc)})
                 continue
-            if result.duplicate:
+            if result.held is not None:
+                messages.warning(request, _("%(file)s was held for review, not applied: "
+                                            "%(reason)s.")
+                                 % {"file": upload.name, "reason": translated(result.held.reason)})
+            elif result.duplicate:
                 messages.info(request, _("%(file)s: this report was already imported.")
                               % {"file": upload.name})
             else:
                 messages.success(request, _("%(file)s imported for %(device)s.")
                                  % {"file": upload.name, "device": result.device})
         return redirect("distribution:handcarry")
-    return _render(request, "distribution/handcarry.html", {"orgs": orgs, "nav": "handcarry"})
+    return _render(request, "distribution/handcarry.html", {
+        "orgs": orgs, "nav": "handcarry", "held": held_for(orgs),
+    })
+
+
+@bureau_only
+@require_POST
+def handcarry_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept (apply) or reject a held hand-carry file; the decision is recorded."""
+    held = get_object_or_404(held_for(visible_orgs(request.user)), pk=pk)
+    accept = request.POST.get("decision") == "accept"
+    try:
+        result = decide_held(held, accept=accept, user=request.user)
+    except HandcarryRefused as exc:
+        messages.error(request, _("%(file)s was not imported: %(reason)s")
+                       % {"file": held.hostname, "reason": translated(exc)})
+        return redirect("distribution:handcarry")
+    if result is None:
+        messages.success(request, _("Rejected: the file from %(host)s stays out of the ledger.")
+                         % {"host": held.hostname})
+    else:
+        messages.success(request, _("%(file)s imported for %(device)s.")
+                         % {"file": held.hostname, "device": result.device})
+    return redirect("distribution:handcarry")
 
 
 @bureau_only

@@ -158,15 +158,16 @@ def ingest_report(
     change = None
     state = state_update(device, model, verdict, mode, now)
     update.update(state)
-    if "last_scan_at" in state:  # the newest scan: its inventory is the device's hardware
-        if model.hardware.cpu or model.hardware.nics or model.hardware.memory:
-            update.update(hardware_fields(model.hardware, hw_json))
-            before, after = device.hardware_summary or {}, update["hardware_summary"]
-            if before and before != after:
-                change = HardwareChange(
-                    device=device, changed_at=now, report_id=model.report_id,
-                    summary=describe_change(before, after), before=before, after=after,
-                )
+    # the newest scan's inventory is the device's hardware
+    has_inventory = bool(model.hardware.cpu or model.hardware.nics or model.hardware.memory)
+    if "last_scan_at" in state and has_inventory:
+        update.update(hardware_fields(model.hardware, hw_json))
+        before, after = device.hardware_summary or {}, update["hardware_summary"]
+        if before and before != after:
+            change = HardwareChange(
+                device=device, changed_at=now, report_id=model.report_id,
+                summary=describe_change(before, after), before=before, after=after,
+            )
     try:
         with transaction.atomic():
             report.save(force_insert=True)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from collector_server.accounts.scoping import can_edit_ledger, get_org_or_404, visible_orgs
 from collector_server.ledger.models import EgressLine, EnrollmentToken, ManagedRange
+from collector_server.ledger.services import revoke_enrollment_token
 
 from ..forms import EgressLineForm, ManagedRangeForm, TokenForm
 from ..services.permissions import require_edit
@@ -115,6 +116,9 @@ def token_revoke(request: HttpRequest, pk: int, token_pk: int) -> HttpResponse:
     org = get_org_or_404(request.user, pk=pk)
     require_edit(request.user, org)
     token = get_object_or_404(EnrollmentToken, pk=token_pk, organisation=org)
-    token.revoke()
+    count = revoke_enrollment_token(token, with_devices=bool(request.POST.get("devices")))
     messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
+    if count:
+        messages.success(request, _("%(count)d device token(s) it produced revoked.")
+                         % {"count": count})
     return redirect("dashboard:org", pk=org.pk)

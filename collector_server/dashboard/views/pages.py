@@ -25,7 +25,7 @@ from collector_server.accounts.scoping import (
 )
 from collector_server.ingest.models import Finding
 from collector_server.ledger.models import Verdict
-from collector_server.ledger.services import match_address
+from collector_server.ledger.services import match_address, revoke_device_tokens
 
 from ..forms import DeviceLedgerForm
 from ..services.device_detail import device_detail
@@ -104,6 +104,21 @@ def device(request: HttpRequest, pk: int) -> HttpResponse:
         "detail": device_detail(dev), "lang": "en" if get_language().startswith("en") else "zh",
         "ancestors": dev.organisation.ancestors(),
     })
+
+
+@login_required
+def device_revoke_tokens(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke a device's tokens: GET shows what will happen, POST (the confirmation) does it."""
+    dev = get_device_or_404(request.user, pk=pk)
+    require_edit(request.user, dev.organisation)
+    if request.method == "POST":
+        count = revoke_device_tokens(dev, reason="revoked by staff")
+        messages.success(request, _("%(count)d device token(s) of %(device)s revoked; its agent "
+                                    "must be enrolled again.") % {"count": count, "device": dev})
+        return redirect("dashboard:device", pk=dev.pk)
+    usable = dev.tokens.filter(revoked=False).count()
+    return render(request, "dashboard/device_revoke.html",
+                  {"nav": "ledger", "d": dev, "usable": usable})
 
 
 @login_required
