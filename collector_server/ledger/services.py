@@ -204,15 +204,15 @@ def decide_move(move: PendingMove, accept: bool, user=None) -> PendingMove:
             candidate.save(update_fields=["claimed_fingerprint"])
             if candidate.handcarry_key:
                 device.handcarry_key = candidate.handcarry_key
-            merge_devices(device, candidate)
-            PendingMove.objects.filter(pk=move.pk).update(device=device)
+            merge_devices(device, candidate)  # the candidate entry is gone now
+            move.candidate = None
             move.status = MoveStatus.moved
         else:
             revoke_device_tokens(candidate, reason="move rejected")
             move.status = MoveStatus.rejected
         move.decided_at = timezone.now()
         move.decided_by = user
-        move.save(update_fields=["status", "decided_at", "decided_by"])
+        move.save(update_fields=["status", "decided_at", "decided_by", "candidate"])
     return move
 
 
