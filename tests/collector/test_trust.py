@@ -32,7 +32,7 @@ def _two_counties(server, label: str):
 
 
 def test_another_orgs_token_gets_a_separate_entry_never_the_device(server):
-    from collector_server.ledger.models import AgentSettings, PendingMove
+    from collector_server.ledger.models import AgentSettings
 
     _, school_a, school_b = _two_counties(server, f"takeover-{server.backend}")
     AgentSettings.objects.using(server.alias).create(organisation=school_b,
@@ -66,6 +66,8 @@ def test_another_orgs_token_gets_a_separate_entry_never_the_device(server):
     assert server.reports().filter(device_id=victim_id).count() == 1
     assert server.reports().get(report_id=clean.report_id).device_id == body["device_id"]
     # B's agent keeps working; a pending move waits for a person
+    from collector_server.ledger.models import PendingMove
+
     assert server.upload(victim_token, make_report(identity)).status_code == 201
     move = PendingMove.objects.using(server.alias).get(candidate_id=body["device_id"])
     assert move.device_id == victim_id and move.status == "pending"

@@ -8,12 +8,24 @@ import json
 
 import pytest
 
-from tests.e2e.conftest import Agent
+from tests.e2e.conftest import Agent, Collector, server_cli
 
 pytestmark = pytest.mark.slow
 
 
-def test_exported_file_imports_once_and_a_tampered_one_is_refused(collector, tmp_path):
+@pytest.fixture()
+def fresh_collector(tmp_path) -> Collector:
+    """A collector data folder of its own (import is a CLI command: no server process). This
+    machine's fingerprint is already bound to other agent homes' keys in the shared one."""
+    data = tmp_path / "collector"
+    data.mkdir()
+    server_cli(data, "init")
+    server_cli(data, "org", "add", "e2e-school", "--kind", "school")
+    return Collector(data, proxy=None)  # type: ignore[arg-type]
+
+
+def test_exported_file_imports_once_and_a_tampered_one_is_refused(fresh_collector, tmp_path):
+    collector = fresh_collector
     token = collector.token()
     cafe = Agent(tmp_path / "cafe-pc")  # never enrolled: only the token from the config file
     cafe.home.mkdir()
