@@ -104,8 +104,13 @@ def openapi_spec() -> dict[str, Any]:
                 "summary": "Enroll a device with an enrollment token",
                 "description": (
                     "Returns a per-device token (shown once). Enrolling the same device "
-                    "(same fingerprint) again keeps its ledger entry; ledger fields sent here "
-                    "only fill fields that are empty."
+                    "(same fingerprint) again with a token of its organisation (or one above "
+                    "it) keeps its ledger entry and revokes its earlier device tokens; ledger "
+                    "fields sent here only fill fields that are empty. A fingerprint another "
+                    "organisation holds gets a separate entry in the token's organisation "
+                    "(answered like a new device) and a pending move for a person to decide; "
+                    "the token never acts on the other organisation's entry. "
+                    "handcarry_public_key binds the agent's hand-carry signing key."
                 ),
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/EnrollRequest"}}}},
@@ -126,10 +131,12 @@ def openapi_spec() -> dict[str, Any]:
                 "responses": {
                     "201": _ok("stored (a repeated report_id gets this same answer again)",
                                "UploadResponse"),
-                    "401": _err("unknown or revoked device token"),
+                    "401": _err("unknown device token (error 'unauthorized') or revoked one "
+                                "(error 'token_revoked': enroll again)"),
                     "409": _err("the report's device fingerprint is not the token's device"),
                     "413": _err("body larger than max_report_bytes after decompression"),
-                    "422": _err("not JSON or not a valid Report; 'errors' lists locations"),
+                    "422": _err("not JSON or not a valid Report ('errors' lists locations), or "
+                                "started_at too far ahead of the collector's clock or too old"),
                     "503": _err("overloaded; retry after the Retry-After header's seconds"),
                 },
             }},

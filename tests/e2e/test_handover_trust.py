@@ -45,6 +45,9 @@ def test_revoked_device_token_is_refused_and_the_agent_says_so_in_chinese(collec
 
 
 def test_enrolled_agents_file_applies_and_a_resigned_one_is_held(collector, agent, tmp_path):
+    bound = collector.query("SELECT handcarry_key FROM ledger_device WHERE id = ?",
+                            int(_device_id(agent)))
+    assert bound == [(handcarry.public_key_b64(handcarry.install_key(agent.home)),)]
     usb = tmp_path / "usb"
     usb.mkdir()
     agent.scan("--export", str(usb))
