@@ -328,3 +328,36 @@ def test_a_held_file_applies_when_accepted(server, tmp_path):
     assert held.status == "accepted" and held.decided_by_id == user.pk
     assert server.reports().get(report_id=report.report_id).source == "handcarry"
     assert server.devices().get(fingerprint=identity.fingerprint).last_verdict == "mining"
+
+
+def test_cli_revokes_an_enrollment_token_with_its_device_tokens(server, django_dbs):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from collector_server.ledger.models import EnrollmentToken, hash_token
+
+    info = django_dbs[server.alias]
+    env = {**os.environ, "MINECHECK_DATA": str(info["data"])}
+    env.pop("DATABASE_URL", None)
+    if info["database_url"]:
+        env["DATABASE_URL"] = info["database_url"]
+
+    def cli(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "collector_server.cli", *args], env=env,
+                              cwd=Path(__file__).resolve().parents[2], capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stderr + done.stdout
+        return done.stdout
+
+    school = server.org("命令行校")
+    plain = server.enrollment_token(school)
+    identities = [make_identity(f"clirev-{i}-{server.backend}") for i in range(2)]
+    tokens = [server.enroll(plain, i).json()["device_token"] for i in identities]
+    row = EnrollmentToken.objects.using(server.alias).get(token_hash=hash_token(plain))
+    out = cli("token", "revoke", str(row.pk), "--devices")
+    assert "revoked 2 device token(s)" in out
+    for token, identity in zip(tokens, identities, strict=True):
+        refused = server.upload(token, make_report(identity))
+        assert refused.status_code == 401 and refused.json()["error"] == "token_revoked"
