@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from agent.collectors.base import ScanContext
@@ -30,7 +31,9 @@ def enrollment_payload(token: str, ledger: dict[str, str | None], home: Path | N
         "ledger": {LEDGER_API_NAMES.get(k, k): v for k, v in ledger.items() if v},
     }
     if home is not None:
-        payload["handcarry_public_key"] = handcarry.public_key_b64(handcarry.install_key(home))
+        # an unreadable key does not stop enrollment; this PC's hand-carry files are then held
+        with contextlib.suppress(OSError, ValueError, handcarry.HandcarryError):
+            payload["handcarry_public_key"] = handcarry.public_key_b64(handcarry.install_key(home))
     return payload
 
 
