@@ -136,14 +136,18 @@ def _candidate_entry(token: EnrollmentToken, identity: DeviceIdentity, ledger: d
     key = candidate_fingerprint(org, identity.fingerprint)
     fields = identity_fields(identity)
     device = Device.objects.select_for_update().filter(fingerprint=key).first()
-    if device is not None:
-        _refresh(device, identity, fields, ledger)
-        created = False
-    else:
+    created = device is None
+    if created:
         device = Device(fingerprint=key, claimed_fingerprint=identity.fingerprint,
                         organisation=org, first_seen=timezone.now(), **fields, **ledger)
-        device.save()
-        created = True
+        try:
+            with transaction.atomic():
+                device.save()
+        except IntegrityError:  # a twin request created it concurrently
+            device = Device.objects.select_for_update().get(fingerprint=key)
+            created = False
+    if not created:
+        _refresh(device, identity, fields, ledger)
     if not PendingMove.objects.filter(candidate=device, status=MoveStatus.pending).exists():
         PendingMove.objects.create(
             device=existing, candidate=device, fingerprint=identity.fingerprint,
