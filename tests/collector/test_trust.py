@@ -7,6 +7,7 @@ import base64
 import json
 from datetime import datetime, timedelta, timezone
 
+import pytest
 import requests
 
 from tests.collector.factories import make_identity, make_report, report_json
@@ -361,3 +362,23 @@ def test_cli_revokes_an_enrollment_token_with_its_device_tokens(server, django_d
     for token, identity in zip(tokens, identities, strict=True):
         refused = server.upload(token, make_report(identity))
         assert refused.status_code == 401 and refused.json()["error"] == "token_revoked"
+
+
+def test_the_allowed_clock_skew_is_a_setting(server, django_dbs):
+    from tests.collector.conftest import start_server, stop_server
+    from tests.collector.serverenv import ServerEnv
+
+    if server.backend != "sqlite":
+        pytest.skip("one extra server process (SQLite) is enough to show the setting works")
+    proc, url = start_server(django_dbs["default"]["data"], None,
+                             extra_env={"MINECHECK_MAX_CLOCK_AHEAD_HOURS": "1"})
+    try:
+        strict = ServerEnv(base_url=url, alias=server.alias, backend=server.backend)
+        identity = make_identity("skew-setting")
+        token = strict.enrolled(strict.org("严格时钟校"), identity)
+        now = datetime.now(timezone.utc)
+        two_hours = strict.upload(token, make_report(identity, started_at=now + timedelta(hours=2)))
+        assert two_hours.status_code == 422 and "1:00:00 ahead" in two_hours.json()["detail"]
+        assert strict.upload(token, make_report(identity)).status_code == 201
+    finally:
+        stop_server(proc)
