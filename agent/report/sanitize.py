@@ -20,8 +20,11 @@ T = TypeVar("T")
 # Unicode format characters that reorder or hide text (bidi embeddings, overrides, isolates,
 # marks, zero-width joiners) and the byte-order mark: shown as escapes, never applied.
 _INVISIBLE = frozenset(
-    [0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2028, 0x2029, 0xFEFF]
-    + [*range(0x202A, 0x202F), *range(0x2060, 0x2070)]
+    [
+        *(0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2028, 0x2029, 0xFEFF),
+        *range(0x202A, 0x202F),
+        *range(0x2060, 0x2070),
+    ]
 )
 
 

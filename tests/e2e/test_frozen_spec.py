@@ -58,9 +58,8 @@ def test_without_a_packer_the_plain_bundle_or_a_committed_packed_file_is_shipped
 
 
 def test_the_executable_ships_only_the_packed_bundle_and_it_holds_every_file(contents, tmp_path):
-    files = pytest.importorskip("agent.bundle.files")
-    if not (ROOT / "build" / "pack_signatures.py").is_file():
-        pytest.skip("build/pack_signatures.py (signatures) not merged yet")
+    from agent.bundle import files
+
     shipped = contents.signature_files(ROOT, tmp_path)
     assert shipped == [(str(tmp_path / "packed.bin"), "signatures")]
     blob = (tmp_path / "packed.bin").read_bytes()
@@ -145,7 +144,6 @@ def test_committed_version_info_matches_the_package_version(contents):
 
 
 def test_manifest_runs_as_invoker():
-    pytest.importorskip("PyInstaller")
     from PyInstaller.utils.win32 import winmanifest
 
     raw = (ROOT / "build" / "minecheck.exe.manifest").read_bytes()
