@@ -15,7 +15,13 @@ import psutil
 import signatures
 from agent.bundle import is_own_path
 from agent.collectors.base import ScanContext, run_collector
-from agent.detect import persistence, scan_configs, scan_connections, scan_processes
+from agent.detect import (
+    persistence,
+    scan_configs,
+    scan_connections,
+    scan_names,
+    scan_processes,
+)
 from agent.detect.findings import make_finding
 from agent.detect.procs import ProcInfo, hash_exe, snapshot
 from agent.detect.scan_files import scan_file
@@ -99,6 +105,9 @@ def run_detection(
         return out
 
     findings += run_collector("process_signals", per_process, ctx, [])
+    findings += run_collector(
+        "undecodable_names", lambda c: scan_names.undecodable_name_findings(procs, bundle), ctx, []
+    )
     findings += run_collector(
         "miner_configs", lambda c: scan_configs.scan_configs(procs, bundle, own_paths), ctx, []
     )
