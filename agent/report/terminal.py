@@ -8,7 +8,7 @@ import time
 from typing import TextIO
 
 from agent.i18n import N_, gettext_in
-from agent.report.model import Finding, Report
+from agent.report.model import Finding, Report, VerdictStatus
 from agent.report.wording import INCOMPLETE_TITLE, MODE_REASON_TITLE, verdict_words
 
 BAR_WIDTH = 24
@@ -102,9 +102,10 @@ def summary_text(report: Report, lang: str, files: list[tuple[str, str]] | None 
     lines = ["", "=" * 60]
     headline = f"[{marks.get(words.level, '??')}] {result_label}{colon}{words.headline}"
     verdict = report.verdict
-    if verdict.incomplete and verdict.status.value != "incomplete":
+    if verdict.incomplete and verdict.status != VerdictStatus.incomplete:
         # a miner was found, but not everything ran: say both on the first line
-        incomplete = verdict_words(verdict.model_copy(update={"status": "incomplete"}), lang)
+        as_incomplete = verdict.model_copy(update={"status": VerdictStatus.incomplete})
+        incomplete = verdict_words(as_incomplete, lang)
         headline += f" ({incomplete.headline})"
     lines += [headline, "=" * 60]
     if verdict.incomplete:

@@ -77,6 +77,24 @@ def test_hidden_imports_cover_lazily_imported_subcommands(contents):
     assert {"agent.cli.selfcheck", "yara", "pynvml", "cpuinfo", "psutil"} <= hidden
 
 
+def test_report_templates_go_where_the_html_renderer_looks_for_them(contents, tmp_path):
+    from agent.report import html
+
+    pairs = contents.template_files(ROOT)
+    assert (str(ROOT / "agent" / "report" / "templates" / "report.html"),
+            "agent/report/templates") in pairs
+    # Inside the executable: sys._MEIPASS/<dest>/report.html, where templates_dir() looks.
+    frozen = tmp_path / "agent" / "report" / "templates"
+    frozen.mkdir(parents=True)
+    sys._MEIPASS = str(tmp_path)  # type: ignore[attr-defined]
+    try:
+        assert html.templates_dir() == frozen
+    finally:
+        del sys._MEIPASS  # type: ignore[attr-defined]
+    assert {"jinja2", "markupsafe"} <= set(contents.hidden_imports())
+    assert not {"jinja2", "markupsafe"} & set(contents.EXCLUDES)
+
+
 def test_server_side_and_heavy_modules_are_excluded(contents):
     assert {"collector_server", "django", "tkinter", "numpy", "pytest"} <= set(contents.EXCLUDES)
     # requests needs the email package and http.client: they must stay in.
