@@ -12,6 +12,7 @@ from django.utils import timezone
 from agent.report.model import Finding as FindingModel
 from agent.report.model import Report as ReportModel
 from collector_server.ingest.models import Finding, Report
+from collector_server.ingest.verdicts import device_verdict
 from collector_server.ledger.models import Device, HardwareChange, fingerprint_belongs
 from collector_server.ledger.services import describe_change, hardware_fields
 
@@ -102,7 +103,8 @@ def ingest_report(
     newest = device.last_scan_at is None or model.started_at >= device.last_scan_at
     if newest:
         update.update(
-            last_scan_at=model.started_at, last_verdict=verdict, last_mode=mode,
+            last_scan_at=model.started_at,
+            **device_verdict(device.last_verdict, device.last_mode, verdict, mode),
             last_report_id=model.report_id, signature_version=model.signatures.version[:64],
             agent_version=model.agent.version[:64], hostname=model.device.hostname[:255],
         )
