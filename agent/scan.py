@@ -1,9 +1,10 @@
 """The scan pipeline: inventory -> sampling -> detection -> verdict -> :class:`Report`.
 
-Detection (``agent.detect``) and the signature bundle (``agent.bundle``) are used when they
-are importable; without them the report has no findings, a clean verdict and bundle
-version "none". Every step runs behind :func:`run_collector`, so a failing step ends up in
-``report.errors`` and the rest of the report still comes out.
+Every step runs behind :func:`run_collector`, so a failing step ends up in ``report.errors``
+and the rest of the report still comes out. A step the verdict depends on that failed or
+ran out of time makes the verdict ``incomplete`` (never ``clean``): see
+:mod:`agent.detect.completeness`. Every string of the report passes through
+:func:`agent.report.sanitize.scrub` before it leaves this module.
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from agent import __version__
+from agent.bundle import load_bundle
 from agent.collectors.base import ProgressCallback, ScanContext, ScanOptions, run_collector
+from agent.detect.completeness import apply_incomplete, missing_checks
+from agent.detect.engine import run_detection
+from agent.detect.verdict import decide
 from agent.i18n import N_, _
 from agent.report.model import (
     AgentInfo,
@@ -25,12 +30,10 @@ from agent.report.model import (
     Hardware,
     Report,
     SignatureBundleInfo,
-    Strength,
     Utilization,
-    Verdict,
-    VerdictStatus,
     utcnow,
 )
+from agent.report.sanitize import printable, scrub
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +75,11 @@ def build_report(
     seen = _merge_background(utilization, background)
     with _stage(ctx, _DETECTION_START + 0.02, 0.99):
         findings = run_collector("detection", lambda c: _run_detection(c, bundle, seen), ctx, [])
-    verdict = run_collector("verdict", lambda c: _decide(findings), ctx, None) or _fallback_verdict(
-        findings
-    )
+    verdict = run_collector("verdict", lambda c: decide(findings), ctx, None)
+    verdict = apply_incomplete(verdict, missing_checks(ctx.errors, bundle))
     ctx.report_progress(_("Writing the report"), 1.0)
 
-    return Report(
+    report = Report(
         started_at=started,
         finished_at=utcnow(),
         agent=AgentInfo(
@@ -98,6 +100,7 @@ def build_report(
         errors=ctx.errors,
         limitations=ctx.limitations,
     )
+    return scrub(report)
 
 
 @contextlib.contextmanager
@@ -127,7 +130,7 @@ def _inventory(ctx: ScanContext) -> tuple[DeviceIdentity, Hardware]:
         import hashlib
         import socket
 
-        host = socket.gethostname()
+        host = printable(socket.gethostname())
         identity = DeviceIdentity(
             fingerprint=hashlib.sha256(f"hostname:{host}".encode()).hexdigest(), hostname=host
         )
@@ -201,10 +204,6 @@ def sample_utilization(ctx: ScanContext) -> Utilization:
 
 
 def _load_bundle(ctx: ScanContext) -> Any:
-    try:
-        from agent.bundle import load_bundle
-    except ImportError:
-        return None
     bundle = load_bundle()
     for problem in getattr(bundle, "problems", None) or []:
         if problem not in ctx.limitations:
@@ -241,28 +240,7 @@ def _merge_background(
 
 
 def _run_detection(ctx: ScanContext, bundle: Any, utilization: Utilization | None) -> list[Finding]:
-    try:
-        from agent.detect.engine import run_detection
-    except ImportError:
-        return []
     if bundle is None:
         ctx.add_limitation(N_("No signature bundle could be loaded; detection was skipped."))
         return []
     return list(run_detection(ctx, bundle, utilization))
-
-
-def _decide(findings: list[Finding]) -> Verdict | None:
-    try:
-        from agent.detect.verdict import decide
-    except ImportError:
-        return None
-    return decide(findings)
-
-
-def _fallback_verdict(findings: list[Finding]) -> Verdict:
-    """Used only when the verdict engine is missing or failed: strongest evidence wins."""
-    if any(f.strength == Strength.strong for f in findings):
-        return Verdict(status=VerdictStatus.mining, reasons=[f.title for f in findings[:5]])
-    if any(f.strength == Strength.weak for f in findings):
-        return Verdict(status=VerdictStatus.suspicious, reasons=[f.title for f in findings[:5]])
-    return Verdict()

@@ -71,7 +71,7 @@ def hidden_imports() -> list[str]:
         if "windows" in parts and not _building_for_windows():
             continue
         found.append(".".join(parts))
-    return [*found, "yara", "pynvml", "cpuinfo", "psutil"]
+    return [*found, "yara", "pynvml", "cpuinfo", "psutil", "jinja2", "markupsafe"]
 
 
 def _building_for_windows() -> bool:

@@ -196,13 +196,8 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def _ledgerio():
-    try:
-        from collector_server.ledgerio import services
-    except ImportError as exc:
-        raise CLIError(
-            f"ledger import/export is not available in this build ({exc}); "
-            "it needs collector_server.ledgerio"
-        ) from exc
+    from collector_server.ledgerio import services
+
     return services
 
 

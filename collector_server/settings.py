@@ -55,17 +55,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # The dashboard's apps come first, so their templates override the fallbacks.
+    "collector_server.dashboard",
+    "collector_server.ledgerio",
     "collector_server.accounts",
     "collector_server.ledger",
     "collector_server.ingest",
     "collector_server.api",
     "collector_server.distribution",
 ]
-# The dashboard's apps come first when present, so their templates override the fallbacks.
-_first_own = INSTALLED_APPS.index("collector_server.accounts")
-for _optional in ("ledgerio", "dashboard"):
-    if (BASE_DIR / _optional / "apps.py").exists():
-        INSTALLED_APPS.insert(_first_own, f"collector_server.{_optional}")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

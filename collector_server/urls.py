@@ -1,22 +1,14 @@
-"""URL map: agent API, Django admin, accounts; the dashboard's URLs when that app is present."""
+"""URL map: agent API, Django admin, accounts, the dashboard."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from collector_server.distribution.urls import api_urlpatterns
 
-# The dashboard's styled login page when the dashboard app is installed.
-LOGIN_TEMPLATE = (
-    "dashboard/login.html"
-    if "collector_server.dashboard" in settings.INSTALLED_APPS
-    else "registration/login.html"
-)
+LOGIN_TEMPLATE = "dashboard/login.html"
 
 urlpatterns = [
     path("api/v1/signatures/", include((api_urlpatterns, "signatures_api"))),
@@ -30,7 +22,5 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("collector_server.dashboard.urls")),
 ]
-
-if (Path(__file__).resolve().parent / "dashboard" / "urls.py").exists():
-    urlpatterns.append(path("", include("collector_server.dashboard.urls")))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,9 +47,16 @@ SOURCE_LAST_GOOD = "last_good"
 SOURCE_OVERRIDE = "override"
 
 
+ENV_BUILTIN = "MINECHECK_BUILTIN_SIGNATURES"
+
+
 def builtin_location() -> Path:
     """The shipped default bundle: the ``signatures`` package folder (plain files, or only
-    ``packed.bin`` in the one-file executable)."""
+    ``packed.bin`` in the one-file executable). ``MINECHECK_BUILTIN_SIGNATURES`` names another
+    folder instead (support: try a bundle on one PC; the report then says so)."""
+    chosen = os.environ.get(ENV_BUILTIN)
+    if chosen:
+        return Path(chosen)
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen and (Path(frozen) / "signatures").is_dir():
         return Path(frozen) / "signatures"
@@ -365,6 +373,14 @@ def load_bundle(home: Path | None = None, builtin: Path | None = None) -> Loaded
     if loaded is None:
         loaded = _empty_bundle([])
     loaded.problems = problems + loaded.problems
+    if os.environ.get(ENV_BUILTIN):
+        loaded.problems.append(
+            localized(
+                N_("The built-in signatures were replaced by {path} ({variable})."),
+                path=str(builtin),
+                variable=ENV_BUILTIN,
+            )
+        )
     _merge_override(loaded, home)
     return loaded
 

@@ -87,11 +87,22 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[ENV_HOME] = str(Path(args.home).expanduser().resolve())
     if not args.command:
         return _no_command(parser)
-    module = importlib.import_module(f"agent.cli.{SUBCOMMANDS[args.command][0]}")
     try:
+        module = importlib.import_module(f"agent.cli.{SUBCOMMANDS[args.command][0]}")
         return int(module.run(args))
     except KeyboardInterrupt:
         print(_("Interrupted."), file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - a crash is an error (exit 2), never "clean"
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+        print(
+            _("minecheck failed and did not finish the check: {error}").format(
+                error=f"{type(exc).__name__}: {exc}"
+            ),
+            file=sys.stderr,
+        )
         return EXIT_ERROR
 
 

@@ -28,7 +28,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     if args.once:
         cycle = run_cycle(state, Budget())
-        return EXIT_ERROR if cycle.result.returncode in (None, 2) else EXIT_CLEAN
+        # The worker says 0 clean, 1 findings; anything else (2 error or incomplete, a
+        # crash, a kill) means this machine was not checked.
+        return EXIT_CLEAN if cycle.result.returncode in (0, 1) else EXIT_ERROR
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_a: stop.set())

@@ -1,6 +1,7 @@
 """`minecheck scan`: check this computer, print a plain summary, write JSON/HTML reports.
 
-Exit status: 0 clean, 1 findings (suspicious or mining), 2 error.
+Exit status: 0 clean, 1 findings (suspicious or mining), 2 error or incomplete (a check the
+verdict depends on did not run).
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     from agent.transport import scan_output
 
     failed |= not scan_output.handle_export(args, report)
-    if failed:
+    if failed or report.verdict.status == VerdictStatus.incomplete:
         return EXIT_ERROR
     return EXIT_CLEAN if report.verdict.status == VerdictStatus.clean else EXIT_FINDINGS
 

@@ -21,6 +21,7 @@ from agent.collectors.nics import nic_kinds
 from agent.i18n import N_
 from agent.platform.linux.sysfs import Root
 from agent.report.model import DeviceIdentity, NICInfo
+from agent.report.sanitize import printable
 
 AGENT_ID_FILE = "device-id"
 
@@ -131,7 +132,7 @@ def collect_identity(ctx: ScanContext, nics: list[NICInfo]) -> DeviceIdentity:
         parts=parts,
         machine_id=raw.machine_id,
         machine_guid=raw.machine_guid,
-        hostname=socket.gethostname(),
+        hostname=printable(socket.gethostname()),
         manufacturer=clean_serial(raw.manufacturer),
         product=clean_serial(raw.product),
     )

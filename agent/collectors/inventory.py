@@ -22,13 +22,14 @@ from agent.collectors.nics import collect_nics
 from agent.collectors.os_info import collect_os
 from agent.i18n import _
 from agent.report.model import DeviceIdentity, Hardware, HighPerformance
+from agent.report.sanitize import printable
 
 log = logging.getLogger(__name__)
 
 
 def _fallback_identity() -> DeviceIdentity:
     # Only when the identity collector itself failed; marked so the collector can tell.
-    host = socket.gethostname()
+    host = printable(socket.gethostname())
     digest = hashlib.sha256(f"minecheck-fingerprint-failed\n{host}".encode()).hexdigest()
     return DeviceIdentity(fingerprint=digest, hostname=host)
 

@@ -11,12 +11,13 @@ import psutil
 import agent.platform as plat
 from agent.collectors.base import ScanContext
 from agent.report.model import OSInfo
+from agent.report.sanitize import printable
 
 
 def logged_in_users() -> list[str]:
     """Names of users with a session now (terminal, console, remote), de-duplicated."""
     try:
-        return sorted({u.name for u in psutil.users() if u.name})
+        return sorted({printable(u.name) for u in psutil.users() if u.name})
     except (OSError, RuntimeError):
         return []
 

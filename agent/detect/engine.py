@@ -12,8 +12,16 @@ from typing import Any
 
 import psutil
 
+import signatures
+from agent.bundle import is_own_path
 from agent.collectors.base import ScanContext, run_collector
-from agent.detect import persistence, scan_configs, scan_connections, scan_processes
+from agent.detect import (
+    persistence,
+    scan_configs,
+    scan_connections,
+    scan_names,
+    scan_processes,
+)
 from agent.detect.findings import make_finding
 from agent.detect.procs import ProcInfo, hash_exe, snapshot
 from agent.detect.scan_files import scan_file
@@ -23,6 +31,7 @@ from agent.report.model import Finding, Strength, Subject, Utilization
 
 IS_LINUX = sys.platform.startswith("linux")
 IS_WINDOWS = sys.platform == "win32"
+MIN_TIME_BUDGET_S = 5.0  # detection always gets at least this long
 
 
 @dataclass
@@ -56,12 +65,7 @@ class DetectionSettings:
 
 def _own_paths(settings: DetectionSettings) -> set[str]:
     paths = set(settings.own_paths)
-    try:
-        import signatures
-
-        paths.add(str(Path(signatures.__file__).resolve().parent))
-    except ImportError:
-        pass
+    paths.add(str(Path(signatures.__file__).resolve().parent))
     try:
         from agent.paths import agent_home
 
@@ -80,7 +84,7 @@ def run_detection(
     """All findings of all scanners; a failing scanner becomes an entry in ctx.errors."""
     settings = settings or DetectionSettings()
     started = time.monotonic()
-    deadline = started + max(5.0, ctx.options.time_budget_seconds)
+    deadline = started + max(MIN_TIME_BUDGET_S, ctx.options.time_budget_seconds)
     own = set(ctx.own_pids) | {os.getpid()}
     own_paths = _own_paths(settings)
     findings: list[Finding] = []
@@ -101,6 +105,9 @@ def run_detection(
         return out
 
     findings += run_collector("process_signals", per_process, ctx, [])
+    findings += run_collector(
+        "undecodable_names", lambda c: scan_names.undecodable_name_findings(procs, bundle), ctx, []
+    )
     findings += run_collector(
         "miner_configs", lambda c: scan_configs.scan_configs(procs, bundle, own_paths), ctx, []
     )
@@ -139,7 +146,10 @@ def run_detection(
         "yara_memory", lambda c: _yara_memory(c, bundle, targets, deadline), ctx, []
     )
     if time.monotonic() > deadline:
-        ctx.add_limitation(
+        # Not a limitation: what was not checked may be the miner (verdict `incomplete`).
+        ctx.add_error(
+            "detection",
+            "timeout",
             N_(
                 "Detection reached its time limit of {seconds:.0f} s; some processes or files "
                 "were not checked."
@@ -206,10 +216,6 @@ def _drop_own(findings: list[Finding], own_paths: set[str]) -> list[Finding]:
             return False
         if any(path == o or path.startswith(o + os.sep) for o in own_paths):
             return True
-        try:
-            from agent.bundle import is_own_path
-        except ImportError:
-            return False
         return is_own_path(path)
 
     return [f for f in findings if not own(f.subject.file)]

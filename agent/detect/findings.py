@@ -6,6 +6,7 @@ from typing import Any
 
 from agent.i18n import localized
 from agent.report.model import Finding, Strength, Subject
+from agent.report.sanitize import printable
 
 
 def make_finding(
@@ -23,8 +24,10 @@ def make_finding(
     bundle: Any = None,
     weight: float | None = None,
 ) -> Finding:
-    """A finding whose title/detail/action are msgids (marked with N_) filled from ``params``."""
-    p = {k: ("" if v is None else v) for k, v in (params or {}).items()}
+    """A finding whose title/detail/action are msgids (marked with N_) filled from ``params``.
+
+    Every OS string (params, subject, evidence) passes through :func:`printable` here."""
+    p = {k: _safe(v) for k, v in (params or {}).items()}
     return Finding(
         kind=kind,
         strength=strength,
@@ -33,11 +36,28 @@ def make_finding(
         title=localized(title, **p),
         detail=localized(detail, **p) if detail else None,
         action=localized(action, **p),
-        subject=subject or Subject(),
+        subject=_safe_subject(subject or Subject()),
         rule=rule,
         signature_version=getattr(bundle, "version", None),
-        evidence=[_clip(e) for e in (evidence or [])][:20],
+        evidence=[_clip(printable(e)) for e in (evidence or [])][:20],
     )
+
+
+def _safe(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        return value
+    return printable(value)
+
+
+def _safe_subject(subject: Subject) -> Subject:
+    update = {
+        name: printable(value)
+        for name, value in subject.__dict__.items()
+        if isinstance(value, str) and printable(value) != value
+    }
+    return subject.model_copy(update=update) if update else subject
 
 
 _WEIGHTS = {Strength.strong: 10.0, Strength.weak: 3.0, Strength.info: 0.0}

@@ -7,6 +7,8 @@ from typing import Any
 
 import yara
 
+from agent.report.sanitize import printable
+
 _MAX_FILE = 128 * 2**20
 _cache: dict[tuple[str, int, int, str | None, str], dict[str, list[str]]] = {}
 
@@ -26,18 +28,35 @@ def scan_file(
         return _cache[key]
     out: dict[str, list[str]] = {}
     try:
-        # libyara maps the file: its pages stay clean page cache the kernel can reclaim,
-        # instead of a copy of a (possibly 100 MB) game executable on the Python heap.
-        matches = rules.match(open_path or path, timeout=20)
+        matches = _match_file(rules, open_path or path)
     except yara.TimeoutError:
         raise
-    except yara.Error:  # unreadable or vanished since stat(): the file is simply not scanned
+    except (yara.Error, OSError):  # unreadable or vanished since stat(): not scanned
         return None
     for m in matches:
         out[m.rule] = [
-            bytes(s.instances[0].matched_data[:80]).decode("latin-1")
+            printable(bytes(s.instances[0].matched_data[:80]))
             for s in m.strings[:8]
             if getattr(s, "instances", None)
         ]
     _cache[key] = out
     return out
+
+
+def _match_file(rules: Any, path: str) -> Any:
+    """libyara maps the file: its pages stay clean page cache the kernel can reclaim,
+    instead of a copy of a (possibly 100 MB) game executable on the Python heap.
+
+    yara-python takes the path as UTF-8: a name that is not valid text (a way to hide) is
+    opened here and mapped through its /proc/self/fd link, which is plain ASCII."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        if not os.path.isdir("/proc/self/fd"):
+            raise OSError(f"cannot pass the file name {path!r} to YARA") from None
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            return rules.match(f"/proc/self/fd/{fd}", timeout=20)
+        finally:
+            os.close(fd)
+    return rules.match(path, timeout=20)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.detect import memregions
+from agent.report.sanitize import printable
 
 SEPARATOR = b"\x00" * 64
 
@@ -104,9 +105,9 @@ def _collect(matches: list, result: MemoryResult) -> None:
             ident = getattr(s, "identifier", None)
             instances = getattr(s, "instances", None)
             if instances:
-                text = bytes(instances[0].matched_data[:80]).decode("latin-1")
+                text = printable(bytes(instances[0].matched_data[:80]))
             else:  # yara-python < 4.3 tuples
-                text = bytes(s[2][:80]).decode("latin-1") if isinstance(s, tuple) else str(ident)
+                text = printable(bytes(s[2][:80])) if isinstance(s, tuple) else str(ident)
             if text not in found and len(found) < 8:
                 found.append(text)
 

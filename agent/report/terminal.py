@@ -8,8 +8,8 @@ import time
 from typing import TextIO
 
 from agent.i18n import N_, gettext_in
-from agent.report.model import Report
-from agent.report.wording import verdict_words
+from agent.report.model import Finding, Report, VerdictStatus
+from agent.report.wording import INCOMPLETE_TITLE, MODE_REASON_TITLE, verdict_words
 
 BAR_WIDTH = 24
 
@@ -98,26 +98,32 @@ def summary_text(report: Report, lang: str, files: list[tuple[str, str]] | None 
     words = verdict_words(report.verdict, lang)
     result_label, todo_label = t(N_("Result")), t(N_("What to do"))
     colon = ": " if lang == "en" else "："
-    marks = {"clean": "OK", "suspicious": "!!", "mining": "XX"}
-    lines = [
-        "",
-        "=" * 60,
-        f"[{marks.get(words.level, '??')}] {result_label}{colon}{words.headline}",
-        "=" * 60,
-        words.explanation,
-        "",
-        f"{todo_label}{colon}{words.action}",
-    ]
-    if report.verdict.reasons:
+    marks = {"clean": "OK", "suspicious": "!!", "mining": "XX", "incomplete": "??"}
+    lines = ["", "=" * 60]
+    headline = f"[{marks.get(words.level, '??')}] {result_label}{colon}{words.headline}"
+    verdict = report.verdict
+    if verdict.incomplete and verdict.status != VerdictStatus.incomplete:
+        # a miner was found, but not everything ran: say both on the first line
+        as_incomplete = verdict.model_copy(update={"status": VerdictStatus.incomplete})
+        incomplete = verdict_words(as_incomplete, lang)
+        headline += f" ({incomplete.headline})"
+    lines += [headline, "=" * 60]
+    if verdict.incomplete:
+        lines += [t(INCOMPLETE_TITLE) + colon.strip()]
+        lines += [f"  - {x.get(lang)}" for x in verdict.incomplete[:8]]
+        lines.append("")
+    lines += [words.explanation, "", f"{todo_label}{colon}{words.action}"]
+    if verdict.mode_reason is not None:
+        lines += ["", t(MODE_REASON_TITLE) + colon + verdict.mode_reason.get(lang)]
+    if verdict.reasons:
         lines += ["", t(N_("Why")) + colon.strip()]
-        lines += [f"  - {r.get(lang)}" for r in report.verdict.reasons[:5]]
-    if report.findings:
+        lines += [f"  - {r.get(lang)}" for r in verdict.reasons[:5]]
+    if report.incidents:
+        lines += _incident_lines(report, lang, colon)
+    elif report.findings:
         lines += ["", t(N_("Findings")) + f" ({len(report.findings)})" + colon.strip()]
         for f in report.findings[:8]:
-            who = f.subject.process_name or f.subject.file or f.subject.remote or ""
-            pid = f" [pid {f.subject.pid}]" if f.subject.pid else ""
-            lines.append(f"  - {f.title.get(lang)}{': ' + who if who else ''}{pid}")
-            lines.append(f"    -> {f.action.get(lang)}")
+            lines += _finding_lines(f, lang, "  ")
         if len(report.findings) > 8:
             lines.append("  ... " + t(N_("more in the report file")))
     util = report.utilization
@@ -158,3 +164,32 @@ def summary_text(report: Report, lang: str, files: list[tuple[str, str]] | None 
         lines += [f"  {label}: {path}" for label, path in files]
     lines.append("")
     return "\n".join(lines)
+
+
+def _finding_lines(f: Finding, lang: str, indent: str) -> list[str]:
+    who = f.subject.process_name or f.subject.file or f.subject.remote or ""
+    pid = f" [pid {f.subject.pid}]" if f.subject.pid else ""
+    return [
+        f"{indent}- {f.title.get(lang)}{': ' + who if who else ''}{pid}",
+        f"{indent}  -> {f.action.get(lang)}",
+    ]
+
+
+def _incident_lines(report: Report, lang: str, colon: str) -> list[str]:
+    """One block per miner (incident) with its evidence under it."""
+
+    def t(msgid: str) -> str:
+        return gettext_in(lang, msgid)
+
+    lines = ["", t(N_("Miners found")) + f" ({len(report.incidents)})" + colon.strip()]
+    for n, inc in enumerate(report.incidents[:5], 1):
+        lines.append(f"  {n}. {inc.title.get(lang)}")
+        if inc.mode_reason is not None:
+            lines.append(f"     {inc.mode_reason.get(lang)}")
+        for i in inc.findings[:6]:
+            if 0 <= i < len(report.findings):
+                lines += _finding_lines(report.findings[i], lang, "     ")
+        lines.append(f"     {t(N_('What to do'))}{colon}{inc.action.get(lang)}")
+    if len(report.incidents) > 5:
+        lines.append("  ... " + t(N_("more in the report file")))
+    return lines

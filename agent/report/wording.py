@@ -13,7 +13,7 @@ class VerdictWords:
     headline: str  # one short line: what was found
     explanation: str  # one or two sentences a non-expert understands
     action: str  # what to do now
-    level: str  # clean / suspicious / mining (CSS class, colour)
+    level: str  # clean / suspicious / mining / incomplete (CSS class, colour)
 
 
 _WORDS: dict[tuple[VerdictStatus, MiningMode | None], tuple[str, str, str]] = {
@@ -21,6 +21,17 @@ _WORDS: dict[tuple[VerdictStatus, MiningMode | None], tuple[str, str, str]] = {
         N_("No mining found"),
         N_("No sign of cryptocurrency mining was found on this computer during this check."),
         N_("Nothing needs to be done. Keep this report for your records."),
+    ),
+    (VerdictStatus.incomplete, None): (
+        N_("Check not completed"),
+        N_(
+            "Part of the check that the result depends on did not run, so this computer "
+            "was NOT checked: this is not a clean result."
+        ),
+        N_(
+            "Run the check again as administrator. If it stays incomplete, reinstall "
+            "minecheck or ask your IT contact, and keep this report."
+        ),
     ),
     (VerdictStatus.suspicious, None): (
         N_("Something suspicious was found"),
@@ -66,6 +77,10 @@ _WORDS: dict[tuple[VerdictStatus, MiningMode | None], tuple[str, str, str]] = {
         ),
     ),
 }
+
+
+INCOMPLETE_TITLE = N_("What did not run")
+MODE_REASON_TITLE = N_("Why active or passive")
 
 
 def verdict_words(verdict: Verdict, lang: str) -> VerdictWords:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import psutil
 
 from agent.report.model import GPUUtilization, ProcessUsage, Stat, Utilization
+from agent.report.sanitize import printable_or_none
 from agent.sampling.proctimes import ProcTimes, ProcTimesReader
 
 log = logging.getLogger(__name__)
@@ -435,7 +436,7 @@ class UtilizationSampler:
         for t in chosen + gpu_users[: self.top_n]:
             usage = ProcessUsage(
                 pid=t.pid,
-                name=t.name,
+                name=printable_or_none(t.name),
                 cpu_seconds=round(t.cpu_delta, 2),
                 cpu_percent=round(t.cpu_delta / window * 100.0, 1) if window > 0 else 0.0,
                 started_in_window=t.started_in_window,
@@ -460,13 +461,13 @@ def _fill_details(usage: ProcessUsage, created: float) -> None:
         with proc.oneshot():
             if abs(proc.create_time() - created) > 2.0:
                 return  # pid reused by another process
-            usage.name = proc.name() or usage.name
+            usage.name = printable_or_none(proc.name()) or usage.name
             with contextlib.suppress(psutil.Error, OSError):
-                usage.exe = proc.exe() or None
+                usage.exe = printable_or_none(proc.exe() or None)
             with contextlib.suppress(psutil.Error, OSError, KeyError):
-                usage.user = proc.username()
+                usage.user = printable_or_none(proc.username())
             with contextlib.suppress(psutil.Error, OSError):
                 cmd = " ".join(proc.cmdline())
-                usage.cmdline = cmd[:MAX_CMDLINE_CHARS] or None
+                usage.cmdline = printable_or_none(cmd[:MAX_CMDLINE_CHARS] or None)
     except (psutil.Error, OSError):
         return

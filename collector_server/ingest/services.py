@@ -14,6 +14,7 @@ from django.utils import timezone
 from agent.report.model import Finding as FindingModel
 from agent.report.model import Report as ReportModel
 from collector_server.ingest.models import Finding, Report
+from collector_server.ingest.verdicts import device_verdict
 from collector_server.ledger.models import Device, HardwareChange, fingerprint_belongs
 from collector_server.ledger.services import describe_change, hardware_fields
 
@@ -69,7 +70,8 @@ def state_update(device: Device, model: ReportModel, verdict: str, mode: str,
     received after it); an older clean scan only adds history."""
     if is_newest_scan(device, model.started_at, now):
         return {
-            "last_scan_at": model.started_at, "last_verdict": verdict, "last_mode": mode,
+            "last_scan_at": model.started_at,
+            **device_verdict(device.last_verdict, device.last_mode, verdict, mode),
             "last_report_id": model.report_id,
             "signature_version": model.signatures.version[:64],
             "agent_version": model.agent.version[:64],

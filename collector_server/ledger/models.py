@@ -110,6 +110,8 @@ class Verdict(models.TextChoices):
     clean = "clean", _("Clean")
     suspicious = "suspicious", _("Suspicious")
     mining = "mining", _("Mining")
+    # the agent's detection did not fully run: "not checked", never counted as clean
+    incomplete = "incomplete", _("Not checked")
 
 
 class Device(models.Model):

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from agent.bundle.entries import Entry
 from agent.report.model import Strength, VerdictStatus
 from tests.fixtures.miners import launch
 from tests.fixtures.miners.bundles import detection_bundle
 from tests.fixtures.miners.conftest_helpers import detect, kinds
-from tests.fixtures.miners.stub_bundle import Entry
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc"), reason="Linux /proc needed")
 HERE = Path(__file__).resolve().parents[1] / "fixtures" / "miners"

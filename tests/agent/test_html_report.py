@@ -238,3 +238,67 @@ def test_long_verdict_reason_lists_are_cut_short():
     page = _parse(render_html(report, "en"))
     assert page.text.count("Mining found") < 20
     assert "and 14 more" in page.text
+
+
+def _hostile_report() -> Report:
+    """Attacker-chosen strings straight into the model (not through the scan's sanitiser)."""
+    long_line = "A" * 10_000
+    memory = "XMRig/6.21 \x00\x00\x01\x02\xff\ufffd miner \x1b[0m"
+    report = _report()
+    f = report.findings[0]
+    f.subject.process_name = "gpu\u202egnp.exe <script>alert(1)</script>"
+    f.subject.cmdline = long_line
+    f.evidence = [memory, "<script>alert(2)</script>", long_line]
+    return report
+
+
+def test_hostile_strings_render_as_escaped_text():
+    text = render_html(_hostile_report(), "en")
+    page = _parse(text)
+    assert "script" not in page.tags
+    assert "\x00" not in text and "\x1b" not in text
+    assert "\u202e" not in text and "\\u202e" in page.text  # the override is shown, not applied
+    assert "\\x00\\x00\\x01\\x02" in page.text  # NUL bytes shown as escapes
+    assert "<script>alert(2)</script>" in page.text  # as text
+
+
+def test_binary_evidence_gets_a_hex_view():
+    page = _parse(render_html(_hostile_report(), "en"))
+    assert "Bytes (hexadecimal)" in page.text
+    assert "00 00 01 02" in page.text
+
+
+def test_ten_kilobyte_lines_are_cut_with_a_note():
+    text = render_html(_hostile_report(), "en")
+    assert "A" * 10_000 not in text
+    assert "A" * 500 in text
+    assert "more characters not shown" in text
+
+
+def test_incomplete_is_shown_first_then_incidents_group_their_findings():
+    from agent.report.model import Incident
+
+    report = _report()
+    report.verdict.incomplete = [localized("the check of network connections")]
+    report.verdict.mode_reason = localized("Mining malware found")
+    report.incidents = [
+        Incident(
+            id="i1",
+            strength=Strength.strong,
+            title=localized("Mining software is running"),
+            action=localized("What to do"),
+            pids=[4242],
+            exe=r"C:\Users\Public\svchost.exe",
+            findings=[0],
+        )
+    ]
+    page = _parse(render_html(report, "en"))
+    text = page.text
+    verdict_end = text.index("Findings")
+    assert "the check of network connections" in text[:verdict_end]
+    assert "Why active or passive" in text[:verdict_end]
+    # what did not run comes before the explanation and the reasons
+    assert text.index("What did not run") < text.index("infected by malware")
+    block = text[text.index("Miners found 1"):]
+    assert block.index("Mining software is running") < block.index("pool:example")
+    assert "Other findings" in text  # the info finding is not part of the incident

@@ -8,8 +8,9 @@ import types
 
 import pytest
 
-import agent.bundle
 import agent.collectors.inventory as inventory_module
+import agent.detect.engine as real_engine
+import agent.scan
 from agent.collectors.base import ScanOptions
 from agent.i18n import localized
 from agent.report.model import Finding, Strength, Subject, Verdict, VerdictStatus
@@ -20,14 +21,12 @@ from agent.scan import build_report
 def quick_detection(monkeypatch):
     """These tests are about the pipeline; the real detection runs in the CLI end-to-end
     tests. A stand-in engine with no findings keeps them quick."""
-    engine = types.ModuleType("agent.detect.engine")
-    engine.run_detection = lambda ctx, bundle, utilization: []
-    monkeypatch.setitem(sys.modules, "agent.detect.engine", engine)
+    monkeypatch.setattr(agent.scan, "run_detection", lambda ctx, bundle, utilization: [])
 
 
 @pytest.mark.slow
 def test_real_detection_engine_and_bundle_are_wired_in(monkeypatch):
-    monkeypatch.delitem(sys.modules, "agent.detect.engine")  # the real one, not the stand-in
+    monkeypatch.setattr(agent.scan, "run_detection", real_engine.run_detection)
     report = build_report(ScanOptions(sample_seconds=0))
     assert report.signatures.version != "none"
     assert not [e for e in report.errors if e.collector in ("detection", "signatures", "verdict")]
@@ -46,6 +45,7 @@ def test_scan_without_sampling_fills_the_report():
         VerdictStatus.suspicious,
         VerdictStatus.mining,
     )
+    assert report.verdict.incomplete == []
     assert seen and seen[-1][1] == 1.0
     fractions = [f for _m, f in seen if f is not None]
     assert fractions == sorted(fractions)
@@ -113,10 +113,11 @@ def _install_detection(monkeypatch, findings, verdict=None, engine_error=None):
         version="2026.11.1",
         source="builtin",
         rules_sha256="ab" * 32,
+        file_rules=object(),
+        memory_rules=object(),
         problems=[localized("Nothing to show.")],
     )
-    monkeypatch.setattr(agent.bundle, "load_bundle", lambda: bundle, raising=False)
-    engine = types.ModuleType("agent.detect.engine")
+    monkeypatch.setattr(agent.scan, "load_bundle", lambda: bundle)
     calls = []
 
     def run_detection(ctx, b, utilization):
@@ -125,11 +126,8 @@ def _install_detection(monkeypatch, findings, verdict=None, engine_error=None):
             raise engine_error
         return findings
 
-    engine.run_detection = run_detection
-    monkeypatch.setitem(sys.modules, "agent.detect.engine", engine)
-    verdict_mod = types.ModuleType("agent.detect.verdict")
-    verdict_mod.decide = lambda fs: verdict or Verdict()
-    monkeypatch.setitem(sys.modules, "agent.detect.verdict", verdict_mod)
+    monkeypatch.setattr(agent.scan, "run_detection", run_detection)
+    monkeypatch.setattr(agent.scan, "decide", lambda fs: verdict or Verdict())
     return calls
 
 
@@ -142,23 +140,32 @@ def test_detection_and_bundle_are_used_when_present(monkeypatch):
     assert len(calls) == 1 and calls[0][1] is report.utilization
     assert report.findings == findings
     assert report.verdict.status == VerdictStatus.mining
+    assert report.verdict.incomplete == []
     assert report.signatures.version == "2026.11.1"
     assert report.signatures.rules_sha256 == "ab" * 32
     assert localized("Nothing to show.") in report.limitations
 
 
-def test_detection_failure_is_an_error_not_a_crash(monkeypatch):
+def test_detection_failure_is_incomplete_never_clean(monkeypatch):
     _install_detection(monkeypatch, [], engine_error=RuntimeError("yara compile"))
     report = build_report(ScanOptions(sample_seconds=0))
     assert any(e.collector == "detection" for e in report.errors)
-    assert report.verdict.status == VerdictStatus.clean
+    assert report.verdict.status == VerdictStatus.incomplete
+    assert any("detection engine" in x.en and "RuntimeError" in x.en
+               for x in report.verdict.incomplete)
+    assert all(x.zh and x.zh != x.en for x in report.verdict.incomplete)
 
 
-def test_missing_verdict_engine_falls_back_to_strongest_evidence(monkeypatch):
+def test_failing_verdict_engine_is_incomplete_not_a_guess(monkeypatch):
     _install_detection(monkeypatch, [_finding(Strength.weak)])
-    monkeypatch.setitem(sys.modules, "agent.detect.verdict", None)  # import fails
+
+    def broken(findings):
+        raise ImportError("DLL load failed while importing verdict")
+
+    monkeypatch.setattr(agent.scan, "decide", broken)
     report = build_report(ScanOptions(sample_seconds=0))
-    assert report.verdict.status == VerdictStatus.suspicious
+    assert report.verdict.status == VerdictStatus.incomplete
+    assert any("verdict engine" in x.en for x in report.verdict.incomplete)
 
 
 def test_unreadable_processes_become_a_limitation(monkeypatch):

@@ -93,16 +93,6 @@ def test_user_demo_and_manage(data):
     assert "[X] 0001_initial" in shown and "[ ]" not in shown
 
 
-@pytest.mark.skipif((ROOT / "collector_server" / "ledgerio" / "services.py").exists(),
-                    reason="the ledgerio services are present (tested with them)")
-def test_ledger_commands_explain_missing_module(data, tmp_path):
-    done = cli(data, "ledger", "export", "--format", "csv", "-o", str(tmp_path / "x.csv"),
-               check=False)
-    assert done.returncode == 2 and "not available" in done.stderr
-
-
-@pytest.mark.skipif(not (ROOT / "collector_server" / "ledgerio" / "services.py").exists(),
-                    reason="needs collector_server.ledgerio (the dashboard branch)")
 def test_ledger_export_and_dry_run_import(data, tmp_path):
     import csv
 

@@ -202,3 +202,26 @@ def test_double_click_selfcheck_writes_report_next_to_executable(clean_dir):
     signed = handcarry.verify(reports[0].with_suffix(".mcr").read_bytes())
     data = json.loads(signed.report_json)
     assert data["agent"]["frozen"] is True
+
+
+def test_damaged_rules_make_the_frozen_scan_incomplete_with_exit_2(clean_dir, tmp_path):
+    """The one-file executable with rules that do not compile never says clean: verdict
+    `incomplete`, exit status 2, said first in the terminal and the HTML report."""
+    from tests.agent.test_scan_incomplete import corrupted_signatures
+
+    sig = corrupted_signatures(tmp_path)
+    html_path = tmp_path / "r.html"
+    proc = run_exe(
+        clean_dir,
+        "scan", "--sample-seconds", "0", "--json", str(tmp_path / "r.json"),
+        "--html", str(html_path),
+        extra_env={"MINECHECK_BUILTIN_SIGNATURES": str(sig)},
+    )
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-3000:]
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["verdict"]["status"] == "incomplete"
+    assert any("signature bundle" in x["en"] for x in report["verdict"]["incomplete"])
+    result = next(line for line in proc.stdout.splitlines() if line.startswith("["))
+    assert "检查未完成" in result
+    html = html_path.read_text(encoding="utf-8")
+    assert html.index("未完成的检查") < html.index('id="findings"')

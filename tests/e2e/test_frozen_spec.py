@@ -58,9 +58,8 @@ def test_without_a_packer_the_plain_bundle_or_a_committed_packed_file_is_shipped
 
 
 def test_the_executable_ships_only_the_packed_bundle_and_it_holds_every_file(contents, tmp_path):
-    files = pytest.importorskip("agent.bundle.files")
-    if not (ROOT / "build" / "pack_signatures.py").is_file():
-        pytest.skip("build/pack_signatures.py (signatures) not merged yet")
+    from agent.bundle import files
+
     shipped = contents.signature_files(ROOT, tmp_path)
     assert shipped == [(str(tmp_path / "packed.bin"), "signatures")]
     blob = (tmp_path / "packed.bin").read_bytes()
@@ -76,6 +75,24 @@ def test_hidden_imports_cover_lazily_imported_subcommands(contents):
     for module, _help in SUBCOMMANDS.values():
         assert f"agent.cli.{module}" in hidden
     assert {"agent.cli.selfcheck", "yara", "pynvml", "cpuinfo", "psutil"} <= hidden
+
+
+def test_report_templates_go_where_the_html_renderer_looks_for_them(contents, tmp_path):
+    from agent.report import html
+
+    pairs = contents.template_files(ROOT)
+    assert (str(ROOT / "agent" / "report" / "templates" / "report.html"),
+            "agent/report/templates") in pairs
+    # Inside the executable: sys._MEIPASS/<dest>/report.html, where templates_dir() looks.
+    frozen = tmp_path / "agent" / "report" / "templates"
+    frozen.mkdir(parents=True)
+    sys._MEIPASS = str(tmp_path)  # type: ignore[attr-defined]
+    try:
+        assert html.templates_dir() == frozen
+    finally:
+        del sys._MEIPASS  # type: ignore[attr-defined]
+    assert {"jinja2", "markupsafe"} <= set(contents.hidden_imports())
+    assert not {"jinja2", "markupsafe"} & set(contents.EXCLUDES)
 
 
 def test_server_side_and_heavy_modules_are_excluded(contents):
@@ -145,7 +162,6 @@ def test_committed_version_info_matches_the_package_version(contents):
 
 
 def test_manifest_runs_as_invoker():
-    pytest.importorskip("PyInstaller")
     from PyInstaller.utils.win32 import winmanifest
 
     raw = (ROOT / "build" / "minecheck.exe.manifest").read_bytes()

@@ -11,6 +11,7 @@ PALETTE = {
     "clean": "#2e7d32",
     "suspicious": "#f9a825",
     "mining": "#c62828",
+    "incomplete": "#546e7a",
     "none": "#90a4ae",
     "default": "#1565c0",
 }

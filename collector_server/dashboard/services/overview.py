@@ -84,7 +84,7 @@ def _compute_overview(user) -> Overview:
         stale=Count("id", filter=Q(last_seen__lt=now - timedelta(days=STALE_DAYS))),
         never=Count("id", filter=Q(last_seen__isnull=True)),
     )
-    verdicts = {v: 0 for v in ("clean", "suspicious", "mining", "")}
+    verdicts = {v: 0 for v in ("clean", "suspicious", "mining", "incomplete", "")}
     for row in devices.values("last_verdict").annotate(n=Count("id")).order_by():
         verdicts[row["last_verdict"]] = row["n"]
     mining_orgs = list(
@@ -97,6 +97,7 @@ def _compute_overview(user) -> Overview:
         [("clean", str(labels["clean"]), verdicts["clean"]),
          ("suspicious", str(labels["suspicious"]), verdicts["suspicious"]),
          ("mining", str(labels["mining"]), verdicts["mining"]),
+         ("incomplete", str(labels["incomplete"]), verdicts["incomplete"]),
          ("none", str(labels[""]), verdicts[""])],
         title=_("Devices by latest verdict"),
     )
