@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0003_device_hardware_summary'),
+        ('ledger', '0004_device_token_revocation_pending_move_handcarry_key'),
     ]
 
     operations = [
