@@ -409,6 +409,8 @@ def _run_check(out: TextIO, seconds: float) -> int:
     files: list[tuple[str, str]] = []
     html_path: Path | None = None
     status = EXIT_CLEAN if report.verdict.status == VerdictStatus.clean else EXIT_FINDINGS
+    if report.verdict.status == VerdictStatus.incomplete:
+        status = EXIT_ERROR  # not checked: never "nothing found"
     try:
         html_path = save_text(folders, base, ".html", render_html(report, lang))
         files.append(("HTML", str(html_path)))

@@ -134,8 +134,9 @@ def test_deleted_program_vs_program_replaced_by_an_update():
     assert [f.subject.pid for f in deleted] == [procs[0].pid]
 
 
-def test_running_out_of_time_is_a_limitation(monkeypatch):
+def test_running_out_of_time_is_a_timeout_that_makes_the_verdict_incomplete(monkeypatch):
     from agent.detect import engine
+    from agent.detect.completeness import missing_checks
 
     clock = iter(range(0, 10_000, 7))  # every look at the clock is 7 s later
     monkeypatch.setattr(engine.time, "monotonic", lambda: float(next(clock)))
@@ -143,4 +144,6 @@ def test_running_out_of_time_is_a_limitation(monkeypatch):
     run_detection(ctx, detection_bundle(), None,
                   DetectionSettings(root="/nonexistent", pids={os.getpid()},
                                     dns_cache=lambda: {}))
-    assert any("time limit of 10 s" in t.en for t in ctx.limitations)
+    timeouts = [e for e in ctx.errors if e.kind == "timeout"]
+    assert timeouts and "time limit of 10 s" in timeouts[0].message.en
+    assert any("ran out of time" in t.en for t in missing_checks(ctx.errors, detection_bundle()))

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -182,3 +183,34 @@ def test_a_name_that_is_not_utf8_is_a_weak_finding_never_a_crash(tmp_path, capsy
     html = html_path.read_text(encoding="utf-8")
     assert "xmr\\xffig" in html
 
+
+
+def test_a_packed_miner_hiding_behind_an_undecodable_name_is_still_mining(tmp_path):
+    """The name that is not valid text is what a miner hides behind: it must still be found
+    (memory YARA; the name is one more weak finding) and reported escaped."""
+    from tests.fixtures.miners import launch
+    from tests.fixtures.miners.conftest_helpers import detect
+    from tests.fixtures.miners.pool import StratumPool
+
+    hide = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b".cache-\xff")))
+    exe = launch.copy_interpreter(hide / os.fsdecode(b"xmr\xffig"))
+    launch.write_packed_miner(hide / "update.py")
+    with StratumPool() as pool:
+        (hide / "config.json").write_text(
+            json.dumps({"pools": [{"url": f"127.0.0.1:{pool.port}", "user": launch.WALLET}]})
+        )
+        miner = launch.spawn([exe, "update.py"], cwd=hide,
+                             env={"FAKE_MINER_DELETE_CONFIG": "1"})
+        try:
+            launch.wait_logged_in(pool)
+            findings, verdict, ctx = detect([miner.pid], tmp_path)
+        finally:
+            launch.stop(miner)
+    assert verdict.status.value == "mining", [f.title.en for f in findings]
+    assert not [e for e in ctx.errors if e.collector in ("yara_files", "yara_memory")]
+    named = [f for f in findings if f.kind == "undecodable_name"]
+    assert named and named[0].subject.exe.endswith(".cache-\\xff/xmr\\xffig")
+    report = Report(agent={"version": "0", "platform": "linux"},
+                    device=DeviceIdentity(fingerprint="ab" * 32, hostname="h"),
+                    findings=findings, verdict=verdict)
+    _no_raw_control(report.model_dump_json())
