@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "collector_server.ingest",
     "collector_server.api",
     "collector_server.distribution",
+    "huey.contrib.djhuey",
+    "collector_server.jobs",
 ]
 # The dashboard's apps come first when present, so their templates override the fallbacks.
 _first_own = INSTALLED_APPS.index("collector_server.accounts")
@@ -127,6 +129,11 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- background jobs: huey on SQLite in the data folder, Redis with MINECHECK_REDIS_URL ----
+from collector_server.jobs.config import huey_settings  # noqa: E402
+
+HUEY = huey_settings(DATA_DIR)
 
 # --- auth: Django's PBKDF2-SHA256 hasher (the default, 1,000,000 iterations in Django 5.2) --
 AUTH_PASSWORD_VALIDATORS = [
