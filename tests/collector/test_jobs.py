@@ -8,6 +8,7 @@ import os
 import re
 import secrets
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -118,3 +119,51 @@ def test_redis_queue_with_separate_worker(server, django_dbs, county):
         for key in client.scan_iter(f"*{env['MINECHECK_QUEUE_NAME']}*"):
             client.delete(key)
 
+
+
+def _spawn_slow_worker(data, *args) -> tuple[subprocess.Popen, int]:
+    env = {**os.environ, "MINECHECK_DATA": str(data)}
+    for name in ("DATABASE_URL", "MINECHECK_REDIS_URL"):
+        env.pop(name, None)
+    proc = subprocess.Popen([sys.executable, "-m", "tests.collector.jobs_slow_worker",
+                             str(data), *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, env=env, cwd=ROOT, text=True)
+    line = proc.stdout.readline()
+    match = re.match(r"job (\d+)", line)
+    assert match, line + proc.stdout.read()
+    return proc, int(match.group(1))
+
+
+def _wait_for(predicate, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_killed_worker_leaves_no_partial_file_and_retry_finishes(tmp_path):
+    data = tmp_path / "data"
+    proc, job_id = _spawn_slow_worker(data, "start")
+    folder = data / "jobs" / str(job_id)
+    try:
+        _wait_for(lambda: any(p.stat().st_size >= 6000 for p in folder.glob(".part-*")))
+    finally:
+        proc.kill()  # SIGKILL mid-job
+        proc.wait(10)
+    assert not (folder / "slow.bin").exists()
+    proc, same = _spawn_slow_worker(data, "retry", str(job_id))
+    try:
+        assert same == job_id
+        _wait_for(lambda: _job_row(data, job_id)[0] == "done")
+    finally:
+        proc.kill()
+        proc.wait(10)
+    assert (folder / "slow.bin").read_bytes() == b"x" * 10000
+    assert not list(folder.glob(".part-*"))
+    assert _job_row(data, job_id) == ("done", 2)
+
+
+def _job_row(data, job_id: int) -> tuple[str, int]:
+    with sqlite3.connect(data / "minecheck.sqlite3", timeout=30) as db:
+        return db.execute("SELECT state, attempts FROM jobs_job WHERE id = ?",
+                          (job_id,)).fetchone()
