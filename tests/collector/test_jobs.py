@@ -167,3 +167,20 @@ def _job_row(data, job_id: int) -> tuple[str, int]:
     with sqlite3.connect(data / "minecheck.sqlite3", timeout=30) as db:
         return db.execute("SELECT state, attempts FROM jobs_job WHERE id = ?",
                           (job_id,)).fetchone()
+
+
+def test_stale_sweep_job_lists_silent_devices_in_scope(server, county):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    silent = county.devices_a[0]
+    server.devices().filter(pk=silent.pk).update(last_seen=timezone.now() - timedelta(days=30))
+    school = county.sessions["school_a"]
+    start = post_form(school, server.url("/ledger/"), server.url("/jobs/stale-sweep/"), {})
+    assert start.status_code == 302
+    page = wait_finished(school, server.url(start.headers["Location"]))
+    link = re.search(r'class="download" href="([^"]+)"', page).group(1)
+    text = school.get(server.url(link), timeout=30).content.decode("utf-8-sig")
+    assert silent.hostname in text
+    assert all(d.hostname not in text for d in county.devices_b)
