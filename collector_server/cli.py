@@ -120,6 +120,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         connection_limit=max(100, args.threads * 25), channel_timeout=120,
         ident="minecheck",
     )
+    from collector_server.jobs.worker import start_embedded_consumer
+
+    consumer = start_embedded_consumer()
     host = args.host if ":" not in args.host else f"[{args.host}]"
     print(f"minecheck collector listening on http://{host}:{server.effective_port}/", flush=True)
     try:
@@ -128,6 +131,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("stopped")
     finally:
         server.close()
+        if consumer is not None:
+            consumer.stop(graceful=True)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """A separate job worker (huey's consumer): several of them against Redis."""
+    setup_django(args.data)
+    from collector_server.jobs.worker import run_worker
+
+    run_worker(args.workers)
     return 0
 
 
@@ -333,6 +347,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-migrate", action="store_true",
                    help="do not apply migrations at start (several workers)")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("worker", parents=[data], help="run background jobs (huey consumer)")
+    p.add_argument("--workers", type=int, default=2)
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("org", parents=[data], help="organisation tree")
     osub = p.add_subparsers(dest="org_cmd", required=True)

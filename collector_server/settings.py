@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "collector_server.ingest",
     "collector_server.api",
     "collector_server.distribution",
+    "huey.contrib.djhuey",
+    "collector_server.jobs",
 ]
 
 MIDDLEWARE = [
@@ -125,6 +127,11 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- background jobs: huey on SQLite in the data folder, Redis with MINECHECK_REDIS_URL ----
+from collector_server.jobs.config import huey_settings  # noqa: E402
+
+HUEY = huey_settings(DATA_DIR)
 
 # --- auth: Django's PBKDF2-SHA256 hasher (the default, 1,000,000 iterations in Django 5.2) --
 AUTH_PASSWORD_VALIDATORS = [

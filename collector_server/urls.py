@@ -21,6 +21,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(template_name=LOGIN_TEMPLATE),
         name="login",
     ),
+    path("jobs/", include("collector_server.jobs.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("collector_server.dashboard.urls")),
 ]

@@ -133,8 +133,10 @@ def test_browser_flow_and_screenshots(server, tmp_path):
 
             # download the filtered export and check its rows
             page.goto(server.url(f"/ledger/?org={bureau.pk}&verdict=mining"))
+            page.click("#export-xlsx")  # starts a job; its page refreshes until the file is ready
+            page.wait_for_selector("a.download", timeout=60_000)
             with page.expect_download() as info:
-                page.click("#export-xlsx")
+                page.click("a.download")
             download = info.value
             assert download.suggested_filename.endswith(".xlsx")
             data = Path(download.path()).read_bytes()

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class JobsConfig(AppConfig):
+    name = "collector_server.jobs"
+    verbose_name = "Background jobs"
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401 - registers the huey tasks
