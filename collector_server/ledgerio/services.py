@@ -34,9 +34,23 @@ EXPORT_FIELDS = (
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{2,28}(?:(?:转|ext\.?|x|#)\s*[0-9]{1,6})?$", re.I)
 MAC_RE = re.compile(r"^[0-9a-f]{2}([:\-]?[0-9a-f]{2}){5}$", re.I)
 MAX_LENGTHS = {f: Device._meta.get_field(f).max_length for f in EDITABLE_KEYS}
+# OWASP CSV injection: a cell starting with one of these is a formula to Excel/LibreOffice
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+MAX_IMPORT_ROWS = 20_000  # a county's ledger is a few thousand devices
+MAX_IMPORT_UNCOMPRESSED = 64 * 1024 * 1024  # sum of the xlsx zip members, before parsing
 
 
 # --- export --------------------------------------------------------------------------------
+
+
+def neutralise_cell(value):
+    """A text cell that a spreadsheet would run as a formula, prefixed with a single quote.
+
+    Numbers stay numbers (a genuine negative number is not text and is left alone).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
 
 
 def _fmt_time(value) -> str:
@@ -56,7 +70,7 @@ def _export_rows(devices_qs: QuerySet[Device], lang: str) -> Iterator[list]:
             "last_verdict"] else ""
         if d["last_verdict"] == "mining" and d["last_mode"] in mode_labels:
             verdict = mode_labels[d["last_mode"]]
-        yield [
+        yield [neutralise_cell(v) for v in (
             d["organisation__name"], d["asset_tag"], d["hostname"], d["location"],
             d["department"], d["responsible_person"], d["responsible_phone"],
             ", ".join(d["ip_addresses"] or []), ", ".join(d["macs"] or []), d["public_ip"] or "",
@@ -66,7 +80,7 @@ def _export_rows(devices_qs: QuerySet[Device], lang: str) -> Iterator[list]:
             round(d["memory_mb"] / 1024, 1) if d["memory_mb"] else "",
             d["os_name"], _fmt_time(d["last_seen"]), verdict, d["signature_version"],
             yes if d["pledge_signed"] else no, _fmt_time(d["first_seen"]), d["notes"],
-        ]
+        )]
 
 
 def _write_csv(text, headers: list[str], devices_qs: QuerySet[Device], lang: str) -> int:

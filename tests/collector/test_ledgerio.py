@@ -186,3 +186,75 @@ def test_exported_file_imports_back_after_editing(schools, tmp_path):
     host = ws.cell(row=2, column=header.index("主机名") + 1).value
     assert Device.objects.get(hostname=host, organisation=schools["a"]).responsible_person == (
         "赵老师")
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+TEXT_COLUMNS = ("organisation", "asset_tag", "hostname", "location", "department",
+                "responsible_person", "responsible_phone", "ip_addresses", "macs",
+                "high_performance_reason", "cpu_model", "gpu_models", "os_name",
+                "signature_version", "notes")
+
+
+@pytest.fixture
+def hostile_devices(env):
+    """One organisation and device per formula prefix, every text column starting with it."""
+    bureau = env.org(f"局{secrets.token_hex(2)}", kind="county")
+    for prefix in FORMULA_PREFIXES:
+        org = env.org(prefix + "cmd|' /C calc'!A0 org", parent=bureau)
+        payload = prefix + "cmd|' /C calc'!A0"
+        make_device("default", org, payload, asset_tag=payload, location=payload,
+                    department=payload, responsible_person=payload, responsible_phone=payload,
+                    ip=payload, mac=payload, high_performance_reason=payload,
+                    cpu_model=payload, gpu_models=payload, os_name=payload,
+                    signature_version=payload, notes=payload, memory_mb=2048)
+    return bureau
+
+
+def _column_index(key):
+    from collector_server.ledgerio.columns import COLUMNS
+
+    return [c.key for c in COLUMNS].index(key)
+
+
+def test_export_xlsx_neutralises_formula_prefixes_in_every_column(hostile_devices):
+    """OWASP CSV injection: each prefix in each text column is a quoted string cell."""
+    from collector_server.ledgerio.services import export_ledger
+
+    buf = io.BytesIO()
+    assert export_ledger(_devices_of(hostile_devices), "xlsx", buf) == len(FORMULA_PREFIXES)
+    ws = load_workbook(io.BytesIO(buf.getvalue())).worksheets[0]
+    rows = list(ws.iter_rows(min_row=2))
+    assert len(rows) == len(FORMULA_PREFIXES)
+    seen_prefixes = set()
+    for row in rows:
+        for key in TEXT_COLUMNS:
+            cell = row[_column_index(key)]
+            assert cell.data_type == "s", (key, cell.value, cell.data_type)
+            assert cell.value.startswith("'"), (key, cell.value)
+            seen_prefixes.add(cell.value[1].replace("\n", "\r"))  # XML reads CR back as LF
+        memory = row[_column_index("memory_gb")]
+        assert memory.data_type == "n" and memory.value == 2.0
+    assert seen_prefixes == set(FORMULA_PREFIXES)
+
+
+def test_export_csv_neutralises_formula_prefixes_in_every_column(hostile_devices):
+    from collector_server.ledgerio.services import export_ledger
+
+    buf = io.BytesIO()
+    export_ledger(_devices_of(hostile_devices), "csv", buf)
+    rows = list(csv.reader(io.StringIO(buf.getvalue().decode("utf-8-sig"))))[1:]
+    assert len(rows) == len(FORMULA_PREFIXES)
+    for row in rows:
+        for key in TEXT_COLUMNS:
+            value = row[_column_index(key)]
+            assert value.startswith("'") and value[1] in FORMULA_PREFIXES, (key, value)
+        assert row[_column_index("memory_gb")] == "2.0"
+
+
+def test_neutralise_keeps_negative_numbers_numeric():
+    from collector_server.ledgerio.services import neutralise_cell
+
+    assert neutralise_cell(-3.5) == -3.5
+    assert neutralise_cell(0) == 0
+    assert neutralise_cell("-3.5") == "'-3.5"
+    assert neutralise_cell("plain") == "plain"
