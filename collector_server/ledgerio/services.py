@@ -37,7 +37,8 @@ MAX_LENGTHS = {f: Device._meta.get_field(f).max_length for f in EDITABLE_KEYS}
 # OWASP CSV injection: a cell starting with one of these is a formula to Excel/LibreOffice
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_IMPORT_ROWS = 20_000  # a county's ledger is a few thousand devices
-MAX_IMPORT_UNCOMPRESSED = 64 * 1024 * 1024  # sum of the xlsx zip members, before parsing
+MAX_IMPORT_UNCOMPRESSED = 32 * 1024 * 1024  # sum of the xlsx zip members (or CSV bytes)
+MAX_IMPORT_COLUMNS = 64  # the ledger has 23 columns; more are ignored
 
 
 # --- export --------------------------------------------------------------------------------
@@ -187,6 +188,37 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+def _too_big() -> ImportFileError:
+    return ImportFileError(_(
+        "The file is too large to import: at most %(rows)d rows and %(mb)d MB of "
+        "uncompressed data. Split it into smaller files.") % {
+        "rows": MAX_IMPORT_ROWS, "mb": MAX_IMPORT_UNCOMPRESSED // (1024 * 1024)})
+
+
+def _check_xlsx_size(path: Path) -> None:
+    """Refuse an xlsx whose zip members expand beyond the cap, before openpyxl parses it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(max(info.file_size, 0) for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFileError(_("Cannot read the Excel file: %(error)s") % {"error": exc}
+                              ) from exc
+    if total > MAX_IMPORT_UNCOMPRESSED:
+        raise _too_big()
+
+
+def _capped_rows(rows: Iterator[list[str]]) -> list[list[str]]:
+    """The rows, or ImportFileError once there are more than MAX_IMPORT_ROWS."""
+    table: list[list[str]] = []
+    for row in rows:
+        if len(table) > MAX_IMPORT_ROWS:  # the header row plus MAX_IMPORT_ROWS rows
+            raise _too_big()
+        table.append(row)
+    return table
+
+
 def read_table(path: str | Path) -> list[list[str]]:
     """All rows of the first sheet (XLSX) or of the CSV (UTF-8 with/without BOM, or GB18030)."""
     path = Path(path)
@@ -194,6 +226,7 @@ def read_table(path: str | Path) -> list[list[str]]:
     if suffix in {".xlsx", ".xlsm"}:
         from openpyxl import load_workbook
 
+        _check_xlsx_size(path)
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds
@@ -201,10 +234,19 @@ def read_table(path: str | Path) -> list[list[str]]:
                                   ) from exc
         try:
             ws = wb.worksheets[0]
-            return [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            return _capped_rows([_cell_text(v) for v in row]
+                                for row in ws.iter_rows(values_only=True,
+                                                        max_col=MAX_IMPORT_COLUMNS))
+        except ImportFileError:
+            raise
+        except Exception as exc:  # a corrupt sheet fails while streaming
+            raise ImportFileError(_("Cannot read the Excel file: %(error)s") % {"error": exc}
+                                  ) from exc
         finally:
             wb.close()
     if suffix in {".csv", ".txt"}:
+        if path.stat().st_size > MAX_IMPORT_UNCOMPRESSED:
+            raise _too_big()
         raw = path.read_bytes()
         for encoding in ("utf-8-sig", "gb18030"):
             try:
@@ -214,7 +256,11 @@ def read_table(path: str | Path) -> list[list[str]]:
                 continue
         else:  # pragma: no cover - gb18030 decodes almost anything
             raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 text."))
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+        try:
+            return _capped_rows([c.strip() for c in row] for row in csv.reader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise ImportFileError(_("Cannot read the CSV file: %(error)s") % {"error": exc}
+                                  ) from exc
     raise ImportFileError(
         _("Unsupported file type %(suffix)s: use .xlsx or .csv") % {"suffix": suffix or "?"}
     )

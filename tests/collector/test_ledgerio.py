@@ -258,3 +258,52 @@ def test_neutralise_keeps_negative_numbers_numeric():
     assert neutralise_cell(0) == 0
     assert neutralise_cell("-3.5") == "'-3.5"
     assert neutralise_cell("plain") == "plain"
+
+
+def _zip_bomb_xlsx(path, sheet_rows: int):
+    """A real xlsx whose sheet holds ``sheet_rows`` rows: tiny on disk, huge as XML."""
+    import zipfile
+
+    small = tmp = path.with_suffix(".small.xlsx")
+    _xlsx(small, [["主机名", "部署位置"], ["PC-1", "x"]])
+    with zipfile.ZipFile(tmp) as src, zipfile.ZipFile(
+            path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+        for info in src.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(info, src.read(info.filename))
+                continue
+            with dst.open(info.filename, "w", force_zip64=True) as out:
+                out.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://'
+                          b'schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+                row = (b'<row><c t="inlineStr"><is><t>PC-0000000</t></is></c>'
+                       b'<c t="inlineStr"><is><t>room</t></is></c></row>')
+                chunk = row * 10_000
+                for _ in range(sheet_rows // 10_000):
+                    out.write(chunk)
+                out.write(b"</sheetData></worksheet>")
+    return path
+
+
+def test_import_refuses_xlsx_zip_bomb_before_parsing(tmp_path):
+    """~45 MB of sheet XML in a small file: refused from the zip directory, in Chinese."""
+    from collector_server.ledgerio.services import import_ledger
+
+    bomb = _zip_bomb_xlsx(tmp_path / "bomb.xlsx", 500_000)
+    assert bomb.stat().st_size < 1024 * 1024
+    result = import_ledger(bomb, None, dry_run=True)
+    assert [e.row for e in result.errors] == [0]
+    assert "文件过大" in result.errors[0].message and "拆分" in result.errors[0].message
+    assert not result.changes and not result.applied
+
+
+def test_import_refuses_too_many_rows(tmp_path):
+    from collector_server.ledgerio.services import MAX_IMPORT_ROWS, import_ledger
+
+    many = tmp_path / "many.csv"
+    many.write_text("主机名,部署位置\n" + "PC,x\n" * (MAX_IMPORT_ROWS + 1), encoding="utf-8")
+    result = import_ledger(many, None, dry_run=True)
+    assert [e.row for e in result.errors] == [0] and "文件过大" in result.errors[0].message
+    rows = tmp_path / "rows.xlsx"
+    _zip_bomb_xlsx(rows, MAX_IMPORT_ROWS + 10_000)  # small XML, too many rows
+    result = import_ledger(rows, None, dry_run=True)
+    assert [e.row for e in result.errors] == [0] and "文件过大" in result.errors[0].message
