@@ -214,6 +214,12 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 def cmd_user(args: argparse.Namespace) -> int:
     setup_django(args.data)
+    if args.user_cmd == "unlock":
+        from axes.utils import reset
+
+        count = reset(username=args.username)
+        print(f"user {args.username}: {count} lock(s) cleared; sign-in allowed again")
+        return 0
     password = create_user(args.username, args.role, find_org(args.org), password=None)
     print(f"user {args.username} ({args.role}) password: {password}")
     return 0
@@ -390,6 +396,9 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("username")
     u.add_argument("--role", required=True, choices=ROLES)
     u.add_argument("--org", required=True)
+    u = usub.add_parser("unlock", parents=[data],
+                        help="clear a user's sign-in lock after too many wrong passwords")
+    u.add_argument("username")
     p.set_defaults(func=cmd_user)
 
     p = sub.add_parser("ledger", parents=[data], help="ledger export/import (XLSX, CSV)")

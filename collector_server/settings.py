@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "collector_server.ingest",
     "collector_server.api",
     "collector_server.distribution",
+    "axes",  # login throttling: must come after the apps whose templates override its own
 ]
 # The dashboard's apps come first when present, so their templates override the fallbacks.
 _first_own = INSTALLED_APPS.index("collector_server.accounts")
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it answers locked-out logins
 ]
 
 ROOT_URLCONF = "collector_server.urls"
@@ -135,6 +137,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- login throttling (django-axes) ---------------------------------------------------------
+# Five wrong passwords for one user name from one address lock that pair for an hour; the
+# bureau admin unlocks with `minecheck-server user unlock NAME` (docs/security.*.md).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("MINECHECK_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = (
+    "dashboard/lockout.html" if (BASE_DIR / "dashboard" / "apps.py").exists()
+    else "registration/lockout.html"
+)
+AXES_IPWARE_PROXY_COUNT = None
+AXES_VERBOSE = False
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = LOGIN_URL
