@@ -189,9 +189,13 @@ CSRF_TRUSTED_ORIGINS = _env_list("MINECHECK_CSRF_TRUSTED_ORIGINS")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if SECURE_COOKIES:
+if SECURE_COOKIES:  # production behind a TLS reverse proxy: `manage check --deploy` is clean
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(os.environ.get("MINECHECK_HSTS_SECONDS", "0"))
+    SECURE_HSTS_SECONDS = int(os.environ.get("MINECHECK_HSTS_SECONDS", "86400"))
+    SECURE_SSL_REDIRECT = _env_bool("MINECHECK_SSL_REDIRECT", True)
+    # intranet names cannot be on the browsers' preload list, and other hosts under a
+    # bureau's domain may still be plain HTTP: HSTS covers this host only, on purpose
+    SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 
 # --- agent API --------------------------------------------------------------------------------
 # Reverse proxies whose X-Forwarded-For is believed (IP addresses or CIDR ranges).
