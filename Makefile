@@ -6,7 +6,7 @@ DATA ?= .run/data
 HOST ?= 127.0.0.1
 PORT ?= 8765
 
-.PHONY: install run test lint bench i18n schema exe clean
+.PHONY: install run test lint bench i18n schema exe clean fuzz
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,12 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check . || true
+
+# Longer property/fuzz run of the parsers and wire checks (CI runs the same tests briefly).
+FUZZ_EXAMPLES ?= 2000
+fuzz: install
+	MINECHECK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/collector/test_fuzz_parsers.py tests/collector/test_api_bad_input.py
 
 bench: install
 	$(BIN)/python tests/bench/run.py

@@ -13,13 +13,20 @@ ROLES = ("bureau_admin", "bureau_staff", "school_staff", "viewer")
 
 
 def setup_django(data: str | None) -> None:
-    """Point the settings at the data folder and start Django."""
+    """Point the settings at the data folder, start Django, keep the folder owner-only."""
+    if os.name == "posix":
+        os.umask(0o077)  # before the settings write the secret key
     if data:
         os.environ["MINECHECK_DATA"] = str(Path(data).resolve())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collector_server.settings")
     import django
 
     django.setup()
+    from django.conf import settings
+
+    from collector_server.datafolder import secure_data_folder
+
+    secure_data_folder(settings.DATA_DIR)
 
 
 def migrate(verbosity: int = 0) -> None:
@@ -77,7 +84,6 @@ def create_user(username: str, role: str, org, *, superuser: bool = False,
 
 def cmd_init(args: argparse.Namespace) -> int:
     data = Path(args.data).resolve()
-    data.mkdir(parents=True, exist_ok=True)
     setup_django(str(data))
     migrate()
     from django.contrib.auth.models import User
@@ -102,6 +108,35 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+CONNECTION_LIMIT = 2000  # idle sockets cost waitress one file descriptor each, no thread
+CHANNEL_TIMEOUT = 20  # seconds an idle or half-sent connection is kept
+
+
+def server_limits() -> dict[str, int]:
+    """Waitress connection options; raises the open-file limit so the connection limit fits.
+
+    Waitress serves sockets from one event loop and hands only complete requests to its
+    threads, so idle connections are cheap until the descriptor limit; a reverse proxy in
+    front (docs/deployment.*.md) applies its own per-client limits.
+    """
+    limit = CONNECTION_LIMIT
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        wanted = limit + 100  # the database, log and static files
+        if soft != resource.RLIM_INFINITY and soft < wanted:
+            new_soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (new_soft, hard))
+            soft = new_soft
+        if soft != resource.RLIM_INFINITY:
+            limit = max(50, min(limit, soft - 100))
+    except (ImportError, ValueError, OSError):  # Windows: no RLIMIT_NOFILE; select() caps
+        limit = 500
+    return {"connection_limit": limit, "channel_timeout": CHANNEL_TIMEOUT,
+            "cleanup_interval": 5}
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     setup_django(args.data)
     from django.conf import settings
@@ -117,7 +152,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         application, host=args.host, port=args.port, threads=args.threads,
         # beyond this waitress answers 413 itself; below it the API answers with JSON
         max_request_body_size=2 * settings.MINECHECK_MAX_REPORT_BYTES + 1024 * 1024,
-        connection_limit=max(100, args.threads * 25), channel_timeout=120,
+        **server_limits(),
         ident="minecheck",
     )
     from collector_server.jobs.worker import start_embedded_consumer
@@ -204,6 +239,12 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 def cmd_user(args: argparse.Namespace) -> int:
     setup_django(args.data)
+    if args.user_cmd == "unlock":
+        from axes.utils import reset
+
+        count = reset(username=args.username)
+        print(f"user {args.username}: {count} lock(s) cleared; sign-in allowed again")
+        return 0
     password = create_user(args.username, args.role, find_org(args.org), password=None)
     print(f"user {args.username} ({args.role}) password: {password}")
     return 0
@@ -384,6 +425,9 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("username")
     u.add_argument("--role", required=True, choices=ROLES)
     u.add_argument("--org", required=True)
+    u = usub.add_parser("unlock", parents=[data],
+                        help="clear a user's sign-in lock after too many wrong passwords")
+    u.add_argument("username")
     p.set_defaults(func=cmd_user)
 
     p = sub.add_parser("ledger", parents=[data], help="ledger export/import (XLSX, CSV)")

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "collector_server.distribution",
     "huey.contrib.djhuey",
     "collector_server.jobs",
+    "axes",  # login throttling: must come after the apps whose templates override its own
 ]
 
 MIDDLEWARE = [
@@ -73,10 +74,12 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "collector_server.api.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it answers locked-out logins
 ]
 
 ROOT_URLCONF = "collector_server.urls"
@@ -140,6 +143,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- login throttling (django-axes) ---------------------------------------------------------
+# Five wrong passwords for one user name from one address lock that pair for an hour; the
+# bureau admin unlocks with `minecheck-server user unlock NAME` (docs/security.*.md).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("MINECHECK_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = (
+    "dashboard/lockout.html" if (BASE_DIR / "dashboard" / "apps.py").exists()
+    else "registration/lockout.html"
+)
+AXES_IPWARE_PROXY_COUNT = None
+AXES_VERBOSE = False
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = LOGIN_URL
@@ -174,9 +195,13 @@ CSRF_TRUSTED_ORIGINS = _env_list("MINECHECK_CSRF_TRUSTED_ORIGINS")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if SECURE_COOKIES:
+if SECURE_COOKIES:  # production behind a TLS reverse proxy: `manage check --deploy` is clean
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(os.environ.get("MINECHECK_HSTS_SECONDS", "0"))
+    SECURE_HSTS_SECONDS = int(os.environ.get("MINECHECK_HSTS_SECONDS", "86400"))
+    SECURE_SSL_REDIRECT = _env_bool("MINECHECK_SSL_REDIRECT", True)
+    # intranet names cannot be on the browsers' preload list, and other hosts under a
+    # bureau's domain may still be plain HTTP: HSTS covers this host only, on purpose
+    SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 
 # --- agent API --------------------------------------------------------------------------------
 # Reverse proxies whose X-Forwarded-For is believed (IP addresses or CIDR ranges).

@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from agent.report.wire import check_value
+
 SCHEMA_VERSION = 1
 ACCEPTED_SCHEMA_VERSIONS = (1,)
 
@@ -22,7 +24,13 @@ def utcnow() -> datetime:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _wire_safe(cls, value: Any) -> Any:
+        """No NUL or lone surrogate, numbers in range, aware times (agent/report/wire.py)."""
+        return check_value(value)
 
 
 class LocalizedText(_Model):
@@ -66,17 +74,18 @@ class IdentityParts(_Model):
 
 
 class DeviceIdentity(_Model):
-    fingerprint: str = Field(description="sha256 over the identity parts; stable across re-imaging")
+    fingerprint: str = Field(min_length=1, max_length=128,
+                             description="sha256 over the identity parts; stable across re-imaging")
     parts: IdentityParts = Field(default_factory=IdentityParts)
     machine_id: str | None = Field(
-        None, description="Linux /etc/machine-id (changes on re-install)"
+        None, max_length=64, description="Linux /etc/machine-id (changes on re-install)"
     )
     machine_guid: str | None = Field(
-        None, description="Windows MachineGuid (changes on re-install)"
+        None, max_length=64, description="Windows MachineGuid (changes on re-install)"
     )
-    hostname: str
-    manufacturer: str | None = None
-    product: str | None = None
+    hostname: str = Field(max_length=255)
+    manufacturer: str | None = Field(None, max_length=200)
+    product: str | None = Field(None, max_length=200)
 
 
 # --- hardware -------------------------------------------------------------------------
@@ -125,10 +134,13 @@ class GPUInfo(_Model):
     discrete: bool | None = None
 
 
+MAX_MEMORY_MB = 2**31 - 1  # the ledger's memory column (a 32-bit integer on PostgreSQL)
+
+
 class MemoryInfo(_Model):
-    total_mb: float
-    available_mb: float | None = None
-    swap_total_mb: float | None = None
+    total_mb: float = Field(ge=0, le=MAX_MEMORY_MB)
+    available_mb: float | None = Field(None, ge=0, le=MAX_MEMORY_MB)
+    swap_total_mb: float | None = Field(None, ge=0, le=MAX_MEMORY_MB)
 
 
 class DiskInfo(_Model):

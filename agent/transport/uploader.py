@@ -3,6 +3,9 @@
 Retries use exponential backoff with full jitter and honour ``Retry-After``; a 413 is
 answered with a trimmed report; a report the collector can never accept moves to
 ``rejected/`` with the reason; a token problem stops the run and keeps everything.
+A 500 that repeats on one report keeps that report spooled and goes on with the others
+behind it; only
+an unreachable or overloaded collector (network error, 502/503/504, 408/429) stops the run.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class RetryPolicy:
     attempts: int = 5
+    report_attempts: int = 2  # tries of one report the collector answers with a 500
     base_delay: float = 1.0
     max_delay: float = 300.0
     deadline_seconds: float = 600.0
@@ -36,10 +40,20 @@ class RetryPolicy:
         return backoff
 
 
+COLLECTOR_AWAY = frozenset({408, 425, 429, 502, 503, 504})  # not about this one report
+
+
+def _report_specific_failure(answer: Answer) -> bool:
+    """A server error the collector answered for this report (not a sign it is away)."""
+    return (answer.outcome is Outcome.retry and answer.status is not None
+            and answer.status not in COLLECTOR_AWAY)
+
+
 @dataclass
 class FlushResult:
     sent: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # 5xx on this report: kept, tried next run
     remaining: int = 0
     last_error: str | None = None
     unauthorized: bool = False
@@ -69,7 +83,7 @@ def _send_one(
 ) -> Answer:
     body = _with_dropped(item.path.read_bytes(), dropped)
     level = 0
-    attempt = 0
+    attempt = failures = 0
     while True:
         answer = client.upload(body)
         if answer.outcome is Outcome.too_large:
@@ -83,6 +97,10 @@ def _send_one(
         if answer.outcome is not Outcome.retry:
             return answer
         attempt += 1
+        if _report_specific_failure(answer):
+            failures += 1
+            if failures >= policy.report_attempts:
+                return answer
         if attempt >= policy.attempts or time.monotonic() >= deadline:
             return answer
         wait = policy.delay(attempt, answer.retry_after, rng)
@@ -122,6 +140,11 @@ def flush(
         elif answer.outcome is Outcome.rejected:
             spool.reject(item, f"HTTP {answer.status}: {answer.message}")
             result.rejected.append(item.report_id)
+        elif _report_specific_failure(answer):
+            log.warning("upload of %s: HTTP %s %s; kept for the next run", item.report_id,
+                        answer.status, answer.message)
+            result.failed.append(item.report_id)
+            result.last_error = answer.message or f"HTTP {answer.status}"
         else:
             result.last_error = answer.message or f"HTTP {answer.status}"
             result.unauthorized = answer.outcome is Outcome.unauthorized

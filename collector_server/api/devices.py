@@ -13,6 +13,21 @@ LIST_FIELDS = ("id", "hostname", "organisation_id", "organisation__name", "locat
                "last_verdict", "last_seen")
 
 
+MAX_OFFSET = 10**9
+MAX_LIMIT = 1000
+
+
+def _bounded_int(text: str, low: int, high: int) -> int:
+    """``text`` as a decimal integer within low..high, else ValueError."""
+    text = text.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 12:
+        raise ValueError(text)
+    value = int(text)
+    if not low <= value <= high:
+        raise ValueError(text)
+    return value
+
+
 def _login_required(request: HttpRequest) -> JsonResponse | None:
     if not request.user.is_authenticated:
         return JsonResponse({"error": "unauthorized", "detail": "sign in first"}, status=401)
@@ -53,11 +68,12 @@ def device_list(request: HttpRequest) -> JsonResponse:
     if denied:
         return denied
     try:
-        offset = max(int(request.GET.get("offset", 0)), 0)
-        limit = min(max(int(request.GET.get("limit", 100)), 1), 1000)
+        offset = _bounded_int(request.GET.get("offset", "0"), 0, MAX_OFFSET)
+        limit = _bounded_int(request.GET.get("limit", "100"), 1, MAX_LIMIT)
     except ValueError:
-        return JsonResponse({"error": "bad_request", "detail": "offset/limit must be integers"},
-                            status=400)
+        return JsonResponse({"error": "bad_request", "detail": (
+            f"offset must be an integer 0..{MAX_OFFSET} and limit an integer 1..{MAX_LIMIT}")},
+            status=400)
     qs = visible_devices(request.user).order_by("id")
     rows = list(qs.values(*LIST_FIELDS)[offset:offset + limit])
     for row in rows:

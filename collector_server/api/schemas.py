@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.report.model import DeviceIdentity
+from agent.report.wire import check_value
 
 
-class LedgerFields(BaseModel):
+class _WireModel(BaseModel):
+    """The same wire checks as the report's models: no NUL, bounded numbers, aware times."""
+
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _wire_safe(cls, value: Any) -> Any:
+        return check_value(value)
+
+
+class LedgerFields(_WireModel):
     """Ledger fields an agent may send at enrollment; they fill only empty fields."""
 
-    model_config = ConfigDict(extra="ignore")
     location: str | None = Field(None, max_length=255)
     department: str | None = Field(None, max_length=255)
     responsible_person: str | None = Field(None, max_length=100)
@@ -18,8 +31,7 @@ class LedgerFields(BaseModel):
     asset_tag: str | None = Field(None, max_length=100)
 
 
-class EnrollRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class EnrollRequest(_WireModel):
     enrollment_token: str | None = Field(
         None, description="May also be sent as 'Authorization: Bearer <token>'"
     )

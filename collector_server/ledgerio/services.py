@@ -34,9 +34,24 @@ EXPORT_FIELDS = (
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{2,28}(?:(?:转|ext\.?|x|#)\s*[0-9]{1,6})?$", re.I)
 MAC_RE = re.compile(r"^[0-9a-f]{2}([:\-]?[0-9a-f]{2}){5}$", re.I)
 MAX_LENGTHS = {f: Device._meta.get_field(f).max_length for f in EDITABLE_KEYS}
+# OWASP CSV injection: a cell starting with one of these is a formula to Excel/LibreOffice
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+MAX_IMPORT_ROWS = 20_000  # a county's ledger is a few thousand devices
+MAX_IMPORT_UNCOMPRESSED = 32 * 1024 * 1024  # sum of the xlsx zip members (or CSV bytes)
+MAX_IMPORT_COLUMNS = 64  # the ledger has 23 columns; more are ignored
 
 
 # --- export --------------------------------------------------------------------------------
+
+
+def neutralise_cell(value):
+    """A text cell that a spreadsheet would run as a formula, prefixed with a single quote.
+
+    Numbers stay numbers (a genuine negative number is not text and is left alone).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
 
 
 def _fmt_time(value) -> str:
@@ -56,7 +71,7 @@ def _export_rows(devices_qs: QuerySet[Device], lang: str) -> Iterator[list]:
             "last_verdict"] else ""
         if d["last_verdict"] == "mining" and d["last_mode"] in mode_labels:
             verdict = mode_labels[d["last_mode"]]
-        yield [
+        yield [neutralise_cell(v) for v in (
             d["organisation__name"], d["asset_tag"], d["hostname"], d["location"],
             d["department"], d["responsible_person"], d["responsible_phone"],
             ", ".join(d["ip_addresses"] or []), ", ".join(d["macs"] or []), d["public_ip"] or "",
@@ -66,7 +81,7 @@ def _export_rows(devices_qs: QuerySet[Device], lang: str) -> Iterator[list]:
             round(d["memory_mb"] / 1024, 1) if d["memory_mb"] else "",
             d["os_name"], _fmt_time(d["last_seen"]), verdict, d["signature_version"],
             yes if d["pledge_signed"] else no, _fmt_time(d["first_seen"]), d["notes"],
-        ]
+        )]
 
 
 def _write_csv(text, headers: list[str], devices_qs: QuerySet[Device], lang: str) -> int:
@@ -173,6 +188,37 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+def _too_big() -> ImportFileError:
+    return ImportFileError(_(
+        "The file is too large to import: at most %(rows)d rows and %(mb)d MB of "
+        "uncompressed data. Split it into smaller files.") % {
+        "rows": MAX_IMPORT_ROWS, "mb": MAX_IMPORT_UNCOMPRESSED // (1024 * 1024)})
+
+
+def _check_xlsx_size(path: Path) -> None:
+    """Refuse an xlsx whose zip members expand beyond the cap, before openpyxl parses it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(max(info.file_size, 0) for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFileError(_("Cannot read the Excel file: %(error)s") % {"error": exc}
+                              ) from exc
+    if total > MAX_IMPORT_UNCOMPRESSED:
+        raise _too_big()
+
+
+def _capped_rows(rows: Iterator[list[str]]) -> list[list[str]]:
+    """The rows, or ImportFileError once there are more than MAX_IMPORT_ROWS."""
+    table: list[list[str]] = []
+    for row in rows:
+        if len(table) > MAX_IMPORT_ROWS:  # the header row plus MAX_IMPORT_ROWS rows
+            raise _too_big()
+        table.append(row)
+    return table
+
+
 def read_table(path: str | Path) -> list[list[str]]:
     """All rows of the first sheet (XLSX) or of the CSV (UTF-8 with/without BOM, or GB18030)."""
     path = Path(path)
@@ -180,6 +226,7 @@ def read_table(path: str | Path) -> list[list[str]]:
     if suffix in {".xlsx", ".xlsm"}:
         from openpyxl import load_workbook
 
+        _check_xlsx_size(path)
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds
@@ -187,10 +234,19 @@ def read_table(path: str | Path) -> list[list[str]]:
                                   ) from exc
         try:
             ws = wb.worksheets[0]
-            return [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            return _capped_rows([_cell_text(v) for v in row]
+                                for row in ws.iter_rows(values_only=True,
+                                                        max_col=MAX_IMPORT_COLUMNS))
+        except ImportFileError:
+            raise
+        except Exception as exc:  # a corrupt sheet fails while streaming
+            raise ImportFileError(_("Cannot read the Excel file: %(error)s") % {"error": exc}
+                                  ) from exc
         finally:
             wb.close()
     if suffix in {".csv", ".txt"}:
+        if path.stat().st_size > MAX_IMPORT_UNCOMPRESSED:
+            raise _too_big()
         raw = path.read_bytes()
         for encoding in ("utf-8-sig", "gb18030"):
             try:
@@ -200,7 +256,11 @@ def read_table(path: str | Path) -> list[list[str]]:
                 continue
         else:  # pragma: no cover - gb18030 decodes almost anything
             raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 text."))
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+        try:
+            return _capped_rows([c.strip() for c in row] for row in csv.reader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise ImportFileError(_("Cannot read the CSV file: %(error)s") % {"error": exc}
+                                  ) from exc
     raise ImportFileError(
         _("Unsupported file type %(suffix)s: use .xlsx or .csv") % {"suffix": suffix or "?"}
     )

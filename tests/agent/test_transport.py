@@ -130,3 +130,30 @@ def test_collector_down_keeps_everything(tmp_path):
 )
 def test_parse_retry_after(value, expected):
     assert parse_retry_after(value, now=1445412480.0 + 0) == expected
+
+
+def test_a_500_on_one_report_does_not_block_the_ones_behind_it(tmp_path):
+    """Issue 12 item 6: a report the collector fails on stays spooled; the others go."""
+    spool = Spool(tmp_path)
+    ids = [spool.put(*_report()).report_id for _ in range(4)]
+    with FakeCollector() as fake:
+        fake.script.extend([(500, {}), (500, {})])  # tried twice, then left for later
+        policy = RetryPolicy(base_delay=0.01, max_delay=0.01)
+        result = flush(spool, _client(fake.url), policy=policy, sleep=Sleeps())
+        assert result.sent == ids[1:] and result.failed == [ids[0]]
+        assert result.remaining == 1 and not result.ok and "500" in result.last_error
+        assert [i.report_id for i in spool.items()] == [ids[0]]
+        again = flush(spool, _client(fake.url), sleep=Sleeps())
+    assert again.ok and again.sent == [ids[0]]
+    assert set(fake.stored) == set(ids)
+
+
+def test_a_503_still_stops_the_run_and_keeps_everything(tmp_path):
+    spool = Spool(tmp_path)
+    for _ in range(3):
+        spool.put(*_report())
+    policy = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.01)
+    with FakeCollector() as fake:
+        fake.script.extend([(503, {})] * 2)
+        result = flush(spool, _client(fake.url), policy=policy, sleep=Sleeps())
+    assert result.sent == [] and result.remaining == 3 and len(fake.requests) == 2

@@ -186,3 +186,124 @@ def test_exported_file_imports_back_after_editing(schools, tmp_path):
     host = ws.cell(row=2, column=header.index("主机名") + 1).value
     assert Device.objects.get(hostname=host, organisation=schools["a"]).responsible_person == (
         "赵老师")
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+TEXT_COLUMNS = ("organisation", "asset_tag", "hostname", "location", "department",
+                "responsible_person", "responsible_phone", "ip_addresses", "macs",
+                "high_performance_reason", "cpu_model", "gpu_models", "os_name",
+                "signature_version", "notes")
+
+
+@pytest.fixture
+def hostile_devices(env):
+    """One organisation and device per formula prefix, every text column starting with it."""
+    bureau = env.org(f"局{secrets.token_hex(2)}", kind="county")
+    for prefix in FORMULA_PREFIXES:
+        org = env.org(prefix + "cmd|' /C calc'!A0 org", parent=bureau)
+        payload = prefix + "cmd|' /C calc'!A0"
+        make_device("default", org, payload, asset_tag=payload, location=payload,
+                    department=payload, responsible_person=payload, responsible_phone=payload,
+                    ip=payload, mac=payload, high_performance_reason=payload,
+                    cpu_model=payload, gpu_models=payload, os_name=payload,
+                    signature_version=payload, notes=payload, memory_mb=2048)
+    return bureau
+
+
+def _column_index(key):
+    from collector_server.ledgerio.columns import COLUMNS
+
+    return [c.key for c in COLUMNS].index(key)
+
+
+def test_export_xlsx_neutralises_formula_prefixes_in_every_column(hostile_devices):
+    """OWASP CSV injection: each prefix in each text column is a quoted string cell."""
+    from collector_server.ledgerio.services import export_ledger
+
+    buf = io.BytesIO()
+    assert export_ledger(_devices_of(hostile_devices), "xlsx", buf) == len(FORMULA_PREFIXES)
+    ws = load_workbook(io.BytesIO(buf.getvalue())).worksheets[0]
+    rows = list(ws.iter_rows(min_row=2))
+    assert len(rows) == len(FORMULA_PREFIXES)
+    seen_prefixes = set()
+    for row in rows:
+        for key in TEXT_COLUMNS:
+            cell = row[_column_index(key)]
+            assert cell.data_type == "s", (key, cell.value, cell.data_type)
+            assert cell.value.startswith("'"), (key, cell.value)
+            seen_prefixes.add(cell.value[1].replace("\n", "\r"))  # XML reads CR back as LF
+        memory = row[_column_index("memory_gb")]
+        assert memory.data_type == "n" and memory.value == 2.0
+    assert seen_prefixes == set(FORMULA_PREFIXES)
+
+
+def test_export_csv_neutralises_formula_prefixes_in_every_column(hostile_devices):
+    from collector_server.ledgerio.services import export_ledger
+
+    buf = io.BytesIO()
+    export_ledger(_devices_of(hostile_devices), "csv", buf)
+    rows = list(csv.reader(io.StringIO(buf.getvalue().decode("utf-8-sig"))))[1:]
+    assert len(rows) == len(FORMULA_PREFIXES)
+    for row in rows:
+        for key in TEXT_COLUMNS:
+            value = row[_column_index(key)]
+            assert value.startswith("'") and value[1] in FORMULA_PREFIXES, (key, value)
+        assert row[_column_index("memory_gb")] == "2.0"
+
+
+def test_neutralise_keeps_negative_numbers_numeric():
+    from collector_server.ledgerio.services import neutralise_cell
+
+    assert neutralise_cell(-3.5) == -3.5
+    assert neutralise_cell(0) == 0
+    assert neutralise_cell("-3.5") == "'-3.5"
+    assert neutralise_cell("plain") == "plain"
+
+
+def _zip_bomb_xlsx(path, sheet_rows: int):
+    """A real xlsx whose sheet holds ``sheet_rows`` rows: tiny on disk, huge as XML."""
+    import zipfile
+
+    small = tmp = path.with_suffix(".small.xlsx")
+    _xlsx(small, [["主机名", "部署位置"], ["PC-1", "x"]])
+    with zipfile.ZipFile(tmp) as src, zipfile.ZipFile(
+            path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+        for info in src.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(info, src.read(info.filename))
+                continue
+            with dst.open(info.filename, "w", force_zip64=True) as out:
+                out.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://'
+                          b'schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+                row = (b'<row><c t="inlineStr"><is><t>PC-0000000</t></is></c>'
+                       b'<c t="inlineStr"><is><t>room</t></is></c></row>')
+                chunk = row * 10_000
+                for _ in range(sheet_rows // 10_000):
+                    out.write(chunk)
+                out.write(b"</sheetData></worksheet>")
+    return path
+
+
+def test_import_refuses_xlsx_zip_bomb_before_parsing(tmp_path):
+    """~45 MB of sheet XML in a small file: refused from the zip directory, in Chinese."""
+    from collector_server.ledgerio.services import import_ledger
+
+    bomb = _zip_bomb_xlsx(tmp_path / "bomb.xlsx", 500_000)
+    assert bomb.stat().st_size < 1024 * 1024
+    result = import_ledger(bomb, None, dry_run=True)
+    assert [e.row for e in result.errors] == [0]
+    assert "文件过大" in result.errors[0].message and "拆分" in result.errors[0].message
+    assert not result.changes and not result.applied
+
+
+def test_import_refuses_too_many_rows(tmp_path):
+    from collector_server.ledgerio.services import MAX_IMPORT_ROWS, import_ledger
+
+    many = tmp_path / "many.csv"
+    many.write_text("主机名,部署位置\n" + "PC,x\n" * (MAX_IMPORT_ROWS + 1), encoding="utf-8")
+    result = import_ledger(many, None, dry_run=True)
+    assert [e.row for e in result.errors] == [0] and "文件过大" in result.errors[0].message
+    rows = tmp_path / "rows.xlsx"
+    _zip_bomb_xlsx(rows, MAX_IMPORT_ROWS + 10_000)  # small XML, too many rows
+    result = import_ledger(rows, None, dry_run=True)
+    assert [e.row for e in result.errors] == [0] and "文件过大" in result.errors[0].message

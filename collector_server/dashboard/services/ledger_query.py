@@ -54,7 +54,7 @@ class LedgerFilter:
         f.gpu = params.get("gpu", "").strip()[:100]
         if params.get("seen", "") in SEEN_CHOICES:
             f.seen = params["seen"]
-        f.q = params.get("q", "").strip()[:200]
+        f.q = params.get("q", "").replace("\x00", "").strip()[:200]  # PostgreSQL refuses NUL
         return f
 
     def querystring(self) -> str:
@@ -145,9 +145,12 @@ def _decode(token: str) -> tuple[int, str, int] | None:
     try:
         padded = token + "=" * (-len(token) % 4)
         org_id, hostname, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return int(org_id), str(hostname), int(pk)
+        key = int(org_id), str(hostname), int(pk)
     except (ValueError, TypeError):
         return None
+    if not all(0 <= n <= 2**63 - 1 for n in (key[0], key[2])) or "\x00" in key[1]:
+        return None  # a forged cursor the database cannot compare
+    return key
 
 
 _ROW = '("ledger_device"."organisation_id", "ledger_device"."hostname", "ledger_device"."id")'
