@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "collector_server.ingest",
     "collector_server.api",
     "collector_server.distribution",
+    "collector_server.notices",
 ]
 # The dashboard's apps come first when present, so their templates override the fallbacks.
 _first_own = INSTALLED_APPS.index("collector_server.accounts")
