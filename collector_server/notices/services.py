@@ -232,3 +232,13 @@ def deadline_flag(case: Case, now: datetime | None = None) -> str:
     if now > due:
         return "overdue"
     return "due_soon" if due - now <= DUE_SOON else ""
+
+
+def repeat_devices(min_cases: int = 2) -> dict[int, int]:
+    """Devices locked in ``min_cases`` or more cases: {device id: case count} (连续出现)."""
+    from django.db.models import Count
+
+    from collector_server.ledger.models import Device
+
+    rows = Device.objects.annotate(n=Count("cases")).filter(n__gte=min_cases)
+    return dict(rows.values_list("pk", "n"))

@@ -97,3 +97,27 @@ def test_deadlines_with_a_frozen_clock(server):
     assert services.deadline_flag(case, T0 + timedelta(hours=73)) == "overdue"
     services.submit_report(case, now=T0 + timedelta(hours=71))
     assert services.deadline_flag(case, T0 + timedelta(hours=100)) == ""
+
+
+def test_repeat_terminal_and_blocklist_exports(server):
+    from collector_server.notices import blocklist, services
+
+    bureau, school_a, _b, device, _t, _i = _setup(server)
+    for number in ("r1", "r2"):
+        notice = services.register_notice(
+            bureau, source="province", number=number, received_at=T0,
+            indicators=[{"value": "198.51.100.7"}, {"value": "Pool.Example"}])
+        case = next(c for c in services.open_cases(notice, now=T0)
+                    if c.organisation_id == school_a.pk)
+        assert device.pk not in services.repeat_devices()
+        services.locate(case, [device], "张老师", now=T0)
+    assert services.repeat_devices()[device.pk] == 2
+
+    indicators = blocklist.current_indicators(bureau)
+    assert [i.value for i in indicators] == ["198.51.100.7", "pool.example"]
+    assert "0.0.0.0 pool.example" in blocklist.hosts_file(indicators)
+    assert "198.51.100.7" not in blocklist.hosts_file(indicators)
+    zone = blocklist.rpz_zone(indicators)
+    assert "pool.example CNAME ." in zone and "*.pool.example CNAME ." in zone
+    assert blocklist.plain_list(indicators) == "198.51.100.7\npool.example\n"
+    assert blocklist.csv_list(indicators).splitlines()[1].startswith("ip,198.51.100.7,,r")
