@@ -121,3 +121,14 @@ def test_repeat_terminal_and_blocklist_exports(server):
     assert "pool.example CNAME ." in zone and "*.pool.example CNAME ." in zone
     assert blocklist.plain_list(indicators) == "198.51.100.7\npool.example\n"
     assert blocklist.csv_list(indicators).splitlines()[1].startswith("ip,198.51.100.7,,r")
+
+
+def test_upward_list_holds_pools_no_notice_names(server):
+    from collector_server.notices import services, upward
+
+    bureau, _a, _b, _device, _t, _i = _setup(server)
+    hosts = [r["host"] for r in upward.unreported_pools(bureau)]
+    assert hosts == ["198.51.100.7", "pool.example"]
+    services.register_notice(bureau, source="province", number="u1", received_at=T0,
+                             indicators=[{"value": "pool.example"}, {"value": "198.51.100.7"}])
+    assert upward.unreported_pools(bureau) == []
