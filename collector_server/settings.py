@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "collector_server.ingest",
     "collector_server.api",
     "collector_server.distribution",
+    "collector_server.notices",
     "huey.contrib.djhuey",
     "collector_server.jobs",
     "axes",  # login throttling: must come after the apps whose templates override its own
