@@ -60,6 +60,20 @@ def script_path(p: ProcInfo) -> str | None:
     return None
 
 
+_SYSTEM_PREFIXES = (
+    "/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/", "/usr/lib/", "/usr/libexec/", "/lib/",
+    "/lib64/", "/usr/lib64/", "c:\\windows\\", "c:\\program files\\",
+    "c:\\program files (x86)\\",
+)
+
+
+def system_program(path: str | None) -> bool:
+    """A program file of the OS or an installed package: advice never says to delete it.
+    (Path-based; dpkg/rpm ownership and code signatures are not checked yet.)"""
+    low = (path or "").lower()
+    return low.startswith(_SYSTEM_PREFIXES) or "\\windowsapps\\" in low
+
+
 def _system_dirs(bundle: Any, name: str) -> tuple[str, ...] | None:
     table = getattr(bundle, "system_binaries", None) or {}
     dirs = table.get(name.lower())
@@ -79,7 +93,14 @@ def signal_findings(signals: list[Signal], p: ProcInfo, bundle: Any) -> list[Fin
     strong = [s for s in signals if s.strength == Strength.strong]
     chosen = strong or signals
     encoded = any(s.decoded for s in chosen)
-    if strong:
+    if strong and system_program(p.exe) and not script_path(p):
+        title = N_("Mining command line in process {name} (PID {pid})")
+        action = N_(
+            "{name} is a system program that started a miner with these options. Stop the "
+            "process tree started by {name} (PID {pid}); do not delete {exe}, it belongs to "
+            "the system. Then delete the miner it runs and look for what starts it."
+        )
+    elif strong:
         title = (
             N_("Encoded mining command line in process {name} (PID {pid})")
             if encoded

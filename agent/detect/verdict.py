@@ -1,10 +1,14 @@
 """Verdict engine: strong evidence -> mining, weak only -> suspicious, nothing -> clean.
 
 A mining verdict is *passive* (malware-driven) when a hiding or persistence sign belongs to
-the same process or to the machine, else *active* (a user-started miner).
+the same process or to the machine, *active* only on positive evidence that a person started
+it (a miner owned by that user running from inside their own home folder), else
+*undetermined*: an unproven "active" would wrongly accuse a person.
 """
 
 from __future__ import annotations
+
+import os
 
 from agent.i18n import N_, localized
 from agent.report.model import (
@@ -90,18 +94,65 @@ def _mining(strong: list[Finding], findings: list[Finding]) -> Verdict:
             *reasons,
         ]
         return Verdict(
-            status=VerdictStatus.mining, mode=MiningMode.passive, reasons=_unique(reasons)
+            status=VerdictStatus.mining,
+            mode=MiningMode.passive,
+            mode_reason=reasons[0],
+            reasons=_unique(reasons),
         )
-    reasons = [
-        localized(
+    started_by = _user_started(strong)
+    if started_by is not None:
+        why = localized(
             N_(
-                "User-started mining (active): mining software runs openly, with "
-                "no sign of hiding or automatic start."
-            )
-        ),
-        *reasons,
-    ]
-    return Verdict(status=VerdictStatus.mining, mode=MiningMode.active, reasons=_unique(reasons))
+                "User-started mining (active): {user} runs the miner from their own folder "
+                "{path}, with no sign of hiding or automatic start."
+            ),
+            user=started_by[0],
+            path=started_by[1],
+        )
+        return Verdict(
+            status=VerdictStatus.mining,
+            mode=MiningMode.active,
+            mode_reason=why,
+            reasons=_unique([why, *reasons]),
+        )
+    why = localized(
+        N_(
+            "Not determined whether a person or malware started the miner: no sign of hiding "
+            "or automatic start was found, and nothing shows that a user started it either."
+        )
+    )
+    return Verdict(
+        status=VerdictStatus.mining,
+        mode=MiningMode.undetermined,
+        mode_reason=why,
+        reasons=_unique([why, *reasons]),
+    )
+
+
+def _home_of(user: str) -> str | None:
+    """The home folder of ``user`` (DOMAIN\\name on Windows keeps only the name)."""
+    name = user.split("\\")[-1]
+    home = os.path.expanduser(f"~{name}")
+    return None if home.startswith("~") else os.path.realpath(home)
+
+
+def _user_started(strong: list[Finding]) -> tuple[str, str] | None:
+    """(user, program path) when a strong finding's process belongs to a person and runs a
+    program from inside that person's home folder: positive evidence of active mining."""
+    for f in strong:
+        s = f.subject
+        if not s.user or _service_account(s.user):
+            continue
+        home = _home_of(s.user)
+        if not home or home in ("/", os.path.realpath(os.sep)):
+            continue
+        for path in [s.exe, *(s.cmdline or "").split()[1:3]]:
+            if not path or not os.path.isabs(path):
+                continue
+            real = os.path.realpath(path)
+            if real.startswith(home + os.sep) and os.sep + "." not in real[len(home) :]:
+                return s.user, path
+    return None
 
 
 def _unique(items: list[LocalizedText]) -> list[LocalizedText]:

@@ -206,3 +206,16 @@ def test_connection_to_resolved_pool_domain_is_strong(pool, tmp_path):
     conn = [f for f in findings if f.kind == "pool_connection"]
     assert conn and conn[0].subject.remote == f"127.0.0.1:{pool.port}"
     assert verdict.status == VerdictStatus.mining
+
+
+def test_wrapper_advice_never_says_delete_a_system_program(pool, tmp_path, home_dir):
+    """A miner started through `timeout` must not get "delete /usr/bin/timeout"."""
+    argv = ["/usr/bin/timeout", "60", launch.PYTHON, _user_copy(home_dir), "-o", _url(pool),
+            "-u", launch.WALLET]
+    pid, findings, _verdict, _, _ = _run(pool, argv, tmp_path, logins_before=len(pool.log.logins))
+    cmd = [f for f in findings if f.kind == "miner_cmdline" and f.subject.pid == pid]
+    assert cmd and cmd[0].subject.exe == "/usr/bin/timeout"
+    for f in findings:
+        for text in (f.action.en, f.action.zh):
+            assert "/usr/bin/timeout" not in text or "not delete" in f.action.en
+    assert "Stop the process tree" in cmd[0].action.en and "进程树" in cmd[0].action.zh

@@ -37,13 +37,37 @@ def test_clean_suspicious_mining():
     v = decide([_f("high_load", Strength.weak, 1)])
     assert v.status == VerdictStatus.suspicious and v.reasons and v.mode is None
     v = decide([_f("yara_memory", Strength.strong, 1), _f("high_load", Strength.weak, 1)])
-    assert v.status == VerdictStatus.mining and v.mode == MiningMode.active
+    # no positive evidence that a person started it: undetermined, never "active" by default
+    assert v.status == VerdictStatus.mining and v.mode == MiningMode.undetermined
+    assert v.mode_reason and v.mode_reason.zh and v.mode_reason.en
+
+
+def test_active_needs_a_user_running_a_program_from_their_own_home(tmp_path):
+    import getpass
+    import os
+
+    user = getpass.getuser()
+    home = os.path.realpath(os.path.expanduser("~"))
+    mine = make_finding(
+        "miner_cmdline",
+        Strength.strong,
+        N_("No action needed."),
+        N_("No action needed."),
+        subject=Subject(pid=1, user=user, exe="/usr/bin/python3",
+                        cmdline=f"python3 {home}/miners/xmrig.py -o x"),
+        rule="r",
+    )
+    v = decide([mine])
+    assert v.mode == MiningMode.active and user in v.mode_reason.en
+    elsewhere = mine.model_copy(update={"subject": mine.subject.model_copy(
+        update={"cmdline": f"python3 {tmp_path}/xmrig.py"})})
+    assert decide([elsewhere]).mode == MiningMode.undetermined
 
 
 def test_passive_needs_a_hint_about_the_same_process_or_the_machine():
     unrelated = _f("hidden_location", Strength.weak, 2, passive=True)
     v = decide([_f("miner_cmdline", Strength.strong, 1), unrelated])
-    assert v.mode == MiningMode.active
+    assert v.mode == MiningMode.undetermined
     v = decide(
         [
             _f("miner_cmdline", Strength.strong, 1),
