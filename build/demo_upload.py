@@ -74,9 +74,11 @@ def scan(json_path: Path, html_path: Path) -> dict | None:
     print("scanning this machine:", " ".join(cmd), flush=True)
     json_path.unlink(missing_ok=True)
     done = subprocess.run(cmd, cwd=ROOT)
-    if done.returncode not in (0, 1) or not json_path.exists():
+    if not json_path.exists():
         print(f"the scan did not produce a report (exit code {done.returncode})")
         return None
+    if done.returncode == 2:  # incomplete: uploaded all the same, counted as "not checked"
+        print("the scan is incomplete (see above); its report is uploaded as 'not checked'")
     return json.loads(json_path.read_text(encoding="utf-8"))
 
 

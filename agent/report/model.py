@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from agent.report.wire import check_value
+from agent.report.wire import check_value, declared_max_length, received, tidy
 
 SCHEMA_VERSION = 1
 ACCEPTED_SCHEMA_VERSIONS = (1,)
@@ -25,6 +25,15 @@ def utcnow() -> datetime:
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _agent_text(cls, value: Any, info: ValidationInfo) -> Any:
+        """Built on the agent: OS text is escaped and clipped, never a reason to fail a scan.
+        Received over the wire (``context=WIRE``): left as it came, for the check below."""
+        if received(info.context) or info.field_name is None:
+            return value
+        return tidy(value, declared_max_length(cls, info.field_name))
 
     @field_validator("*", mode="after")
     @classmethod

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from agent.report.wire import declared_max_length, tidy
+
 T = TypeVar("T")
 
 # Unicode format characters that reorder or hide text (bidi embeddings, overrides, isolates,
@@ -100,6 +102,8 @@ def _scrub(obj: Any, depth: int) -> Any:
         for name in type(obj).model_fields:
             value = getattr(obj, name, None)
             cleaned = _scrub(value, depth + 1)
+            if isinstance(cleaned, str):
+                cleaned = tidy(cleaned, declared_max_length(type(obj), name))
             if cleaned is not value:
                 object.__setattr__(obj, name, cleaned)
         return obj

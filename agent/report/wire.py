@@ -20,6 +20,42 @@ LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
+# Validation context of a value received over the wire (the collector): refuse, never repair.
+WIRE = {"wire": True}
+
+
+def received(context: Any) -> bool:
+    """Is this validation of data received over the wire (see :data:`WIRE`)?"""
+    return isinstance(context, dict) and bool(context.get("wire"))
+
+
+def tidy(value: Any, max_length: int | None = None) -> Any:
+    """What the agent builds from OS text: NUL and lone surrogates escaped (see
+    agent/report/sanitize.py), strings clipped to ``max_length``; walks lists and dicts."""
+    if isinstance(value, str):
+        if _BAD_TEXT.search(value):
+            from agent.report.sanitize import printable
+
+            value = printable(value, keep_newlines=True)
+        limit = min(max_length or MAX_TEXT, MAX_TEXT)
+        return value if len(value) <= limit else value[:limit]
+    if isinstance(value, list):
+        return [tidy(v) for v in value]
+    if isinstance(value, dict):
+        return {tidy(k): tidy(v) for k, v in value.items()}
+    return value
+
+
+def declared_max_length(model: Any, name: str) -> int | None:
+    """The ``max_length`` a pydantic model's field declares, if any."""
+    field = model.model_fields.get(name)
+    for rule in field.metadata if field is not None else ():
+        limit = getattr(rule, "max_length", None)
+        if limit is not None:
+            return int(limit)
+    return None
+
+
 def check_value(value: Any) -> Any:
     """``value`` unchanged, or ValueError naming what is wrong; walks lists and dicts."""
     if isinstance(value, str):

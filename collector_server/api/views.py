@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from agent.report.model import ACCEPTED_SCHEMA_VERSIONS
 from agent.report.model import Report as ReportModel
+from agent.report.wire import WIRE
 from collector_server.api.body import BodyError, client_address, read_body, read_body_keep
 from collector_server.api.openapi import openapi_spec
 from collector_server.api.schemas import EnrollRequest, describe_errors
@@ -71,7 +72,7 @@ def agent_config(organisation) -> dict:
 def enroll(request: HttpRequest) -> JsonResponse:
     try:
         raw = read_body(request, limit=256 * 1024)
-        payload = EnrollRequest.model_validate_json(raw)
+        payload = EnrollRequest.model_validate_json(raw, context=WIRE)
     except BodyError as exc:
         return error(exc.status, "bad_body", exc.message)
     except ValidationError as exc:
@@ -127,7 +128,7 @@ def _ingest(request: HttpRequest, device) -> HttpResponse:
     if not raw:
         return error(422, "invalid_report", "empty body: send the report as JSON")
     try:
-        model = ReportModel.model_validate_json(raw)
+        model = ReportModel.model_validate_json(raw, context=WIRE)
     except ValidationError as exc:
         summary, items = describe_errors(exc)
         return error(422, "invalid_report", summary, errors=items)

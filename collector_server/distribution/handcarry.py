@@ -15,6 +15,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from agent.report.model import Report as ReportModel
+from agent.report.wire import WIRE
 from agent.transport.handcarry import HandcarryError, VerifiedHandcarry, verify
 from collector_server.distribution.models import HeldHandcarry, HeldStatus
 from collector_server.ingest.services import FingerprintMismatch, ReportRejected, ingest_report
@@ -67,7 +68,7 @@ def _checked(data: bytes) -> tuple[VerifiedHandcarry, ReportModel]:
     except HandcarryError as exc:
         raise HandcarryRefused(f"refused: {exc}") from exc
     try:
-        model = ReportModel.model_validate_json(checked.report_json)
+        model = ReportModel.model_validate_json(checked.report_json, context=WIRE)
     except ValidationError as exc:
         raise HandcarryRefused(
             f"refused: the report inside is not a valid minecheck report ({exc.error_count()} "

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from agent.report.model import Finding as FindingModel
 from agent.report.model import Report as ReportModel
+from agent.report.wire import WIRE
 from collector_server.ingest.models import Finding, Report
 from collector_server.ingest.verdicts import device_verdict
 from collector_server.ledger.models import Device, HardwareChange, fingerprint_belongs
@@ -225,7 +226,7 @@ def import_report_file(path, organisation=None, limit: int = 8 * 1024 * 1024) ->
     if len(raw) > limit:
         raise ReportFileError(f"larger than the limit of {limit} bytes")
     try:
-        model = ReportModel.model_validate_json(raw)
+        model = ReportModel.model_validate_json(raw, context=WIRE)
     except ValidationError as exc:
         from collector_server.api.schemas import describe_errors
 

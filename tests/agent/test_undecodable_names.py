@@ -102,12 +102,18 @@ def _full_report() -> Report:
     )
 
 
+# Not read from the OS: the fingerprint is a sha256 the agent computes.
+_COMPUTED = {"fingerprint"}
+
+
 def _poison(obj, draw):
     """Every plain string of ``obj`` replaced by something the OS could return."""
     if type(obj) is str:
         return draw(os_text)
     if isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
+            if name in _COMPUTED:
+                continue
             object.__setattr__(obj, name, _poison(getattr(obj, name), draw))
         return obj
     if isinstance(obj, list):
