@@ -1,0 +1,157 @@
+"""Two different agent builds running side by side, each scanning the other with the memory
+scan on: neither is flagged; a miner that only calls itself minecheck still is."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agent.collectors.base import ScanContext, ScanOptions
+from agent.detect.engine import DetectionSettings, run_detection
+from agent.report.model import Strength
+from tests.fixtures.miners import launch
+from tests.fixtures.miners.bundles import detection_bundle
+from tests.fixtures.miners.pool import StratumPool
+
+pytestmark = pytest.mark.skipif(not os.path.isdir("/proc"), reason="Linux /proc needed")
+
+REPO = Path(__file__).resolve().parents[2]
+OTHER_VERSION = "9.9.9-selftest"
+DRIVER = """\
+import json, sys, time
+from agent.bundle import load_bundle
+
+bundle = load_bundle()
+if sys.argv[1] == "sleep":
+    print("ready", flush=True)
+    time.sleep(120)
+else:
+    from agent.collectors.base import ScanContext, ScanOptions
+    from agent.detect.engine import DetectionSettings, run_detection
+
+    settings = DetectionSettings(root="/nonexistent", pids={int(sys.argv[2])}, dns_cache=dict,
+                                 deep_folders=[sys.argv[3]])
+    ctx = ScanContext(options=ScanOptions(time_budget_seconds=60, deep=True))
+    found = run_detection(ctx, bundle, None, settings)
+    print(json.dumps([[f.kind, f.strength.value] for f in found]), flush=True)
+"""
+
+
+def _other_build(tmp_path: Path) -> Path:
+    """A copy of the agent and its bundle with another version: a second, different build."""
+    root = tmp_path / "other-build"
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(REPO / "agent", root / "agent", ignore=ignore)
+    shutil.copytree(REPO / "signatures", root / "signatures", ignore=ignore)
+    init = root / "agent" / "__init__.py"
+    init.write_text(
+        re.sub(r'__version__ = "[^"]+"', f'__version__ = "{OTHER_VERSION}"', init.read_text())
+    )
+    (root / "driver.py").write_text(DRIVER)
+    return root
+
+
+def _this_build(tmp_path: Path) -> tuple[Path, dict]:
+    """This worktree's agent, imported through PYTHONPATH by a driver in another folder."""
+    folder = tmp_path / "this-build"
+    folder.mkdir()
+    (folder / "driver.py").write_text(DRIVER)
+    return folder / "driver.py", {"PYTHONPATH": str(REPO)}
+
+
+def _start(argv: list[str], cwd: Path, env: dict) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    line = proc.stdout.readline() if proc.stdout else ""
+    assert line.strip() == "ready", "the agent process did not start"
+    return proc
+
+
+def _settings(pid: int, tmp_path: Path) -> DetectionSettings:
+    """Only process ``pid``; --deep (memory of every process) without the folder sweep."""
+    empty = tmp_path / "empty"
+    empty.mkdir(exist_ok=True)
+    return DetectionSettings(
+        root="/nonexistent", pids={pid}, dns_cache=dict, deep_folders=[str(empty)]
+    )
+
+
+def _home(tmp_path: Path, name: str) -> dict:
+    return {"MINECHECK_HOME": str(tmp_path / name)}
+
+
+def test_this_build_does_not_flag_another_build(tmp_path):
+    other = _other_build(tmp_path)
+    proc = _start([sys.executable, "driver.py", "sleep"], other, _home(tmp_path, "h1"))
+    try:
+        settings = _settings(proc.pid, tmp_path)
+        ctx = ScanContext(options=ScanOptions(time_budget_seconds=60, deep=True))
+        found = run_detection(ctx, detection_bundle(), None, settings)
+    finally:
+        launch.stop(proc)
+    assert [f.kind for f in found] == ["other_agent_instance"], [f.title.en for f in found]
+    listed = found[0]
+    assert listed.strength == Strength.info and listed.subject.pid == proc.pid
+    assert str((other / "agent").resolve()) in listed.title.en
+    assert any(OTHER_VERSION in e for e in listed.evidence)
+
+
+def test_another_build_does_not_flag_this_build(tmp_path):
+    script, env = _this_build(tmp_path)
+    target = _start(
+        [sys.executable, str(script), "sleep"], script.parent, {**env, **_home(tmp_path, "h1")}
+    )
+    other = _other_build(tmp_path)
+    (tmp_path / "empty").mkdir()
+    try:
+        scan = subprocess.run(
+            [sys.executable, "driver.py", "scan", str(target.pid), str(tmp_path / "empty")],
+            cwd=other,
+            env={**os.environ, **_home(tmp_path, "h2")},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        launch.stop(target)
+    assert scan.returncode == 0, scan.stderr[-2000:]
+    assert json.loads(scan.stdout.strip().splitlines()[-1]) == [["other_agent_instance", "info"]]
+
+
+def test_a_miner_calling_itself_minecheck_is_still_caught(tmp_path):
+    """Named minecheck, next to a copied agent package and importing it: still a miner (it
+    never loaded the scanner), so the memory scan reports it."""
+    folder = _other_build(tmp_path)
+    fake = folder / "minecheck"
+    fake.write_text("import agent  # noqa\n" + launch.FAKE_MINER.read_text())
+    interpreter = launch.copy_interpreter(tmp_path / "bin" / "python3")
+    with StratumPool() as pool:
+        url = f"stratum+tcp://127.0.0.1:{pool.port}"
+        proc = launch.spawn(
+            [interpreter, str(fake), "-o", url, "-u", launch.WALLET],
+            cwd=folder,
+            env={"FAKE_MINER_THROTTLE": "0.05", "PYTHONPATH": str(folder)},
+        )
+        try:
+            launch.wait_logged_in(pool)
+            settings = _settings(proc.pid, tmp_path)
+            ctx = ScanContext(options=ScanOptions(time_budget_seconds=60, deep=True))
+            found = run_detection(ctx, detection_bundle(), None, settings)
+        finally:
+            launch.stop(proc)
+    kinds = {f.kind for f in found}
+    assert "yara_memory" in kinds and "other_agent_instance" not in kinds, kinds
