@@ -4,6 +4,9 @@ A running agent holds every rule and pool string in memory (compiled YARA rules 
 literals verbatim), so the memory rules match it. A process counts as another agent when:
 
 - it runs a program byte-identical to ours (the one-file executable started twice), or
+- its program is a one-file minecheck build of any version (a PyInstaller archive holding the
+  agent's modules and the signature bundle, see agent.detect.frozen_build) and it has the YARA
+  extension module mapped (the bootloader's child that loaded the scanner), or
 - it is a Python interpreter whose command line runs the ``agent`` package (``-m agent``, the
   ``minecheck`` console script or a script that imports ``agent``), the package it would import
   is a minecheck agent package (``agent/__init__.py`` with ``__version__`` plus the agent's
@@ -24,6 +27,7 @@ from pathlib import Path
 
 import psutil
 
+from agent.detect import frozen_build
 from agent.detect.procs import ProcInfo, hash_exe, sha256_file
 
 _PYTHON_NAME = re.compile(r"^python(\d+(\.\d+)*)?w?(\.exe)?$", re.IGNORECASE)
@@ -43,7 +47,7 @@ class AgentInstance:
     pid: int
     path: str  # the agent package folder, or the executable
     version: str | None
-    how: str  # "same_program" or "python_package"
+    how: str  # "same_program", "minecheck_build" or "python_package"
 
 
 def recognise(p: ProcInfo) -> AgentInstance | None:
@@ -51,6 +55,9 @@ def recognise(p: ProcInfo) -> AgentInstance | None:
     same = _same_program(p)
     if same is not None:
         return same
+    build = _frozen_build(p)
+    if build is not None:
+        return build
     return _python_agent(p)
 
 
@@ -60,6 +67,24 @@ def _same_program(p: ProcInfo) -> AgentInstance | None:
     mine = sha256_file(sys.executable)
     if mine and hash_exe(p) == mine:
         return AgentInstance(p.pid, p.exe, None, "same_program")
+    return None
+
+
+_build_cache: dict[tuple[str, int, int], bool] = {}
+
+
+def _frozen_build(p: ProcInfo) -> AgentInstance | None:
+    if not p.exe or _PYTHON_NAME.match(os.path.basename(p.exe)):
+        return None
+    try:
+        st = os.stat(p.exe)
+    except OSError:
+        return None
+    key = (p.exe, st.st_size, st.st_mtime_ns)
+    if key not in _build_cache:
+        _build_cache[key] = frozen_build.is_minecheck_build(p.exe)
+    if _build_cache[key] and _loaded_yara(p.pid):
+        return AgentInstance(p.pid, p.exe, None, "minecheck_build")
     return None
 
 

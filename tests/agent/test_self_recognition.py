@@ -155,3 +155,80 @@ def test_a_miner_calling_itself_minecheck_is_still_caught(tmp_path):
             launch.stop(proc)
     kinds = {f.kind for f in found}
     assert "yara_memory" in kinds and "other_agent_instance" not in kinds, kinds
+
+
+def _one_file_build(tmp_path: Path) -> Path:
+    """A program file shaped like another version's one-file executable: an interpreter with a
+    PyInstaller archive (written by PyInstaller's own writers) holding the agent's modules and
+    the signature bundle."""
+    from PyInstaller.archive.writers import CArchiveWriter, ZlibArchiveWriter
+
+    modules = {"agent": REPO / "agent" / "__init__.py"}
+    for name in ("detect/engine", "detect/scan_memory", "bundle/loader", "bundle/rules"):
+        modules["agent." + name.replace("/", ".")] = REPO / "agent" / f"{name}.py"
+    code = {name: compile(path.read_text(), str(path), "exec") for name, path in modules.items()}
+    pyz = tmp_path / "PYZ-00.pyz"
+    entries = [(name, str(path), "PYMODULE") for name, path in modules.items()]
+    ZlibArchiveWriter(str(pyz), entries, code_dict=code)
+    packed = tmp_path / "packed.bin"
+    packed.write_bytes(os.urandom(4096))
+    pkg = tmp_path / "PKG-00.pkg"
+    CArchiveWriter(
+        str(pkg),
+        [
+            ("PYZ-00.pyz", str(pyz), False, "z"),
+            ("signatures/packed.bin", str(packed), True, "x"),
+        ],
+        "libpython3.so",
+    )
+    exe = Path(launch.copy_interpreter(tmp_path / "dist" / "minecheck-0.0.9"))
+    with open(exe, "ab") as fh:
+        fh.write(pkg.read_bytes())
+    return exe
+
+
+def _site_env() -> dict:
+    import sysconfig
+
+    return {"PYTHONPATH": os.pathsep.join([str(REPO), sysconfig.get_paths()["purelib"]])}
+
+
+def test_another_version_of_the_one_file_exe_is_not_flagged(tmp_path):
+    exe = _one_file_build(tmp_path)
+    script, _ = _this_build(tmp_path)
+    env = {**_site_env(), **_home(tmp_path, "h1")}
+    proc = _start([str(exe), str(script), "sleep"], script.parent, env)
+    try:
+        found = run_detection(
+            ScanContext(options=ScanOptions(time_budget_seconds=60, deep=True)),
+            detection_bundle(),
+            None,
+            _settings(proc.pid, tmp_path),
+        )
+    finally:
+        launch.stop(proc)
+    assert [(f.kind, f.subject.pid) for f in found] == [("other_agent_instance", proc.pid)]
+    assert str(exe) in found[0].title.en
+
+
+def test_a_miner_carrying_a_copied_archive_is_still_caught(tmp_path):
+    """The archive alone proves nothing: a miner that never loaded the scanner is reported."""
+    exe = _one_file_build(tmp_path)
+    with StratumPool() as pool:
+        url = f"stratum+tcp://127.0.0.1:{pool.port}"
+        proc = launch.spawn(
+            [str(exe), str(launch.FAKE_MINER), "-o", url, "-u", launch.WALLET],
+            env={"FAKE_MINER_THROTTLE": "0.05"},
+        )
+        try:
+            launch.wait_logged_in(pool)
+            found = run_detection(
+                ScanContext(options=ScanOptions(time_budget_seconds=60, deep=True)),
+                detection_bundle(),
+                None,
+                _settings(proc.pid, tmp_path),
+            )
+        finally:
+            launch.stop(proc)
+    kinds = {f.kind for f in found}
+    assert "yara_memory" in kinds and "other_agent_instance" not in kinds, kinds
