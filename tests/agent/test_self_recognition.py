@@ -9,8 +9,10 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from agent.collectors.base import ScanContext, ScanOptions
@@ -232,3 +234,44 @@ def test_a_miner_carrying_a_copied_archive_is_still_caught(tmp_path):
             launch.stop(proc)
     kinds = {f.kind for f in found}
     assert "yara_memory" in kinds and "other_agent_instance" not in kinds, kinds
+
+
+def _wait_connected(pid: int, port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        conns = psutil.net_connections(kind="tcp")
+        if any(c.pid == pid and c.raddr and c.raddr.port == port for c in conns):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"process {pid} did not connect to port {port}")
+
+
+def test_a_recognised_instance_still_has_its_pool_connections_checked(tmp_path, monkeypatch):
+    """The same program started twice is skipped as minecheck, but a connection it holds to a
+    pool is still reported (before, the whole process was treated as our own)."""
+    agent_exe = launch.copy_interpreter(tmp_path / "minecheck")
+    with StratumPool() as pool:
+        code = (
+            "import socket, time\n"
+            f"s = socket.create_connection(('127.0.0.1', {pool.port}))\n"
+            "time.sleep(60)\n"
+        )
+        proc = launch.spawn([agent_exe, "-c", code])
+        try:
+            _wait_connected(proc.pid, pool.port)
+            monkeypatch.setattr(sys, "frozen", True, raising=False)
+            monkeypatch.setattr(sys, "executable", agent_exe)
+            settings = _settings(proc.pid, tmp_path)
+            settings.resolver = lambda names, budget: {"pool.minexmr.example": ["127.0.0.1"]}
+            found = run_detection(
+                ScanContext(options=ScanOptions(time_budget_seconds=60)),
+                detection_bundle(),
+                None,
+                settings,
+            )
+        finally:
+            launch.stop(proc)
+    kinds = {f.kind: f for f in found}
+    assert "other_agent_instance" in kinds, list(kinds)
+    assert kinds["pool_connection"].strength == Strength.strong
+    assert kinds["pool_connection"].subject.pid == proc.pid
