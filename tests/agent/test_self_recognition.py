@@ -275,3 +275,23 @@ def test_a_recognised_instance_still_has_its_pool_connections_checked(tmp_path, 
     assert "other_agent_instance" in kinds, list(kinds)
     assert kinds["pool_connection"].strength == Strength.strong
     assert kinds["pool_connection"].subject.pid == proc.pid
+
+
+def test_an_agent_imported_from_the_interpreters_install_is_recognised(tmp_path):
+    """A pip (here: editable) install: the script's folder has no agent package, the
+    interpreter's site-packages leads to it."""
+    script, _ = _this_build(tmp_path)
+    env = {**_home(tmp_path, "h1"), "PYTHONPATH": ""}
+    venv_python = str(Path(sys.prefix) / "bin" / "python")
+    proc = _start([venv_python, str(script), "sleep"], script.parent, env)
+    try:
+        found = run_detection(
+            ScanContext(options=ScanOptions(time_budget_seconds=60, deep=True)),
+            detection_bundle(),
+            None,
+            _settings(proc.pid, tmp_path),
+        )
+    finally:
+        launch.stop(proc)
+    assert [f.kind for f in found] == ["other_agent_instance"], [f.title.en for f in found]
+    assert str(REPO / "agent") in found[0].title.en
