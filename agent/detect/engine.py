@@ -21,6 +21,7 @@ from agent.detect import (
     scan_connections,
     scan_names,
     scan_processes,
+    selfid,
 )
 from agent.detect.findings import make_finding
 from agent.detect.procs import ProcInfo, hash_exe, snapshot
@@ -87,14 +88,15 @@ def run_detection(
     deadline = started + max(MIN_TIME_BUDGET_S, ctx.options.time_budget_seconds)
     own = set(ctx.own_pids) | {os.getpid()}
     own_paths = _own_paths(settings)
-    findings: list[Finding] = []
 
     ctx.report_progress(_("Checking running processes"), None)
     procs: list[ProcInfo] = run_collector("processes", lambda c: snapshot(own, deadline), ctx, [])
     if settings.pids is not None:
         procs = [p for p in procs if p.pid in settings.pids]
-    procs = _drop_other_agent_instances(procs, own)
-    by_pid = {p.pid: p for p in procs}
+    procs, instances = _split_other_agent_instances(procs)
+    # Other agents' connections are still checked: a fake "agent" cannot hide its pool.
+    by_pid = {p.pid: p for p in procs} | {i.pid: i.process for i in instances}
+    findings: list[Finding] = [_instance_finding(i, bundle) for i in instances]
 
     def per_process(_c: ScanContext) -> list[Finding]:
         out: list[Finding] = []
@@ -159,23 +161,47 @@ def run_detection(
     return group_same_program(dedup(_drop_own(findings, own_paths)))
 
 
-def _drop_other_agent_instances(procs: list[ProcInfo], own: set[int]) -> list[ProcInfo]:
-    """The one-file agent running twice (scheduled run + a double-click) holds every rule in
-    memory: a process whose program file is byte-identical to ours is ours."""
-    if not getattr(sys, "frozen", False):
-        return procs
-    from agent.detect.procs import sha256_file
+@dataclass(frozen=True)
+class _Instance:
+    process: ProcInfo
+    agent: selfid.AgentInstance
 
-    mine = sha256_file(sys.executable)
-    if not mine:
-        return procs
-    kept = []
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+
+def _split_other_agent_instances(procs: list[ProcInfo]) -> tuple[list[ProcInfo], list[_Instance]]:
+    """Other running minecheck agents (they hold every rule in memory) apart from the rest:
+    their program files and memory are not scanned (see agent.detect.selfid)."""
+    kept: list[ProcInfo] = []
+    instances: list[_Instance] = []
     for p in procs:
-        if hash_exe(p) == mine:
-            own.add(p.pid)
-        else:
+        agent = selfid.recognise(p)
+        if agent is None:
             kept.append(p)
-    return kept
+        else:
+            instances.append(_Instance(p, agent))
+    return kept, instances
+
+
+def _instance_finding(instance: _Instance, bundle: Any) -> Finding:
+    """An info line so that a person sees what was skipped as another minecheck."""
+    agent = instance.agent
+    return make_finding(
+        "other_agent_instance",
+        Strength.info,
+        N_("Another minecheck instance is running (PID {pid}, {path}); it was not scanned"),
+        N_(
+            "No action needed if minecheck runs here twice (a scheduled check and a manual "
+            "one). If you did not install minecheck at {path}, check that folder."
+        ),
+        params={"pid": instance.pid, "path": agent.path},
+        subject=scan_processes.subject_of(instance.process),
+        rule=f"minecheck_instance:{agent.how}",
+        evidence=[f"{agent.path} {agent.version or ''}".strip()],
+        bundle=bundle,
+    )
 
 
 def dedup(findings: list[Finding]) -> list[Finding]:
