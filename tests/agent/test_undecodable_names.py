@@ -220,3 +220,20 @@ def test_a_packed_miner_hiding_behind_an_undecodable_name_is_still_mining(tmp_pa
                     device=DeviceIdentity(fingerprint="ab" * 32, hostname="h"),
                     findings=findings, verdict=verdict)
     _no_raw_control(report.model_dump_json())
+
+
+def test_the_agent_escapes_what_the_collector_refuses():
+    """Built on the agent, OS text is escaped and clipped; received over the wire
+    (context=WIRE), the same text is refused (issue 12 item 6 meets issue 11 item 2)."""
+    from pydantic import ValidationError
+
+    from agent.report.wire import WIRE
+
+    subject = Subject(exe="/tmp/xmr\udcffig", user="a\x00b")
+    assert subject.exe == "/tmp/xmr\\xffig" and subject.user == "a\\x00b"
+    identity = DeviceIdentity(fingerprint="ab" * 32, hostname="h" * 300)
+    assert len(identity.hostname) == 255
+    raw = '{"exe": "a\\u0000b"}'
+    assert Subject.model_validate_json(raw).exe == "a\\x00b"
+    with pytest.raises(ValidationError, match="NUL"):
+        Subject.model_validate_json(raw, context=WIRE)
