@@ -139,3 +139,31 @@ def test_unrelated_miners_stay_separate_incidents(pool, tmp_path):
         assert all(i.exe == str(launch.FAKE_MINER) for i in incidents)
     finally:
         launch.stop(*procs)
+
+
+def test_scan_report_html_and_terminal_show_one_incident(wrapped_miner, monkeypatch):
+    import agent.scan
+    from agent.collectors.base import ScanOptions
+    from agent.detect.engine import DetectionSettings, run_detection
+    from agent.report.html import render_html
+    from agent.report.terminal import summary_text
+    from tests.fixtures.miners.bundles import detection_bundle
+
+    bash, pids, folder = wrapped_miner
+    settings = DetectionSettings(root=str(folder.parent), pids=set(pids), dns_cache=lambda: {})
+    monkeypatch.setattr(agent.scan, "load_bundle", detection_bundle)
+    monkeypatch.setattr(agent.scan, "run_detection",
+                        lambda ctx, b, u: run_detection(ctx, b, u, settings))
+    report = agent.scan.build_report(ScanOptions(sample_seconds=0, time_budget_seconds=30))
+
+    assert len(report.incidents) == 1
+    inc = report.incidents[0]
+    assert inc.root_pid == bash and inc.exe == str(folder / "fake_miner.py")
+    cfg = str(folder / "cfg.json")
+    assert len([f for f in report.findings if f.kind == "miner_config"
+                and f.subject.file == cfg]) == 1
+    assert all(0 <= i < len(report.findings) for i in inc.findings)
+    html = render_html(report, "zh")
+    assert inc.title.zh in html and inc.action.zh in html.replace("&#39;", "'")
+    text = summary_text(report, "en")
+    assert inc.title.en in text
