@@ -316,7 +316,8 @@ def test_findings_page_groups_by_device_and_shows_incidents(server, county):
     assert "连接到已知矿池 #0" in plain and "挖矿程序 xmr.py" not in plain
     for label in ("挖矿程序自己的文件", "配置和脚本文件", "矿池地址", "进程树（PID）", "未确定"):
         assert label in page, label
-    assert "C:\\Users\\Public\\cfg.json" in page and "停止由 cmd.exe（PID 3990）启动的进程树" in page
+    assert "C:\\Users\\Public\\cfg.json" in page
+    assert "停止由 cmd.exe（PID 3990）启动的进程树" in page
     english = requests.Session()
     english.cookies = session.cookies
     en = english.get(server.url(f"/findings/?org={school.pk}"),
