@@ -29,7 +29,7 @@ _PER_FILE = {"miner_config", "yara_file"}
 def build_incidents(
     findings: list[Finding], processes: dict[int, Any]
 ) -> tuple[list[Finding], list[Incident]]:
-    """(findings with per-tree repeats merged, one incident per process tree with evidence).
+    """(findings with per-tree repeats merged, one incident per process tree with strong evidence).
 
     ``processes`` maps pid -> ProcInfo (pid, ppid, name, exe, cmdline, cwd) of the scan."""
     evidence_pids = {
@@ -42,8 +42,11 @@ def build_incidents(
         if f.subject.pid in root_of and f.strength != Strength.info:
             groups.setdefault(root_of[f.subject.pid], []).append(i)
     machine_wide = [f for f in merged if f.subject.pid is None]
-    ordered = sorted(groups.items(), key=lambda kv: (min(_ORDER[merged[i].strength]
-                                                          for i in kv[1]), kv[0]))
+    # an incident is a miner: a tree with only weak signs stays a list of findings
+    ordered = sorted(
+        (root, idx) for root, idx in groups.items()
+        if any(merged[i].strength == Strength.strong for i in idx)
+    )
     incidents = [
         _incident(f"i{n}", root, idx, merged, processes, machine_wide)
         for n, (root, idx) in enumerate(ordered, start=1)
@@ -133,15 +136,10 @@ def _incident(
     name = getattr(miner, "name", None) or mine[0].subject.process_name or "?"
     if exe:
         name = basename(exe)
-    verdict = decide(mine + machine_wide) if strength == Strength.strong else None
-    mining = verdict is not None and verdict.status == VerdictStatus.mining
-    title = (
-        localized(N_("Miner {name} (PID {pid}): {count} piece(s) of evidence"),
-                  name=name, pid=miner_pid, count=len(mine))
-        if strength == Strength.strong
-        else localized(N_("Suspicious program {name} (PID {pid}): {count} piece(s) of evidence"),
-                       name=name, pid=miner_pid, count=len(mine))
-    )
+    verdict = decide(mine + machine_wide)
+    mining = verdict.status == VerdictStatus.mining
+    title = localized(N_("Miner {name} (PID {pid}): {count} piece(s) of evidence"),
+                      name=name, pid=miner_pid, count=len(mine))
     return Incident(
         id=iid,
         strength=strength,
