@@ -21,6 +21,7 @@ from agent.bundle import load_bundle
 from agent.collectors.base import ProgressCallback, ScanContext, ScanOptions, run_collector
 from agent.detect.completeness import apply_incomplete, missing_checks
 from agent.detect.engine import run_detection
+from agent.detect.incidents import build_incidents
 from agent.detect.verdict import decide
 from agent.i18n import N_, _
 from agent.report.model import (
@@ -77,6 +78,9 @@ def build_report(
         findings = run_collector("detection", lambda c: _run_detection(c, bundle, seen), ctx, [])
     verdict = run_collector("verdict", lambda c: decide(findings), ctx, None)
     verdict = apply_incomplete(verdict, missing_checks(ctx.errors, bundle))
+    findings, incidents = run_collector(
+        "incidents", lambda c: build_incidents(findings, c.processes), ctx, (findings, [])
+    )
     ctx.report_progress(_("Writing the report"), 1.0)
 
     report = Report(
@@ -96,6 +100,7 @@ def build_report(
         utilization=utilization,
         background_utilization=background,
         findings=findings,
+        incidents=incidents,
         verdict=verdict,
         errors=ctx.errors,
         limitations=ctx.limitations,

@@ -55,6 +55,7 @@ class ScanContext:
     errors: list[CollectorError] = field(default_factory=list)
     limitations: list[LocalizedText] = field(default_factory=list)
     own_pids: set[int] = field(default_factory=set)
+    processes: dict[int, Any] = field(default_factory=dict)  # pid -> ProcInfo of the scan
 
     def report_progress(self, message: str, fraction: float | None = None) -> None:
         if self.progress is not None:

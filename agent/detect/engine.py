@@ -97,6 +97,7 @@ def run_detection(
     # Other agents' connections are still checked: a fake "agent" cannot hide its pool.
     by_pid = {p.pid: p for p in procs} | {i.pid: i.process for i in instances}
     findings: list[Finding] = [_instance_finding(i, bundle) for i in instances]
+    ctx.processes = by_pid
 
     def per_process(_c: ScanContext) -> list[Finding]:
         out: list[Finding] = []
@@ -653,17 +654,22 @@ def _yara_memory(
         if not res.rules:
             continue
         strength, families, rules_text, evidence = _grouped(bundle, res.rules)
+        action, exe = scan_processes.removal_action(
+            p,
+            N_(
+                "Process {name} is running a miner, even if its file looks harmless "
+                "(packed or injected). End the process, delete {exe} and look for what "
+                "starts it; if nobody here started it, treat the PC as infected."
+            ),
+            scan_processes.STOP_TREE_ACTION,
+        )
         out.append(
             make_finding(
                 "yara_memory",
                 strength,
                 N_("Mining code found in the memory of {name} (PID {pid}): {family}"),
-                N_(
-                    "Process {name} is running a miner, even if its file looks harmless "
-                    "(packed or injected). End the process, delete {exe} and look for what "
-                    "starts it; if nobody here started it, treat the PC as infected."
-                ),
-                params={"name": p.name, "pid": p.pid, "family": families, "exe": p.exe or p.name},
+                action,
+                params={"name": p.name, "pid": p.pid, "family": families, "exe": exe},
                 subject=scan_processes.subject_of(p),
                 rule=rules_text,
                 evidence=evidence,

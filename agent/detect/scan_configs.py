@@ -6,6 +6,7 @@ import json
 import os
 from typing import Any
 
+from agent.detect import scan_processes
 from agent.detect.cmdline import analyze_text, host_of, wallet_kind
 from agent.detect.findings import make_finding
 from agent.detect.locations import dirname
@@ -184,10 +185,19 @@ def scan_configs(
                             "Mining configuration {file} belongs to running process {name} "
                             "(PID {pid})"
                         ),
-                        N_(
-                            "This file tells a miner which pool and wallet to use. Unless mining "
-                            "here is authorised, end process {name}, delete {file} and the program "
-                            "beside it."
+                        (
+                            N_(
+                                "This file tells a miner which pool and wallet to use. Unless "
+                                "mining here is authorised, end process {name}, delete {file} "
+                                "and the program beside it."
+                            )
+                            if scan_processes.miner_file(p)
+                            else N_(
+                                "This file tells a miner which pool and wallet to use. Unless "
+                                "mining here is authorised, stop the process tree started by "
+                                "{name} (PID {pid}) and delete {file}; {name} itself belongs "
+                                "to the system, do not delete it."
+                            )
                         ),
                         params={"file": path, "name": p.name, "pid": p.pid},
                         subject=subject_of(p).model_copy(update={"file": path}),

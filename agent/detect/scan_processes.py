@@ -6,6 +6,7 @@ import os
 import re
 from typing import Any
 
+from agent import platform as agent_platform
 from agent.detect.cmdline import Signal, analyze_text
 from agent.detect.findings import make_finding
 from agent.detect.locations import basename, dirname, hidden_location, is_windows_path
@@ -74,6 +75,42 @@ def system_program(path: str | None) -> bool:
     return low.startswith(_SYSTEM_PREFIXES) or "\\windowsapps\\" in low
 
 
+def protected_file(path: str | None) -> bool:
+    """A file advice must never say to delete: an OS or package program, or an interpreter."""
+    if not path:
+        return False
+    return (
+        system_program(path)
+        or bool(_INTERPRETERS.match(basename(path)))
+        or agent_platform.owned_by_system(path)
+    )
+
+
+def miner_file(p: ProcInfo) -> str | None:
+    """The miner's own file for process ``p``: the script an interpreter runs, else its
+    program file unless that belongs to the OS or a package (then None)."""
+    script = script_path(p)
+    if script:
+        if not os.path.isabs(script) and p.cwd:
+            script = os.path.join(p.cwd, script)
+        return None if protected_file(script) else script
+    return None if protected_file(p.exe) else p.exe
+
+
+def removal_action(p: ProcInfo, deletable: str, protected: str) -> tuple[str, str]:
+    """(action msgid, file) : ``deletable`` names the miner's own file, ``protected`` says
+    to stop the process tree and keep the system program it runs."""
+    own = miner_file(p)
+    return (deletable, own) if own else (protected, p.exe or p.name)
+
+
+STOP_TREE_ACTION = N_(
+    "Process {name} (PID {pid}) runs {exe}, which belongs to the system: do not delete it. "
+    "Stop the process tree started by {name} (PID {pid}), then delete the miner it runs and "
+    "look for what starts it."
+)
+
+
 def _system_dirs(bundle: Any, name: str) -> tuple[str, ...] | None:
     table = getattr(bundle, "system_binaries", None) or {}
     dirs = table.get(name.lower())
@@ -93,7 +130,8 @@ def signal_findings(signals: list[Signal], p: ProcInfo, bundle: Any) -> list[Fin
     strong = [s for s in signals if s.strength == Strength.strong]
     chosen = strong or signals
     encoded = any(s.decoded for s in chosen)
-    if strong and system_program(p.exe) and not script_path(p):
+    own = miner_file(p)
+    if strong and not own:
         title = N_("Mining command line in process {name} (PID {pid})")
         action = N_(
             "{name} is a system program that started a miner with these options. Stop the "
@@ -114,8 +152,10 @@ def signal_findings(signals: list[Signal], p: ProcInfo, bundle: Any) -> list[Fin
         )
     else:
         title = N_("Command line of process {name} (PID {pid}) uses mining-style options")
-        action = N_(
-            "Check what {name} is; if it is not a program you know, end it and delete {exe}."
+        action = (
+            N_("Check what {name} is; if it is not a program you know, end it and delete {exe}.")
+            if own
+            else N_("Check what {name} (PID {pid}) runs; if you do not know it, end it.")
         )
     return [
         make_finding(
@@ -127,7 +167,7 @@ def signal_findings(signals: list[Signal], p: ProcInfo, bundle: Any) -> list[Fin
             params={
                 "name": p.name,
                 "pid": p.pid,
-                "exe": p.exe or p.name,
+                "exe": own or p.exe or p.name,
                 "matches": ", ".join(sorted({s.rule for s in chosen})),
             },
             subject=subject_of(p),
@@ -147,17 +187,22 @@ def name_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
         if entry is None:
             continue
         family = getattr(entry, "family", None) or getattr(entry, "tag", None) or candidate
+        action, exe = removal_action(
+            p,
+            N_(
+                "{name} is mining software ({family}). If a user started it, stop it and "
+                "uninstall it: mining on this PC is not allowed. If nobody did, treat the PC "
+                "as infected: end it, delete {exe} and check what starts it."
+            ),
+            STOP_TREE_ACTION,
+        )
         out.append(
             make_finding(
                 "miner_process_name",
                 Strength.strong,
                 N_("Known mining program {name} is running (PID {pid})"),
-                N_(
-                    "{name} is mining software ({family}). If a user started it, stop it and "
-                    "uninstall it: mining on this PC is not allowed. If nobody did, treat the PC "
-                    "as infected: end it, delete {exe} and check what starts it."
-                ),
-                params={"name": p.name, "pid": p.pid, "family": family, "exe": p.exe or p.name},
+                action,
+                params={"name": p.name, "pid": p.pid, "family": family, "exe": exe},
                 subject=subject_of(p),
                 rule=f"miner_name:{candidate}",
                 evidence=[candidate],

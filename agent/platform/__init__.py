@@ -31,3 +31,28 @@ def user_idle_seconds() -> float | None:
 
         return idle.user_idle_seconds()
     return None
+
+
+_WINDOWS_SYSTEM_DIRS = (
+    "c:\\windows\\",
+    "c:\\program files\\",
+    "c:\\program files (x86)\\",
+    "c:\\programdata\\microsoft\\windows defender\\",
+)
+
+
+def owned_by_system(path: str | None) -> bool:
+    """True when ``path`` is a file of the OS or of an installed package (never to delete).
+
+    Linux: listed by an installed dpkg package. Windows: under Windows, Program Files or
+    WindowsApps (where only installers and the Store write)."""
+    if not path:
+        return False
+    if IS_WINDOWS or (len(path) > 2 and path[1] == ":"):
+        low = path.replace("/", "\\").lower()
+        return low.startswith(_WINDOWS_SYSTEM_DIRS) or "\\windowsapps\\" in low
+    if IS_LINUX:
+        from agent.platform.linux.packages import package_owned
+
+        return package_owned(path)
+    return False

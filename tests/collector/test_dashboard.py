@@ -273,3 +273,53 @@ def test_duplicates_page_lists_and_merges_within_scope(server, county):
     assert merged.status_code == 302
     assert not server.devices().filter(fingerprint=second.fingerprint).exists()
     assert shared not in bureau.get(server.url("/duplicates/"), timeout=30).text
+
+
+def test_findings_page_groups_by_device_and_shows_incidents(server, county):
+    from agent.report.model import Incident, LocalizedText, MiningMode, Strength
+
+    school = server.org("事件学校", parent=county.bureau)
+    first, second = (make_identity(f"inc-{n}-{school.pk}-{server.backend}") for n in (1, 2))
+    report = make_report(first, findings=3)
+    report.incidents = [Incident(
+        id="i1", strength=Strength.strong,
+        title=LocalizedText(zh="挖矿程序 xmr.py（PID 4000）：2 条证据",
+                            en="Miner xmr.py (PID 4000): 2 piece(s) of evidence"),
+        mode=MiningMode.undetermined,
+        mode_reason=LocalizedText(zh="无法判断是谁启动的", en="Not determined"),
+        root_pid=3990, pids=[3990, 4000], exe="C:\\Users\\Public\\xmr.py",
+        files=["C:\\Users\\Public\\cfg.json"], remotes=["198.51.100.7:3333"],
+        findings=[0, 1],
+        action=LocalizedText(zh="停止由 cmd.exe（PID 3990）启动的进程树",
+                             en="Stop the process tree started by cmd.exe (PID 3990)"),
+    )]
+    assert server.upload(server.enrolled(school, first), report).status_code == 201
+    assert server.upload(server.enrolled(school, second),
+                         make_report(second, findings=1)).status_code == 201
+    session = _login(server, county, "bureau")
+    page = session.get(server.url(f"/findings/?org={school.pk}"), timeout=30).text
+
+    sections = {}
+    for identity in (first, second):
+        device = server.devices().get(fingerprint=identity.fingerprint)
+        head = f'<h2><a href="/devices/{device.pk}/#findings">'
+        assert page.count(head) == 1
+        start = page.index(head)
+        sections[identity.fingerprint] = page[start:page.find("</section>", start)]
+    sec = sections[first.fingerprint]
+    incident = sec.index("挖矿程序 xmr.py（PID 4000）：2 条证据")
+    other = sec.index("其他检查发现", incident)
+    assert incident < sec.index("连接到已知矿池 #0") < other
+    assert incident < sec.index("连接到已知矿池 #1") < other
+    assert other < sec.index("连接到已知矿池 #2")
+    plain = sections[second.fingerprint]
+    assert "连接到已知矿池 #0" in plain and "挖矿程序 xmr.py" not in plain
+    for label in ("挖矿程序自己的文件", "配置和脚本文件", "矿池地址", "进程树（PID）", "未确定"):
+        assert label in page, label
+    assert "C:\\Users\\Public\\cfg.json" in page
+    assert "停止由 cmd.exe（PID 3990）启动的进程树" in page
+    english = requests.Session()
+    english.cookies = session.cookies
+    en = english.get(server.url(f"/findings/?org={school.pk}"),
+                     headers={"Accept-Language": "en"}, timeout=30).text
+    assert "Miner's own file" in en and "Miner xmr.py (PID 4000)" in en

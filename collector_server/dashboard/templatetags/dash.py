@@ -73,3 +73,14 @@ def strength_label(value: str) -> str:
     """A finding's strength in the user's language."""
     labels = {"strong": _("strong"), "weak": _("weak"), "info": _("info")}
     return labels.get(value, value)
+
+
+@register.filter
+def mode_label(value: str) -> str:
+    """A mining mode (active / passive / undetermined) in the user's language."""
+    labels = {
+        "active": _("active (user-started)"),
+        "passive": _("passive (malware)"),
+        "undetermined": _("undetermined"),
+    }
+    return labels.get(value or "", value or "")

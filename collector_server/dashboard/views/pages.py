@@ -23,6 +23,7 @@ from collector_server.accounts.scoping import (
     visible_devices,
     visible_orgs,
 )
+from collector_server.dashboard.services.findings_groups import group_by_device
 from collector_server.ingest.models import Finding
 from collector_server.ledger.models import Verdict
 from collector_server.ledger.services import match_address, revoke_device_tokens
@@ -147,7 +148,8 @@ def findings(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "dashboard/findings.html", {
-        "nav": "findings", "page": page, "org_options": _org_options(request.user, org_id),
+        "nav": "findings", "page": page, "groups": group_by_device(list(page)),
+        "org_options": _org_options(request.user, org_id),
         "sel": {"org": org_id, "verdict": verdict, "mode": mode, "strength": strength},
         "qs": params.urlencode(), "lang": "en" if get_language().startswith("en") else "zh",
     })
