@@ -6,15 +6,13 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from collector_server.accounts.scoping import get_device_or_404, visible_devices
+from collector_server.api.paging import MAX_LIMIT, MAX_OFFSET
 from collector_server.ledger.models import Device
 
 LIST_FIELDS = ("id", "hostname", "organisation_id", "organisation__name", "location",
                "department", "responsible_person", "asset_tag", "public_ip", "high_performance",
                "last_verdict", "last_seen")
 
-
-MAX_OFFSET = 10**9
-MAX_LIMIT = 1000
 
 
 def _bounded_int(text: str, low: int, high: int) -> int:

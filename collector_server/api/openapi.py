@@ -7,6 +7,7 @@ from typing import Any
 
 from agent.report.model import SCHEMA_VERSION
 from agent.report.model import Report as ReportModel
+from collector_server.api.paging import MAX_LIMIT, MAX_OFFSET
 from collector_server.api.schemas import EnrollRequest
 
 
@@ -19,6 +20,10 @@ def _schemas() -> dict[str, Any]:
         components[name] = schema
     components["Error"] = {
         "type": "object",
+        "description": (
+            "Every error answer under /api/ (400, 401, 404, 405, 409, 413, 422, 429, 500, 503) "
+            "is this JSON object, never an HTML page."
+        ),
         "required": ["error", "detail"],
         "properties": {
             "error": {"type": "string", "description": "machine-readable code"},
@@ -30,6 +35,66 @@ def _schemas() -> dict[str, Any]:
                     "type": {"type": "string"}}},
                 "description": "validation errors with dotted locations (422 only)",
             },
+            "max_bytes": {"type": "integer", "description": "the body limit (400/413 on bodies)"},
+        },
+    }
+    components["DeviceSummary"] = {
+        "type": "object",
+        "required": ["id", "hostname", "organisation_id", "organisation"],
+        "properties": {
+            "id": {"type": "integer"},
+            "hostname": {"type": "string"},
+            "organisation_id": {"type": "integer"},
+            "organisation": {"type": "string", "description": "the organisation's name"},
+            "location": {"type": "string"},
+            "department": {"type": "string"},
+            "responsible_person": {"type": "string"},
+            "asset_tag": {"type": "string"},
+            "public_ip": {"type": ["string", "null"]},
+            "high_performance": {"type": "boolean"},
+            "last_verdict": {"type": "string"},
+            "last_seen": {"type": ["string", "null"], "format": "date-time"},
+        },
+    }
+    components["DeviceList"] = {
+        "type": "object",
+        "required": ["count", "offset", "results"],
+        "properties": {
+            "count": {"type": "integer", "minimum": 0},
+            "offset": {"type": "integer", "minimum": 0},
+            "results": {"type": "array",
+                        "items": {"$ref": "#/components/schemas/DeviceSummary"}},
+        },
+    }
+    components["Device"] = {
+        "type": "object",
+        "required": ["id", "fingerprint", "hostname", "organisation"],
+        "properties": {
+            "id": {"type": "integer"},
+            "fingerprint": {"type": "string"},
+            "hostname": {"type": "string"},
+            "organisation": {"type": "object", "required": ["id", "name"], "properties": {
+                "id": {"type": "integer"}, "name": {"type": "string"}}},
+            "status": {"type": "string"},
+            "ip_addresses": {"type": "array"},
+            "macs": {"type": "array"},
+            "gpu_models": {"type": "array"},
+            "memory_mb": {"type": ["integer", "null"]},
+            "first_seen": {"type": ["string", "null"], "format": "date-time"},
+            "last_seen": {"type": ["string", "null"], "format": "date-time"},
+            "hardware": {"type": ["object", "null"]},
+        },
+    }
+    components["BundleInfo"] = {
+        "type": "object",
+        "required": ["version", "sha256", "size", "signature", "url"],
+        "properties": {
+            "version": {"type": "string"},
+            "sha256": {"type": "string"},
+            "size": {"type": "integer"},
+            "signature": {"type": "string", "description": "Ed25519 signature, base64"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "url": {"type": "string"},
         },
     }
     components["AgentConfig"] = {
@@ -117,7 +182,11 @@ def openapi_spec() -> dict[str, Any]:
                 "responses": {
                     "201": _ok("new device enrolled", "EnrollResponse"),
                     "200": _ok("known device enrolled again", "EnrollResponse"),
-                    "401": _err("enrollment token unknown, expired, revoked or used up"),
+                    "400": _err("the body cannot be decoded (bad Content-Length or encoding)"),
+                    "401": _err("enrollment token missing ('no_token'), or unknown, expired, "
+                                "revoked or used up ('enrollment_refused')"),
+                    "413": _err("body larger than the limit"),
+                    "415": _err("unsupported Content-Encoding (use gzip or none)"),
                     "422": _err("the body does not match EnrollRequest"),
                 },
             }},
@@ -131,10 +200,13 @@ def openapi_spec() -> dict[str, Any]:
                 "responses": {
                     "201": _ok("stored (a repeated report_id gets this same answer again)",
                                "UploadResponse"),
+                    "400": _err("the body cannot be decoded: bad Content-Length, or not valid "
+                                "(or truncated) gzip data"),
                     "401": _err("unknown device token (error 'unauthorized') or revoked one "
                                 "(error 'token_revoked': enroll again)"),
                     "409": _err("the report's device fingerprint is not the token's device"),
                     "413": _err("body larger than max_report_bytes after decompression"),
+                    "415": _err("unsupported Content-Encoding (use gzip or none)"),
                     "422": _err("not JSON or not a valid Report ('errors' lists locations), or "
                                 "started_at too far ahead of the collector's clock or too old"),
                     "503": _err("overloaded; retry after the Retry-After header's seconds"),
@@ -144,12 +216,15 @@ def openapi_spec() -> dict[str, Any]:
                 "summary": "Devices the signed-in user may see (their organisation and below)",
                 "security": [{"session": []}],
                 "parameters": [
-                    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                    {"name": "offset", "in": "query",
+                     "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}},
                     {"name": "limit", "in": "query",
-                     "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}},
                 ],
                 "responses": {
-                    "200": {"description": "count, offset and one page of devices"},
+                    "200": _ok("count, offset and one page of devices", "DeviceList"),
+                    "400": _err(f"offset not an integer 0..{MAX_OFFSET} or limit not an "
+                                f"integer 1..{MAX_LIMIT}"),
                     "401": _err("not signed in"),
                 },
             }},
@@ -159,9 +234,10 @@ def openapi_spec() -> dict[str, Any]:
                 "parameters": [{"name": "device_id", "in": "path", "required": True,
                                 "schema": {"type": "integer"}}],
                 "responses": {
-                    "200": {"description": "the device"},
+                    "200": _ok("the device", "Device"),
                     "401": _err("not signed in"),
-                    "404": _err("no such device, or not visible to this user"),
+                    "404": _err("no such device, not visible to this user, or a device_id "
+                                "that is not a decimal integer"),
                 },
             }},
             "/api/v1/config": {"get": {
@@ -178,7 +254,7 @@ def openapi_spec() -> dict[str, Any]:
                            "Ed25519 signature (base64) over the archive, download url",
                 "security": [{"deviceToken": []}],
                 "responses": {
-                    "200": {"description": "bundle metadata"},
+                    "200": _ok("bundle metadata", "BundleInfo"),
                     "401": _err("unknown or revoked device token"),
                     "404": _err("no bundle has been published yet"),
                 },
