@@ -35,9 +35,12 @@ lint: install
 
 # Longer property/fuzz run of the parsers and wire checks (CI runs the same tests briefly).
 FUZZ_EXAMPLES ?= 2000
+SCHEMATHESIS_EXAMPLES ?= 50
 fuzz: install
-	MINECHECK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
-		tests/collector/test_fuzz_parsers.py tests/collector/test_api_bad_input.py
+	MINECHECK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MINECHECK_SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) \
+		$(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/collector/test_fuzz_parsers.py tests/collector/test_api_bad_input.py \
+		tests/agent/test_fuzz_agent_parsers.py tests/collector/test_api_schemathesis.py
 
 bench: install
 	$(BIN)/python tests/bench/run.py
