@@ -34,3 +34,24 @@ def _isolated_agent_home(tmp_path_factory):
         yield
     finally:
         os.environ.pop("MINECHECK_HOME", None)
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_fixture_processes(request):
+    """A test that leaves a miner-like fixture process running fails (and the process is
+    killed): one left behind makes every later whole-machine scan say `mining`."""
+    yield
+    launch = sys.modules.get("tests.fixtures.miners.launch")
+    if launch is None:
+        return
+    left = launch.leftovers()
+    if not left:
+        return
+    described = []
+    for p in left:
+        try:
+            described.append(f"{p.pid}: {' '.join(p.cmdline())[:200]}")
+            p.kill()
+        except Exception:  # noqa: BLE001 - gone meanwhile
+            continue
+    pytest.fail("fixture processes left running: " + "; ".join(described), pytrace=False)
