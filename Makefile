@@ -52,7 +52,7 @@ i18n: install
 	$(BIN)/python build/collector_i18n.py compile
 
 schema: install
-	$(BIN)/python -m agent.report.schema docs/report-schema.json
+	$(BIN)/python -m agent.wire.schema docs/report-schema.json
 
 # The one-file executable dist/minecheck (PyInstaller; work files under build/work).
 # PYINSTALLER_COMPILE_BOOTLOADER=1 compiles PyInstaller's bootloader from source first.

@@ -107,7 +107,7 @@ def gettext_in(lang: str, message: str) -> str:
 
 def localized(message: str, **params: object):
     """Both languages of one message, formatted with ``params`` (str.format placeholders)."""
-    from agent.report.model import LocalizedText
+    from agent.wire.report import LocalizedText
 
     return LocalizedText(
         zh=gettext_in("zh", message).format(**params),

@@ -24,7 +24,8 @@ from agent.detect.engine import run_detection
 from agent.detect.incidents import build_incidents
 from agent.detect.verdict import decide
 from agent.i18n import N_, _
-from agent.report.model import (
+from agent.report.sanitize import printable, scrub
+from agent.wire.report import (
     AgentInfo,
     DeviceIdentity,
     Finding,
@@ -34,7 +35,6 @@ from agent.report.model import (
     Utilization,
     utcnow,
 )
-from agent.report.sanitize import printable, scrub
 
 log = logging.getLogger(__name__)
 

@@ -98,7 +98,7 @@ def as_example(data: dict, keep_pid: int | None) -> dict:
     """Keep only the findings about ``keep_pid`` (none for the clean report) and decide the
     verdict again from them; replace the host name."""
     from agent.detect.verdict import decide
-    from agent.report.model import Finding
+    from agent.wire.report import Finding
 
     findings = [f for f in data["findings"] if keep_pid and f["subject"].get("pid") == keep_pid]
     data["findings"] = findings
@@ -114,7 +114,7 @@ def as_example(data: dict, keep_pid: int | None) -> dict:
 
 def render(data: dict, lang: str, name: str, work: Path) -> Path:
     from agent.report.html import render_html
-    from agent.report.model import Report
+    from agent.wire.report import Report
 
     html = work / f"{name}.html"
     html.write_text(render_html(Report.model_validate(data), lang), encoding="utf-8")

@@ -37,7 +37,7 @@ from agent.bundle.files import (
 from agent.bundle.matchers import DomainMatcher, IPMatcher
 from agent.bundle.rules import SCOPES, HeaderFilter, RuleError, header_filter, load_or_compile
 from agent.i18n import N_, gettext_in, localized
-from agent.report.model import LocalizedText
+from agent.wire.report import LocalizedText
 
 log = logging.getLogger(__name__)
 

@@ -71,9 +71,9 @@ def default_report_dir() -> Path:
 def run(args: argparse.Namespace) -> int:
     from agent.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
     from agent.collectors.base import ScanOptions
-    from agent.report.model import VerdictStatus
     from agent.report.terminal import ProgressDisplay, summary_text
     from agent.scan import build_report
+    from agent.wire.report import VerdictStatus
 
     lang = get_language()
     json_to_stdout = args.json == "-"

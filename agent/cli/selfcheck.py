@@ -391,9 +391,9 @@ def write_handcarry(report_json: bytes, html_path: Path, out: TextIO) -> Path | 
 def _run_check(out: TextIO, seconds: float) -> int:
     from agent.collectors.base import ScanOptions
     from agent.report.html import render_html
-    from agent.report.model import VerdictStatus
     from agent.report.terminal import ProgressDisplay, summary_text
     from agent.scan import build_report
+    from agent.wire.report import VerdictStatus
 
     lang = get_language()
     display = ProgressDisplay(out)

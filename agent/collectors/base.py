@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from agent.i18n import N_, localized
-from agent.report.model import CollectorError, LocalizedText
+from agent.wire.report import CollectorError, LocalizedText
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ import psutil
 
 import agent.platform as plat
 from agent.collectors.base import ScanContext
-from agent.report.model import CPUInfo
+from agent.wire.report import CPUInfo
 
 log = logging.getLogger(__name__)
 

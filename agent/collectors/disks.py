@@ -7,7 +7,7 @@ import psutil
 import agent.platform as plat
 from agent.collectors.base import ScanContext
 from agent.collectors.fingerprint import clean_serial
-from agent.report.model import DiskInfo
+from agent.wire.report import DiskInfo
 
 GB = 1e9  # disk sizes as vendors and Windows Explorer's 'GB' label them
 SKIP_FSTYPES = {"squashfs", "overlay", "tmpfs", "devtmpfs", "iso9660", "udf", "nsfs", "ramfs"}

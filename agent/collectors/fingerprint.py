@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from agent.report.model import IdentityParts
+from agent.wire.report import IdentityParts
 
 JUNK_VALUES = {
     "", "none", "null", "n/a", "na", "0", "00", "000", "0000", "00000000", "1234567890",

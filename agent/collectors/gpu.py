@@ -13,7 +13,7 @@ from agent.collectors.base import ScanContext
 from agent.collectors.pci_names import adapter_name, is_discrete, vendor_of
 from agent.i18n import N_
 from agent.nvml import NvmlError, NvmlSession
-from agent.report.model import GPUInfo
+from agent.wire.report import GPUInfo
 
 
 def nvml_gpus(ctx: ScanContext, nvml_module: ModuleType | None = None) -> list[GPUInfo]:

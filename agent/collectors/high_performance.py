@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agent.i18n import N_, localized
-from agent.report.model import Hardware, HighPerformance, LocalizedText
+from agent.wire.report import Hardware, HighPerformance, LocalizedText
 
 
 @dataclass

@@ -20,8 +20,8 @@ from agent.collectors.fingerprint import (
 from agent.collectors.nics import nic_kinds
 from agent.i18n import N_
 from agent.platform.linux.sysfs import Root
-from agent.report.model import DeviceIdentity, NICInfo
 from agent.report.sanitize import printable
+from agent.wire.report import DeviceIdentity, NICInfo
 
 AGENT_ID_FILE = "device-id"
 

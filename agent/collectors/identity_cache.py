@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 
 from agent import paths
-from agent.report.model import IdentityParts
+from agent.wire.report import IdentityParts
 
 log = logging.getLogger(__name__)
 

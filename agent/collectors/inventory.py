@@ -21,8 +21,8 @@ from agent.collectors.memory import collect_memory
 from agent.collectors.nics import collect_nics
 from agent.collectors.os_info import collect_os
 from agent.i18n import _
-from agent.report.model import DeviceIdentity, Hardware, HighPerformance
 from agent.report.sanitize import printable
+from agent.wire.report import DeviceIdentity, Hardware, HighPerformance
 
 log = logging.getLogger(__name__)
 

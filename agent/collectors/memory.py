@@ -5,7 +5,7 @@ from __future__ import annotations
 import psutil
 
 from agent.collectors.base import ScanContext
-from agent.report.model import MemoryInfo
+from agent.wire.report import MemoryInfo
 
 MB = 2**20
 

@@ -10,7 +10,7 @@ import psutil
 import agent.platform as plat
 from agent.collectors.base import ScanContext
 from agent.collectors.fingerprint import normalize_mac
-from agent.report.model import NICInfo
+from agent.wire.report import NICInfo
 
 AF_LINK = getattr(psutil, "AF_LINK", -1)
 

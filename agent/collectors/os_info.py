@@ -10,8 +10,8 @@ import psutil
 
 import agent.platform as plat
 from agent.collectors.base import ScanContext
-from agent.report.model import OSInfo
 from agent.report.sanitize import printable
+from agent.wire.report import OSInfo
 
 
 def logged_in_users() -> list[str]:

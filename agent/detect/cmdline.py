@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from agent.report.model import Strength
+from agent.wire.report import Strength
 
 DEFAULT_SCHEMES = (
     "stratum+tcp",

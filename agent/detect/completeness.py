@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.i18n import N_, gettext_in
-from agent.report.model import CollectorError, LocalizedText, Verdict, VerdictStatus
+from agent.wire.report import CollectorError, LocalizedText, Verdict, VerdictStatus
 
 # run_collector names (agent/scan.py, agent/detect/engine.py) the verdict depends on.
 REQUIRED_CHECKS: dict[str, str] = {

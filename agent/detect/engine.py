@@ -28,7 +28,7 @@ from agent.detect.procs import ProcInfo, hash_exe, snapshot
 from agent.detect.scan_files import scan_file
 from agent.detect.scan_memory import scan_process_memory
 from agent.i18n import N_, _
-from agent.report.model import Finding, Strength, Subject, Utilization
+from agent.wire.report import Finding, Strength, Subject, Utilization
 
 IS_LINUX = sys.platform.startswith("linux")
 IS_WINDOWS = sys.platform == "win32"

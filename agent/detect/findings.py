@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from agent.i18n import localized
-from agent.report.model import Finding, Strength, Subject
 from agent.report.sanitize import printable
+from agent.wire.report import Finding, Strength, Subject
 
 
 def make_finding(

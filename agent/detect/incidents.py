@@ -14,7 +14,7 @@ from agent.detect import scan_processes
 from agent.detect.locations import basename
 from agent.detect.verdict import decide
 from agent.i18n import N_, localized
-from agent.report.model import Finding, Incident, Strength, VerdictStatus
+from agent.wire.report import Finding, Incident, Strength, VerdictStatus
 
 # Roots of sessions and services: a miner's tree never grows above them.
 _SESSION_ROOTS = {

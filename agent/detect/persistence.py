@@ -10,7 +10,7 @@ from agent.detect.cmdline import analyze_text, split_command
 from agent.detect.findings import make_finding
 from agent.detect.locations import hidden_location
 from agent.i18n import N_
-from agent.report.model import Finding, Strength, Subject
+from agent.wire.report import Finding, Strength, Subject
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from agent.detect.locations import dirname
 from agent.detect.procs import ProcInfo
 from agent.detect.scan_processes import script_path, subject_of
 from agent.i18n import N_
-from agent.report.model import Finding, Strength
+from agent.wire.report import Finding, Strength
 
 CONFIG_SUFFIXES = (".json", "pools.txt", ".bat", ".cmd", ".ps1", ".sh", ".conf", ".cfg", ".ini")
 MINER_KEYS = (

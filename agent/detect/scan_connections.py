@@ -14,7 +14,7 @@ from agent.detect.findings import make_finding
 from agent.detect.procs import ProcInfo
 from agent.detect.scan_processes import subject_of
 from agent.i18n import N_
-from agent.report.model import Finding, Strength, Subject
+from agent.wire.report import Finding, Strength, Subject
 
 Resolver = Callable[[Iterable[str], float], dict[str, list[str]]]
 _LIVE = {psutil.CONN_ESTABLISHED, psutil.CONN_SYN_SENT}

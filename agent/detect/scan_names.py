@@ -13,8 +13,8 @@ from agent.detect.findings import make_finding
 from agent.detect.procs import ProcInfo
 from agent.detect.scan_processes import subject_of
 from agent.i18n import N_
-from agent.report.model import Finding, Strength
 from agent.report.sanitize import is_undecodable, printable
+from agent.wire.report import Finding, Strength
 
 
 def undecodable_name_findings(procs: list[ProcInfo], bundle: Any) -> list[Finding]:

@@ -12,7 +12,7 @@ from agent.detect.findings import make_finding
 from agent.detect.locations import basename, dirname, hidden_location, is_windows_path
 from agent.detect.procs import ProcInfo, hash_exe
 from agent.i18n import N_
-from agent.report.model import Finding, Strength, Subject
+from agent.wire.report import Finding, Strength, Subject
 
 _INTERPRETERS = re.compile(r"(?i)^(python[0-9.]*|perl|ruby|node|php|bash|sh|dash|zsh)(\.exe)?$")
 _KTHREAD_NAME = re.compile(r"^\[[\w/:.\-+ ]+\]$")

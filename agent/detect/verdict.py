@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from agent.i18n import N_, localized
-from agent.report.model import (
+from agent.wire.report import (
     Finding,
     LocalizedText,
     MiningMode,

@@ -1,5 +1,4 @@
-"""The report: the single source of truth of the agent's wire format."""
+"""The report as people read it: terminal summary, HTML report, wording, sanitising.
 
-from agent.report.model import SCHEMA_VERSION, Report
-
-__all__ = ["SCHEMA_VERSION", "Report"]
+The report's wire format lives in ``agent.wire``.
+"""

@@ -22,7 +22,14 @@ import jinja2
 import markupsafe
 
 from agent.i18n import N_, gettext_in
-from agent.report.model import (
+from agent.report.sanitize import printable
+from agent.report.wording import (
+    INCOMPLETE_TITLE,
+    MODE_REASON_TITLE,
+    STRENGTH_WORDS,
+    verdict_words,
+)
+from agent.wire.report import (
     Finding,
     Incident,
     LocalizedText,
@@ -30,13 +37,6 @@ from agent.report.model import (
     Stat,
     Subject,
     VerdictStatus,
-)
-from agent.report.sanitize import printable
-from agent.report.wording import (
-    INCOMPLETE_TITLE,
-    MODE_REASON_TITLE,
-    STRENGTH_WORDS,
-    verdict_words,
 )
 
 MAX_CMDLINE_SHOWN = 600

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from agent.report.wire import declared_max_length, tidy
+from agent.wire.checks import declared_max_length, tidy
 
 T = TypeVar("T")
 

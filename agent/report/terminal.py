@@ -8,8 +8,8 @@ import time
 from typing import TextIO
 
 from agent.i18n import N_, gettext_in
-from agent.report.model import Finding, Report, VerdictStatus
 from agent.report.wording import INCOMPLETE_TITLE, MODE_REASON_TITLE, verdict_words
+from agent.wire.report import Finding, Report, VerdictStatus
 
 BAR_WIDTH = 24
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agent.i18n import N_, gettext_in
-from agent.report.model import MiningMode, Verdict, VerdictStatus
+from agent.wire.report import MiningMode, Verdict, VerdictStatus
 
 
 @dataclass(frozen=True)

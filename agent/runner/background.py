@@ -12,8 +12,8 @@ import json
 import time
 from pathlib import Path
 
-from agent.report.model import Utilization
 from agent.transport.spool import atomic_write
+from agent.wire.report import Utilization
 
 BACKGROUND_FILE = "background_utilization.json"
 MAX_AGE_SECONDS = 7 * 24 * 3600

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 
 import psutil
 
-from agent.report.model import GPUUtilization, ProcessUsage, Stat, Utilization
 from agent.report.sanitize import printable_or_none
 from agent.sampling.proctimes import ProcTimes, ProcTimesReader
+from agent.wire.report import GPUUtilization, ProcessUsage, Stat, Utilization
 
 log = logging.getLogger(__name__)
 

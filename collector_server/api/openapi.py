@@ -5,10 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from agent.report.model import SCHEMA_VERSION
-from agent.report.model import Report as ReportModel
+from agent.wire.enroll import EnrollRequest
+from agent.wire.report import SCHEMA_VERSION
+from agent.wire.report import Report as ReportModel
 from collector_server.api.paging import MAX_LIMIT, MAX_OFFSET
-from collector_server.api.schemas import EnrollRequest
 
 
 def _schemas() -> dict[str, Any]:

@@ -16,12 +16,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
 
-from agent.report.model import ACCEPTED_SCHEMA_VERSIONS
-from agent.report.model import Report as ReportModel
-from agent.report.wire import WIRE
+from agent.wire.checks import WIRE
+from agent.wire.enroll import EnrollRequest, describe_errors
+from agent.wire.report import ACCEPTED_SCHEMA_VERSIONS
+from agent.wire.report import Report as ReportModel
 from collector_server.api.body import BodyError, client_address, read_body, read_body_keep
 from collector_server.api.openapi import openapi_spec
-from collector_server.api.schemas import EnrollRequest, describe_errors
 from collector_server.distribution.keys import public_key_b64
 from collector_server.ingest.services import FingerprintMismatch, ReportRejected, ingest_report
 from collector_server.ledger.models import AgentSettings

@@ -14,9 +14,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from pydantic import ValidationError
 
-from agent.report.model import Report as ReportModel
-from agent.report.wire import WIRE
 from agent.transport.handcarry import HandcarryError, VerifiedHandcarry, verify
+from agent.wire.checks import WIRE
+from agent.wire.report import Report as ReportModel
 from collector_server.distribution.models import HeldHandcarry, HeldStatus
 from collector_server.ingest.services import FingerprintMismatch, ReportRejected, ingest_report
 from collector_server.ledger.models import (

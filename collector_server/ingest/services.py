@@ -11,9 +11,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from agent.report.model import Finding as FindingModel
-from agent.report.model import Report as ReportModel
-from agent.report.wire import WIRE
+from agent.wire.checks import WIRE
+from agent.wire.report import Finding as FindingModel
+from agent.wire.report import Report as ReportModel
 from collector_server.ingest.models import Finding, Report
 from collector_server.ingest.verdicts import device_verdict
 from collector_server.ledger.models import Device, HardwareChange, fingerprint_belongs
@@ -228,7 +228,7 @@ def import_report_file(path, organisation=None, limit: int = 8 * 1024 * 1024) ->
     try:
         model = ReportModel.model_validate_json(raw, context=WIRE)
     except ValidationError as exc:
-        from collector_server.api.schemas import describe_errors
+        from agent.wire.enroll import describe_errors
 
         raise ReportFileError(f"not a valid report: {describe_errors(exc)[0]}") from exc
     device = device_for_fingerprint(model.device.fingerprint)

@@ -25,7 +25,7 @@ from collector_server.ledger.models import (
 )
 
 if TYPE_CHECKING:  # the agent's models are imported by callers that need them
-    from agent.report.model import DeviceIdentity, Hardware
+    from agent.wire.report import DeviceIdentity, Hardware
 
 # Ledger fields an agent may send at enrollment (copied only into empty fields).
 ENROLL_LEDGER_FIELDS = ("location", "department", "responsible_person", "responsible_phone",

@@ -14,7 +14,7 @@ import pytest
 import agent.scan
 from agent.cli import main
 from agent.i18n import localized
-from agent.report.model import (
+from agent.wire.report import (
     DeviceIdentity,
     Finding,
     MiningMode,

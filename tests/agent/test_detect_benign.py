@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from agent.bundle.entries import Entry
-from agent.report.model import Strength, VerdictStatus
+from agent.wire.report import Strength, VerdictStatus
 from tests.fixtures.miners import launch
 from tests.fixtures.miners.bundles import detection_bundle
 from tests.fixtures.miners.conftest_helpers import detect, kinds

@@ -10,7 +10,7 @@ import pytest
 from agent.detect.cmdline import analyze_text, host_of, strongest, wallet_kind
 from agent.detect.locations import hidden_location
 from agent.detect.scan_configs import analyze_config_text
-from agent.report.model import Strength
+from agent.wire.report import Strength
 from tests.fixtures.miners.bundles import detection_bundle
 from tests.fixtures.miners.launch import WALLET
 

@@ -12,7 +12,7 @@ import time
 import psutil
 import pytest
 
-from agent.report.model import Strength
+from agent.wire.report import Strength
 from tests.fixtures.miners import launch
 from tests.fixtures.miners.conftest_helpers import detect
 from tests.fixtures.miners.pool import StratumPool

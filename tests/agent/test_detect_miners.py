@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.report.model import MiningMode, Strength, VerdictStatus
+from agent.wire.report import MiningMode, Strength, VerdictStatus
 from tests.fixtures.miners import launch
 from tests.fixtures.miners.conftest_helpers import detect, kinds
 from tests.fixtures.miners.pool import StratumPool

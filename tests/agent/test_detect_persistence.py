@@ -12,7 +12,7 @@ import pytest
 from agent.detect import persistence, persistence_linux, persistence_windows
 from agent.detect.engine import DetectionSettings, _ld_preload, _persistence
 from agent.detect.scan_connections import dns_cache_findings, hosts_findings, parse_displaydns
-from agent.report.model import Strength
+from agent.wire.report import Strength
 from tests.fixtures.miners.bundles import detection_bundle
 from tests.fixtures.miners.launch import WALLET
 

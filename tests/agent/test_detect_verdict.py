@@ -8,7 +8,7 @@ from agent.detect.findings import make_finding
 from agent.detect.memregions import CHUNK, REGION_CAP, SAMPLE_BYTES, batches, parse_maps, select
 from agent.detect.verdict import decide
 from agent.i18n import N_
-from agent.report.model import (
+from agent.wire.report import (
     MiningMode,
     ProcessUsage,
     Strength,
@@ -193,7 +193,7 @@ def test_windows_region_selection_from_recorded_virtualqueryex():
 def test_weak_findings_of_one_program_are_grouped():
     from agent.detect.engine import group_same_program
     from agent.i18n import localized
-    from agent.report.model import Finding, Strength, Subject
+    from agent.wire.report import Finding, Strength, Subject
 
     def weak(pid: int, exe: str) -> Finding:
         return Finding(

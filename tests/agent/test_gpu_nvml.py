@@ -7,8 +7,8 @@ import pytest
 from agent.collectors.base import ScanContext
 from agent.collectors.gpu import merge, nvml_gpus
 from agent.nvml import NvmlSession, bus_id_text, cuda_version_text
-from agent.report.model import GPUInfo
 from agent.sampling.gpu import GpuSampler
+from agent.wire.report import GPUInfo
 from tests.fixtures.nvml_fake import FakeGpu, make_fake_nvml
 
 MB = 2**20

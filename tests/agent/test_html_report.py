@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 from agent.i18n import localized
 from agent.report.html import render_html
-from agent.report.model import (
+from agent.wire.report import (
     CollectorError,
     DeviceIdentity,
     Finding,
@@ -276,7 +276,7 @@ def test_ten_kilobyte_lines_are_cut_with_a_note():
 
 
 def test_incomplete_is_shown_first_then_incidents_group_their_findings():
-    from agent.report.model import Incident
+    from agent.wire.report import Incident
 
     report = _report()
     report.verdict.incomplete = [localized("the check of network connections")]

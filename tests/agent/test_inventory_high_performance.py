@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent.collectors.high_performance import HighPerfThresholds, classify
-from agent.report.model import CPUInfo, GPUInfo, Hardware, MemoryInfo, OSInfo
+from agent.wire.report import CPUInfo, GPUInfo, Hardware, MemoryInfo, OSInfo
 
 
 def hw(vram=None, discrete=True, cores=8, mem_gb=16, server=False) -> Hardware:

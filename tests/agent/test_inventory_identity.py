@@ -14,7 +14,7 @@ from agent.collectors.fingerprint import (
     is_identity_mac,
     normalize_mac,
 )
-from agent.report.model import IdentityParts, NICInfo
+from agent.wire.report import IdentityParts, NICInfo
 
 UUID = "4C4C4544-0042-4810-8052-B4C04F4E3132"
 

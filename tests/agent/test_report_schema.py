@@ -8,8 +8,8 @@ import jsonschema
 import pytest
 from pydantic import ValidationError
 
-from agent.report.model import DeviceIdentity, Report
-from agent.report.schema import render_schema
+from agent.wire.report import DeviceIdentity, Report
+from agent.wire.schema import render_schema
 
 
 def test_exported_schema_is_current(repo_root):

@@ -22,8 +22,8 @@ from agent.bundle.files import sha256
 from agent.cli import main
 from agent.collectors.base import ScanOptions
 from agent.detect.findings import make_finding
-from agent.report.model import Report, Strength, Subject, VerdictStatus
 from agent.scan import build_report
+from agent.wire.report import Report, Strength, Subject, VerdictStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 

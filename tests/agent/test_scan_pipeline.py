@@ -13,8 +13,8 @@ import agent.detect.engine as real_engine
 import agent.scan
 from agent.collectors.base import ScanOptions
 from agent.i18n import localized
-from agent.report.model import Finding, Strength, Subject, Verdict, VerdictStatus
 from agent.scan import build_report
+from agent.wire.report import Finding, Strength, Subject, Verdict, VerdictStatus
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ import pytest
 
 from agent.collectors.base import ScanContext, ScanOptions
 from agent.detect.engine import DetectionSettings, run_detection
-from agent.report.model import Strength
+from agent.wire.report import Strength
 from tests.fixtures.miners import launch
 from tests.fixtures.miners.bundles import detection_bundle
 from tests.fixtures.miners.pool import StratumPool

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from agent.i18n import localized
-from agent.report.model import (
+from agent.report.terminal import summary_text
+from agent.wire.report import (
     DeviceIdentity,
     Finding,
     Incident,
@@ -14,7 +15,6 @@ from agent.report.model import (
     Verdict,
     VerdictStatus,
 )
-from agent.report.terminal import summary_text
 
 
 def _finding(kind: str, pid: int) -> Finding:

@@ -25,7 +25,9 @@ from agent.detect.scan_names import undecodable_name_findings
 from agent.detect.verdict import decide
 from agent.i18n import localized
 from agent.report.html import render_html
-from agent.report.model import (
+from agent.report.sanitize import printable, scrub
+from agent.report.terminal import summary_text
+from agent.wire.report import (
     CollectorError,
     CPUInfo,
     DeviceIdentity,
@@ -43,8 +45,6 @@ from agent.report.model import (
     Utilization,
     Verdict,
 )
-from agent.report.sanitize import printable, scrub
-from agent.report.terminal import summary_text
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux file names")
 
@@ -227,7 +227,7 @@ def test_the_agent_escapes_what_the_collector_refuses():
     (context=WIRE), the same text is refused (issue 12 item 6 meets issue 11 item 2)."""
     from pydantic import ValidationError
 
-    from agent.report.wire import WIRE
+    from agent.wire.checks import WIRE
 
     subject = Subject(exe="/tmp/xmr\udcffig", user="a\x00b")
     assert subject.exe == "/tmp/xmr\\xffig" and subject.user == "a\\x00b"

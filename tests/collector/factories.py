@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from agent.report.model import (
+from agent.wire.report import (
     AgentInfo,
     CPUInfo,
     DeviceIdentity,

@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from agent.report.model import DeviceIdentity, Report
+from agent.wire.report import DeviceIdentity, Report
 
 
 @dataclass

@@ -276,7 +276,7 @@ def test_duplicates_page_lists_and_merges_within_scope(server, county):
 
 
 def test_findings_page_groups_by_device_and_shows_incidents(server, county):
-    from agent.report.model import Incident, LocalizedText, MiningMode, Strength
+    from agent.wire.report import Incident, LocalizedText, MiningMode, Strength
 
     school = server.org("事件学校", parent=county.bureau)
     first, second = (make_identity(f"inc-{n}-{school.pk}-{server.backend}") for n in (1, 2))

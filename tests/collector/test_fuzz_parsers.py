@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from agent.report.model import Report
+from agent.wire.report import Report
 from tests.collector.factories import make_identity, make_report
 
 EXAMPLES = int(os.environ.get("MINECHECK_FUZZ_EXAMPLES", "40"))

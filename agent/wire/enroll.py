@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from agent.report.model import DeviceIdentity
-from agent.report.wire import check_value
+from agent.wire.checks import check_value
+from agent.wire.report import DeviceIdentity
 
 
 class _WireModel(BaseModel):

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from agent.report.wire import check_value, declared_max_length, received, tidy
+from agent.wire.checks import check_value, declared_max_length, received, tidy
 
 SCHEMA_VERSION = 1
 ACCEPTED_SCHEMA_VERSIONS = (1,)
@@ -38,7 +38,7 @@ class _Model(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _wire_safe(cls, value: Any) -> Any:
-        """No NUL or lone surrogate, numbers in range, aware times (agent/report/wire.py)."""
+        """No NUL or lone surrogate, numbers in range, aware times (agent/wire/checks.py)."""
         return check_value(value)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from agent.report.model import Report
+from agent.wire.report import Report
 
 
 def report_json_schema() -> dict:
