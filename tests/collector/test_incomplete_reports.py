@@ -1,4 +1,4 @@
-"""An `incomplete` report (detection did not fully run) is "not checked" (未完成检查) on every
+"""An `incomplete` report (detection did not fully run) is "not checked" (检查未完成) on every
 page and export, never clean, and never clears an earlier mining/suspicious verdict."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def test_an_incomplete_report_is_not_checked_everywhere(server, county):
     assert _count(overview, "n-incomplete") == 1
     assert _count(overview, "n-clean") == 0
     page = session.get(server.url(f"/devices/{device.pk}/"), timeout=30).text
-    assert '<span class="verdict incomplete">未完成检查</span>' in page
+    assert '<span class="verdict incomplete">检查未完成</span>' in page
     listed = session.get(server.url(f"/ledger/?verdict=incomplete&org={school.pk}"),
                          timeout=30).text
     assert f'href="/devices/{device.pk}/"' in listed
@@ -47,7 +47,7 @@ def test_an_incomplete_report_is_not_checked_everywhere(server, county):
     ws = load_workbook(io.BytesIO(export.content), read_only=True).worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
     column = rows[0].index("检查结论")
-    assert [r[column] for r in rows[1:]] == ["未完成检查"]
+    assert [r[column] for r in rows[1:]] == ["检查未完成"]
 
 
 @pytest.mark.parametrize("earlier", ["mining", "suspicious"])
