@@ -23,6 +23,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+from collector_server import runinfo  # noqa: E402
 
 
 def server_cli(data: Path, *args: str) -> str:
@@ -107,6 +109,17 @@ def main() -> int:
     data = Path(args.data).resolve()
     run_dir = data.parent
     run_dir.mkdir(parents=True, exist_ok=True)
+    logins_file = run_dir / "demo-logins.txt"
+    live = runinfo.running(data)
+    if live:
+        # A second server on the same data would take another port and reset the demo.
+        print(f"the collector is already running on {data} (pid {live[0]['pid']}); "
+              "nothing was started or reset.")
+        print(f"dashboard: {live[0]['url']}")
+        if logins_file.exists():
+            print(logins_file.read_text(encoding="utf-8").strip())
+        print(f"stop it with: kill {live[0]['pid']}")
+        return 0
 
     print(server_cli(data, "init", "--data", str(data), "--bureau", "示范县教育局").strip())
     demo = server_cli(data, "demo", "--data", str(data), "--bureau", "示范县教育局")
@@ -129,8 +142,10 @@ def main() -> int:
 
     print()
     print(f"dashboard: {base}/")
-    for username, password, role in logins:
-        print(f"login: {username} / {password}  ({role})")
+    lines = [f"login: {username} / {password}  ({role})" for username, password, role in logins]
+    logins_file.touch(mode=0o600)
+    logins_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
     print(f"agent API: {base}/api/v1/docs   server log: {run_dir / 'server.log'}")
     if os.environ.get("RUN_DETACH") == "1":
         (run_dir / "server.pid").write_text(str(proc.pid))

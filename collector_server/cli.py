@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import signal
 import sys
 from pathlib import Path
+
+from collector_server import runinfo
 
 KINDS = ("province", "city", "county", "school", "cafe")
 ROLES = ("bureau_admin", "bureau_staff", "school_staff", "viewer")
@@ -137,6 +140,10 @@ def server_limits() -> dict[str, int]:
             "cleanup_interval": 5}
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     setup_django(args.data)
     from django.conf import settings
@@ -159,12 +166,19 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     consumer = start_embedded_consumer()
     host = args.host if ":" not in args.host else f"[{args.host}]"
-    print(f"minecheck collector listening on http://{host}:{server.effective_port}/", flush=True)
+    url = f"http://{host}:{server.effective_port}/"
+    for other in runinfo.running(Path(settings.DATA_DIR)):
+        print(f"note: another minecheck-server (pid {other['pid']}, {other['url']}) serves "
+              "the same data folder", flush=True)
+    runinfo.record(Path(settings.DATA_DIR), url)
+    signal.signal(signal.SIGTERM, _interrupt)  # a service stop ends as cleanly as Ctrl-C
+    print(f"minecheck collector listening on {url}", flush=True)
     try:
         server.run()
     except KeyboardInterrupt:
         print("stopped")
     finally:
+        runinfo.forget(Path(settings.DATA_DIR))
         server.close()
         if consumer is not None:
             consumer.stop(graceful=True)
