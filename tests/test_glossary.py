@@ -46,7 +46,8 @@ def test_the_glossary_has_rules():
 
 
 def test_a_forbidden_variant_is_caught(tmp_path):
-    table = "| 术语 | English | 说明 | 不要用 |\n|---|---|---|---|\n| 登记 | enroll | x | 注册(?!表) |\n"
+    table = ("| 术语 | English | 说明 | 不要用 |\n|---|---|---|---|\n"
+             "| 登记 | enroll | x | 注册(?!表) |\n")
     (tmp_path / "g.md").write_text(table, encoding="utf-8")
     rules = forbidden_terms(tmp_path / "g.md")
     assert re.search(next(iter(rules)), "请先注册本机")

@@ -19,12 +19,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def not_enrolled_message(config: Path | None) -> str:
+    """Why scheduled mode does not start on a computer that is not enrolled, and what to do."""
+    from agent import paths
+    from agent.config import candidate_paths
+
+    searched = "; ".join(str(p) for p in candidate_paths(config))
+    return _(
+        "This computer is not enrolled, so scheduled checks could not upload anything; "
+        "scheduled mode does not start. Configuration files looked for: {searched}. "
+        "Enroll first: `minecheck enroll --server <collector address> --token <enrollment "
+        "token>` (or put [server] url and enrollment_token in minecheck.toml and run "
+        "`minecheck enroll`); the device token is then kept in {home}."
+    ).format(searched=searched, home=paths.home_dir())
+
+
 def run(args: argparse.Namespace) -> int:
     from agent.runner.budget import Budget
     from agent.runner.loop import run_cycle, run_forever
 
     state = load_agent_state(args.config)
     if state is None:
+        return EXIT_ERROR
+    if state.creds is None:
+        print(not_enrolled_message(args.config), file=sys.stderr)
         return EXIT_ERROR
     if args.once:
         cycle = run_cycle(state, Budget())

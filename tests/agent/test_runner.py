@@ -119,3 +119,20 @@ def test_background_sampling_reaches_the_next_scheduled_scan(tmp_path, monkeypat
     assert burner.pid in seen["pids"]
     assert not (tmp_path / background.BACKGROUND_FILE).exists()  # taken once
     assert build_report(ScanOptions(sample_seconds=0)).background_utilization is None
+
+
+def test_run_on_a_computer_that_is_not_enrolled_refuses_with_the_next_step(tmp_path):
+    """Scheduled mode without enrollment used to keep running silently, uploading nothing."""
+    import os
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "MINECHECK_HOME": str(home), "MINECHECK_LANG": "zh_CN"}
+    for args in (["run"], ["run", "--once"]):
+        done = subprocess.run([sys.executable, "-m", "agent", *args], capture_output=True,
+                              text=True, timeout=60, env=env)
+        assert done.returncode == 2, done.stderr
+        assert "尚未登记" in done.stderr and "minecheck enroll" in done.stderr
+        assert str(home / "minecheck.toml") in done.stderr  # the folder it looked in

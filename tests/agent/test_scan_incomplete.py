@@ -23,6 +23,7 @@ from agent.cli import main
 from agent.collectors.base import ScanOptions
 from agent.detect.findings import make_finding
 from agent.scan import build_report
+from agent.transport import credentials
 from agent.wire.report import Report, Strength, Subject, VerdictStatus
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -200,5 +201,9 @@ def test_without_yara_the_scan_is_an_error_never_clean(tmp_path):
 def test_run_once_exits_non_zero_when_the_scan_errored(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
+    # Enrolled with a collector that is not there: the scan itself is what fails.
+    credentials.save(home, credentials.Credentials(
+        server_url="http://127.0.0.1:9", device_token="t", device_id="1"))
     proc = _minecheck(["run", "--once"], home, _broken_yara_dir(tmp_path))
     assert proc.returncode != 0, proc.stdout + proc.stderr
+    assert "not enrolled" not in proc.stderr
