@@ -48,7 +48,8 @@ def report_flush(result, state) -> int:
         )
     elif result.last_error:
         print(
-            _("Collector not reachable now ({error}); reports stay in {spool}.").format(
+            _("Reports not sent: {error}. They stay in {spool} and are sent on the next "
+              "run.").format(
                 error=result.last_error, spool=state.home / "spool"
             ),
             file=sys.stderr,

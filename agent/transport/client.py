@@ -14,6 +14,7 @@ import requests
 
 from agent import __version__
 from agent.config import ServerConfig
+from agent.transport.problems import network_problem
 
 API = "/api/v1"
 
@@ -31,8 +32,9 @@ class Answer:
     outcome: Outcome
     status: int | None = None
     retry_after: float | None = None
-    message: str = ""
+    message: str = ""  # technical detail, for the log
     body: Any = None
+    problem: str = ""  # why no usable answer came (see agent.transport.problems)
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -90,12 +92,19 @@ class CollectorClient:
             message = str(body.get("detail") or body.get("error") or body.get("message") or "")
         if not message and resp.status_code >= 400:
             message = resp.text[:500]
+        # A web server that is not the collector (a captive portal, a wrong port, a proxy's
+        # error page) answers HTML: say so instead of a JSON error or "HTTP 404".
+        problem = "" if isinstance(body, dict) or resp.status_code >= 500 else "not_collector"
+        outcome = classify(resp.status_code)
+        if problem and outcome is Outcome.acked:
+            outcome = Outcome.retry  # a 200 from something else never acknowledges a report
         return Answer(
-            classify(resp.status_code),
+            outcome,
             resp.status_code,
             parse_retry_after(resp.headers.get("Retry-After")),
             message,
             body,
+            problem,
         )
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Answer:
@@ -104,7 +113,8 @@ class CollectorClient:
                 method, self.base + API + path, timeout=self.timeout, **kwargs
             )
         except requests.RequestException as exc:
-            return Answer(Outcome.retry, None, None, f"{type(exc).__name__}: {exc}")
+            return Answer(Outcome.retry, None, None, f"{type(exc).__name__}: {exc}",
+                          problem=network_problem(exc))
         return self._answer(resp)
 
     def enroll(self, payload: dict[str, Any]) -> Answer:

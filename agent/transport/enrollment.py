@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from pathlib import Path
 
 from agent.collectors.base import ScanContext
 from agent.collectors.inventory import collect_inventory
-from agent.config import ServerConfig
+from agent.config import ServerConfig, candidate_paths
+from agent.i18n import _
 from agent.transport import credentials, handcarry
 from agent.transport.client import CollectorClient, Outcome
+from agent.transport.problems import NETWORK_PROBLEMS, describe
+
+log = logging.getLogger(__name__)
 
 # minecheck.toml / CLI names -> the collector API's ledger field names
 LEDGER_API_NAMES = {"owner": "responsible_person", "phone": "responsible_phone"}
@@ -40,19 +45,25 @@ def enrollment_payload(token: str, ledger: dict[str, str | None], home: Path | N
 def enroll(
     home: Path, server: ServerConfig, ledger: dict[str, str | None]
 ) -> credentials.Credentials:
+    searched = "; ".join(str(p) for p in candidate_paths(None))
     if not server.url:
-        raise EnrollmentError("no collector address (--server or [server] url in minecheck.toml)")
+        raise EnrollmentError(_(
+            "no collector address: give it with --server https://host[:port], or write "
+            "[server] url in minecheck.toml (looked for: {searched})").format(searched=searched))
     if not server.enrollment_token:
-        raise EnrollmentError("no enrollment token (--token or [server] enrollment_token)")
+        raise EnrollmentError(_(
+            "no enrollment token: give the one from the bureau or school with --token, or "
+            "write [server] enrollment_token in minecheck.toml (looked for: {searched})"
+        ).format(searched=searched))
     payload = enrollment_payload(server.enrollment_token, ledger, home)
     answer = CollectorClient(server).enroll(payload)
     if answer.outcome is not Outcome.acked or not isinstance(answer.body, dict):
-        status = f"HTTP {answer.status}" if answer.status else "network error"
-        raise EnrollmentError(f"{status}: {answer.message or 'no answer'}")
+        log.info("enrollment failed: HTTP %s %s", answer.status, answer.message)
+        raise EnrollmentError(describe(answer, server.url))
     body = answer.body
     token = body.get("device_token") or body.get("token")
     if not token:
-        raise EnrollmentError("the collector's answer holds no device token")
+        raise EnrollmentError(_(NETWORK_PROBLEMS["not_collector"]).format(url=server.url))
     creds = credentials.Credentials(
         server_url=server.url,
         device_token=token,

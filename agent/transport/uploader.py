@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent.transport.client import Answer, CollectorClient, Outcome
+from agent.transport.problems import describe
 from agent.transport.spool import Spool, SpooledReport
 from agent.transport.trim import trim
 
@@ -144,9 +145,11 @@ def flush(
             log.warning("upload of %s: HTTP %s %s; kept for the next run", item.report_id,
                         answer.status, answer.message)
             result.failed.append(item.report_id)
-            result.last_error = answer.message or f"HTTP {answer.status}"
+            result.last_error = describe(answer, client.base)
         else:
-            result.last_error = answer.message or f"HTTP {answer.status}"
+            log.info("upload of %s stopped: HTTP %s %s", item.report_id, answer.status,
+                     answer.message)
+            result.last_error = describe(answer, client.base)
             result.unauthorized = answer.outcome is Outcome.unauthorized
             body = answer.body if isinstance(answer.body, dict) else {}
             result.revoked = body.get("error") == "token_revoked"
