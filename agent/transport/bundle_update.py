@@ -25,9 +25,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from agent.bundle.files import BundleError, BundleFiles, read_bundle, read_manifest, version_key
 from agent.bundle.loader import builtin_location, install_bundle, signatures_home
-from agent.transport import credentials
+from agent.transport import credentials, problems
 from agent.transport.agent_state import AgentState
-from agent.transport.client import API, Outcome
+from agent.transport.client import API, Answer, CollectorClient, Outcome
 
 log = logging.getLogger(__name__)
 STATE_FILE = "update_state.json"
@@ -158,6 +158,21 @@ def update(state: AgentState) -> UpdateResult:
     return result
 
 
+def _server_url(state: AgentState) -> str:
+    return state.config.server.url or (state.creds.server_url if state.creds else "")
+
+
+def _network_reason(state: AgentState, exc: requests.RequestException) -> str:
+    log.info("signature update: %s: %s", type(exc).__name__, exc)
+    return problems.describe(Answer(Outcome.retry, problem=problems.network_problem(exc)),
+                             _server_url(state))
+
+
+def _http_reason(state: AgentState, response: requests.Response) -> str:
+    log.info("signature update: HTTP %s %s", response.status_code, response.text[:200])
+    return problems.describe(CollectorClient.answer_of(response), _server_url(state))
+
+
 def _update(state: AgentState) -> UpdateResult:
     home = state.home
     current = installed_version(home)
@@ -166,11 +181,11 @@ def _update(state: AgentState) -> UpdateResult:
     try:
         response = _get(state, "/signatures/latest")
     except requests.RequestException as exc:
-        return UpdateResult("unreachable", current, f"{type(exc).__name__}: {exc}")
+        return UpdateResult("unreachable", current, _network_reason(state, exc))
     if response.status_code == 404:
-        return UpdateResult("none_published", current, "the collector has published no bundle")
+        return UpdateResult("none_published", current, "")
     if response.status_code != 200:
-        return UpdateResult("unreachable", current, f"HTTP {response.status_code}")
+        return UpdateResult("unreachable", current, _http_reason(state, response))
     try:
         info = response.json()
         offered = str(info["version"])
@@ -187,9 +202,9 @@ def _update(state: AgentState) -> UpdateResult:
     try:
         archive = _get(state, f"/signatures/{offered}/archive")
     except requests.RequestException as exc:
-        return UpdateResult("unreachable", current, f"{type(exc).__name__}: {exc}")
+        return UpdateResult("unreachable", current, _network_reason(state, exc))
     if archive.status_code != 200:
-        return UpdateResult("unreachable", current, f"HTTP {archive.status_code}")
+        return UpdateResult("unreachable", current, _http_reason(state, archive))
     if len(archive.content) > MAX_ARCHIVE_BYTES:
         return UpdateResult("refused", offered, "the bundle is larger than 64 MB")
     try:

@@ -83,6 +83,11 @@ class CollectorClient:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     def _answer(self, resp: requests.Response) -> Answer:
+        return self.answer_of(resp)
+
+    @staticmethod
+    def answer_of(resp: requests.Response) -> Answer:
+        """Classify an HTTP answer of the collector."""
         try:
             body = resp.json()
         except ValueError:

@@ -148,3 +148,19 @@ def test_name_resolution_failures_are_told_apart():
         "NameResolutionError(\"Failed to resolve 'x.invalid' ([Errno -2] Name or service not "
         "known)\"))")
     assert problems.network_problem(exc) == "dns"
+
+
+def test_signature_update_from_an_unreachable_collector_gives_a_reason_to_act_on(tmp_path, zh):
+    from agent.cli.update_signatures import describe as describe_update
+    from agent.config import AgentConfig
+    from agent.transport import credentials
+    from agent.transport.agent_state import AgentState
+    from agent.transport.bundle_update import update
+
+    url = f"http://127.0.0.1:{_closed_port()}"
+    creds = credentials.Credentials(server_url=url, device_token="t")
+    result = update(AgentState(tmp_path, AgentConfig(), creds))
+    assert result.status == "unreachable"
+    text = describe_update(result)
+    assert "没有服务应答" in text and url in text
+    _no_raw(text)
