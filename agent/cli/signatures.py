@@ -108,16 +108,11 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _source_name(source: str, base: str) -> str:
-    names = {
-        "builtin": _("shipped with minecheck"),
-        "collector": _("received from the collector"),
-        "last_good": _("last good bundle from the collector"),
-        "override": _("with locally imported lists"),
-        "none": _("none usable"),
-    }
+    from agent.report.wording import bundle_source_name
+
     if source == "override" and base != source:
-        return f"{names.get(base, base)} + {names['override']}"
-    return names.get(source, source)
+        return f"{_(bundle_source_name(base))} + {_(bundle_source_name('override'))}"
+    return _(bundle_source_name(source))
 
 
 def _verify(args: argparse.Namespace) -> int:

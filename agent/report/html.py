@@ -27,6 +27,7 @@ from agent.report.wording import (
     INCOMPLETE_TITLE,
     MODE_REASON_TITLE,
     STRENGTH_WORDS,
+    bundle_source_name,
     verdict_words,
 )
 from agent.wire.report import (
@@ -78,6 +79,16 @@ def _finalize(value: Any) -> Any:
     return printable(value, keep_newlines=True)
 
 
+LONG_CELL = 32  # characters
+
+
+def size_text(mb: float | None) -> str:
+    """A memory size for people: MB below 1 GB, else GB with one decimal."""
+    if mb is None:
+        return ""
+    return f"{mb:.0f} MB" if mb < 1024 else f"{mb / 1024:.1f} GB"
+
+
 @dataclass
 class Cell:
     """Text shown in a table cell or an evidence line, cut to ``MAX_LINE_SHOWN``."""
@@ -85,6 +96,11 @@ class Cell:
     text: str
     cut_note: str = ""
     hex_lines: list[str] = field(default_factory=list)
+
+    @property
+    def long(self) -> bool:
+        """Paths and command lines: these may break anywhere; names and words never do."""
+        return any(len(word) > LONG_CELL for word in self.text.split())
 
 
 class _View:
@@ -293,7 +309,7 @@ class _View:
             if p.gpu_utilization_percent is not None:
                 gpu = f"{p.gpu_utilization_percent:.0f} %"
             if p.gpu_memory_mb is not None:
-                gpu = (gpu + f" {p.gpu_memory_mb:.0f} MB").strip()
+                gpu = (gpu + " " + size_text(p.gpu_memory_mb)).strip()
             processes.append(
                 [
                     self.cell(p.pid),
@@ -397,9 +413,9 @@ class _View:
                     "title": t(N_("Memory")),
                     "rows": self.rows(
                         [
-                            (t(N_("Total (MB)")), self.num(m.total_mb)),
-                            (t(N_("Available (MB)")), self.num(m.available_mb)),
-                            (t(N_("Swap (MB)")), self.num(m.swap_total_mb)),
+                            (t(N_("Total")), size_text(m.total_mb)),
+                            (t(N_("Available")), size_text(m.available_mb)),
+                            (t(N_("Swap")), size_text(m.swap_total_mb)),
                         ]
                     ),
                 }
@@ -410,7 +426,7 @@ class _View:
                 [
                     t(N_("Name")),
                     t(N_("Vendor")),
-                    t(N_("Memory (MB)")),
+                    t(N_("Video memory")),
                     t(N_("Driver")),
                     t(N_("Dedicated")),
                     "PCI",
@@ -419,7 +435,7 @@ class _View:
                     (
                         g.name,
                         g.vendor,
-                        self.num(g.memory_total_mb),
+                        size_text(g.memory_total_mb),
                         g.driver_version,
                         self.yes_no(g.discrete),
                         g.pci_bus_id or g.pci_id,
@@ -516,7 +532,8 @@ class _View:
                 (t(N_("Check finished")), self.when(self.r.finished_at)),
                 (t(N_("minecheck version")), a.version),
                 (t(N_("Run as administrator")), self.yes_no(a.privileged)),
-                (t(N_("Signature version")), f"{s.version} ({s.source})"),
+                (t(N_("Signature version")),
+                 f"{s.version} ({t(bundle_source_name(s.source))})"),
             ]
         )
 

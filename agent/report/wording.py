@@ -30,7 +30,7 @@ _WORDS: dict[tuple[VerdictStatus, MiningMode | None], tuple[str, str, str]] = {
         ),
         N_(
             "Run the check again as administrator. If it stays incomplete, reinstall "
-            "minecheck or ask your IT contact, and keep this report."
+            "minecheck, and keep this report for whoever looks after this computer."
         ),
     ),
     (VerdictStatus.suspicious, None): (
@@ -40,8 +40,9 @@ _WORDS: dict[tuple[VerdictStatus, MiningMode | None], tuple[str, str, str]] = {
             "programs such as games or video tools can look similar."
         ),
         N_(
-            "Check the findings below with your IT contact. Do not delete files yet; keep "
-            "this report and hand it to the person responsible for this computer."
+            "Have the findings below checked by whoever looks after this computer (at a "
+            "school the IT teacher, at an internet café the owner). Do not end programs or "
+            "delete files yet; keep this report."
         ),
     ),
     (VerdictStatus.mining, MiningMode.active): (
@@ -63,17 +64,17 @@ _WORDS: dict[tuple[VerdictStatus, MiningMode | None], tuple[str, str, str]] = {
             "It is a security problem that must be fixed."
         ),
         N_(
-            "Disconnect the computer from the network, ask your IT contact to remove the "
-            "malware and its autostart entries, change the passwords used on it, and "
-            "report it with this report file."
+            "Disconnect the computer from the network, have the malware and its autostart "
+            "entries removed (by a technician or your antivirus), change the passwords used "
+            "on it, and report it with this report file."
         ),
     ),
     (VerdictStatus.mining, None): (
         N_("Mining found"),
         N_("Cryptocurrency mining was found on this computer."),
         N_(
-            "Stop the mining program, ask your IT contact to check the computer, and report "
-            "it with this report file."
+            "Stop the mining program, have the computer checked (by a technician or your "
+            "antivirus), and report it with this report file."
         ),
     ),
 }
@@ -101,3 +102,17 @@ STRENGTH_WORDS = {
     "weak": N_("weak evidence"),
     "info": N_("for information"),
 }
+
+
+BUNDLE_SOURCES = {
+    "builtin": N_("shipped with minecheck"),
+    "collector": N_("received from the collector"),
+    "last_good": N_("last good bundle from the collector"),
+    "override": N_("with locally imported lists"),
+    "none": N_("none usable"),
+}
+
+
+def bundle_source_name(source: str) -> str:
+    """The untranslated (N_) name of where the signature bundle in use came from."""
+    return BUNDLE_SOURCES.get(source, source)

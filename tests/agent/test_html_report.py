@@ -106,8 +106,8 @@ def _report() -> Report:
                 title=localized("Mining malware found"),
                 detail=localized("Cryptocurrency mining was found on this computer."),
                 action=localized(
-                    "Stop the mining program, ask your IT contact to check the "
-                    "computer, and report it with this report file."
+                    "Stop the mining program, have the computer checked (by a technician "
+                    "or your antivirus), and report it with this report file."
                 ),
                 subject=Subject(
                     pid=4242,
