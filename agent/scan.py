@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+import agent.platform as plat
 from agent import __version__
 from agent.bundle import load_bundle
 from agent.collectors.base import ProgressCallback, ScanContext, ScanOptions, run_collector
@@ -88,7 +89,7 @@ def build_report(
         finished_at=utcnow(),
         agent=AgentInfo(
             version=__version__,
-            platform=sys.platform,
+            platform=plat.SYS_PLATFORM,
             frozen=bool(getattr(sys, "frozen", False)),
             privileged=ctx.privileged,
             language=options.lang,
@@ -146,7 +147,7 @@ def _inventory(ctx: ScanContext) -> tuple[DeviceIdentity, Hardware]:
 def sample_utilization(ctx: ScanContext) -> Utilization:
     """Sample for ``ctx.options.sample_seconds``, reporting progress once a second."""
     from agent.platform import user_idle_seconds
-    from agent.sampling.gpu import GpuSampler
+    from agent.platform.nvml import GpuSampler
     from agent.sampling.sampler import UtilizationSampler
 
     try:

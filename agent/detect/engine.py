@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from typing import Any
 
 import psutil
 
+import agent.platform as plat
 import signatures
 from agent.bundle import is_own_path
 from agent.collectors.base import ScanContext, run_collector
@@ -30,8 +30,6 @@ from agent.detect.scan_memory import scan_process_memory
 from agent.i18n import N_, _
 from agent.wire.report import Finding, Strength, Subject, Utilization
 
-IS_LINUX = sys.platform.startswith("linux")
-IS_WINDOWS = sys.platform == "win32"
 MIN_TIME_BUDGET_S = 5.0  # detection always gets at least this long
 
 
@@ -41,7 +39,7 @@ class DetectionSettings:
 
     root: str = "/"  # Linux filesystem prefix for persistence, ld.so.preload, hosts
     hosts_file: str | None = None
-    windows_sources: Any = None  # persistence_windows.WindowsSources (default on Windows)
+    windows_sources: Any = None  # agent.platform.windows.persistence.WindowsSources (tests)
     # Pool names are NOT resolved by default: DNS queries for pool domains from every PC
     # would look like mining to the network monitoring that issues the notices.
     # MINECHECK_RESOLVE_POOLS=1 turns it on (bounded by resolve_budget_s, cached an hour).
@@ -122,10 +120,9 @@ def run_detection(
 
     ctx.report_progress(_("Checking what starts automatically"), None)
     findings += run_collector("persistence", lambda c: _persistence(bundle, settings, c), ctx, [])
-    if IS_LINUX:
-        findings += run_collector("ld_preload", lambda c: _ld_preload(bundle, settings), ctx, [])
-        if settings.root in ("/", "") and settings.pids is None:
-            findings += run_collector("hidden_processes", lambda c: _hidden(bundle), ctx, [])
+    findings += run_collector("ld_preload", lambda c: _ld_preload(bundle, settings), ctx, [])
+    if settings.root in ("/", "") and settings.pids is None:
+        findings += run_collector("hidden_processes", lambda c: _hidden(bundle), ctx, [])
     findings += run_collector(
         "utilization", lambda c: _utilization(bundle, utilization, by_pid, settings), ctx, []
     )
@@ -270,11 +267,7 @@ def _connections(
     if settings.pids is not None:
         conns = [c for c in psutil.net_connections(kind="tcp") if c.pid in settings.pids]
     out += scan_connections.connection_findings(bundle, by_pid, own, resolved, conns)
-    hosts = settings.hosts_file or (
-        r"C:\Windows\System32\drivers\etc\hosts"
-        if IS_WINDOWS
-        else os.path.join(settings.root, "etc/hosts")
-    )
+    hosts = settings.hosts_file or plat.hosts_file(settings.root)
     out += scan_connections.hosts_findings(bundle, hosts)
     return out
 
@@ -296,41 +289,29 @@ def _persistence(
     entries: list[persistence.PersistenceEntry] = []
     out: list[Finding] = []
     src = settings.windows_sources
-    if src is None and IS_WINDOWS:
-        from agent.detect.persistence_windows import WindowsSources
 
-        src = WindowsSources()
-    if src is not None:
-        from agent.detect import persistence_windows as pw
+    def failed(name: str, exc: Exception) -> None:
+        if ctx is None:
+            return
+        ctx.add_error(
+            f"persistence.{name}",
+            "error",
+            N_("{collector}: failed ({error})."),
+            detail=f"{type(exc).__name__}: {exc}",
+            collector=f"persistence.{name}",
+            error=type(exc).__name__,
+        )
 
-        def failed(name: str, exc: Exception) -> None:
-            if ctx is None:
-                return
-            ctx.add_error(
-                f"persistence.{name}",
-                "error",
-                N_("{collector}: failed ({error})."),
-                detail=f"{type(exc).__name__}: {exc}",
-                collector=f"persistence.{name}",
-                error=type(exc).__name__,
-            )
-
-        entries += pw.all_entries(src, failed)
-        for kind, value, key in pw.defender_exclusions(src):
-            out.append(persistence.defender_exclusion_finding(kind, value, key, bundle))
-    if IS_LINUX:
-        from agent.detect import persistence_linux
-
-        entries += persistence_linux.all_entries(settings.root)
+    entries += plat.persistence_entries(settings.root, src, failed)
+    for kind, value, key in plat.defender_exclusions(src):
+        out.append(persistence.defender_exclusion_finding(kind, value, key, bundle))
     for e in entries:
         out += persistence.analyze_entry(e, bundle)
     return out
 
 
 def _ld_preload(bundle: Any, settings: DetectionSettings) -> list[Finding]:
-    from agent.detect.persistence_linux import ld_preload
-
-    found = ld_preload(settings.root)
+    found = plat.ld_preload(settings.root)
     if not found:
         return []
     path, libs = found
@@ -355,10 +336,8 @@ def _ld_preload(bundle: Any, settings: DetectionSettings) -> list[Finding]:
 
 
 def _hidden(bundle: Any) -> list[Finding]:
-    from agent.detect.crossview import hidden_pids
-
     out = []
-    for pid in hidden_pids():
+    for pid in plat.hidden_pids():
         out.append(
             make_finding(
                 "hidden_process",
@@ -541,18 +520,7 @@ def _yara_files(
 
 def suspicious_folders() -> list[str]:
     """Temp and hidden places where malware keeps its programs."""
-    if IS_WINDOWS:
-        env = os.environ
-        dirs = [
-            env.get("TEMP"),
-            env.get("APPDATA"),
-            env.get("LOCALAPPDATA"),
-            env.get("PROGRAMDATA"),
-            os.path.join(env.get("PUBLIC", r"C:\Users\Public")),
-            os.path.join(env.get("SystemRoot", r"C:\Windows"), "Temp"),
-        ]
-        return [d for d in dirs if d]
-    return ["/tmp", "/var/tmp", "/dev/shm"]
+    return plat.suspicious_folders()
 
 
 _EXE_MAGIC = (b"\x7fELF", b"MZ")

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from agent.detect.cmdline import analyze_text, split_command
 from agent.detect.findings import make_finding
 from agent.detect.locations import hidden_location
 from agent.i18n import N_
+from agent.platform.types import PersistenceEntry
 from agent.wire.report import Finding, Strength, Subject
 
-
-@dataclass(frozen=True)
-class PersistenceEntry:
-    """One thing that starts a program: a crontab line, unit, Run value, task, consumer."""
-
-    mechanism: str  # cron, systemd, rc_local, shell_rc, run_key, service, task, wmi, startup
-    location: str  # file or registry key it was read from
-    name: str
-    command: str
-    registry: bool = False
-
+__all__ = ["PersistenceEntry", "analyze_entry", "defender_exclusion_finding", "referenced_paths"]
 
 _PATHISH = re.compile(r"(?:[A-Za-z]:\\|/|%\w+%\\)[^\s\"';|&<>]+")
 

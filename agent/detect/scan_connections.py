@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
-import re
-import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import psutil
 
+import agent.platform as plat
 from agent.detect.findings import make_finding
 from agent.detect.procs import ProcInfo
 from agent.detect.scan_processes import subject_of
@@ -134,26 +133,6 @@ def hosts_findings(bundle: Any, hosts_path: str) -> list[Finding]:
 
 
 # English and Simplified Chinese labels of `ipconfig /displaydns`
-_DNS_NAME = re.compile(r"^\s*(?:Record Name|记录名称)[ .]*:\s*(\S+)")
-_DNS_A = re.compile(r"^\s*(?:A \(Host\) Record|A \(主机\)\s*记录)[ .]*:\s*(\S+)")
-
-
-def parse_displaydns(text: str) -> dict[str, list[str]]:
-    """`ipconfig /displaydns` output (English or Chinese) -> name -> A records."""
-    out: dict[str, list[str]] = {}
-    current = None
-    for line in text.splitlines():
-        m = _DNS_NAME.match(line)
-        if m:
-            current = m.group(1).lower().rstrip(".")
-            out.setdefault(current, [])
-            continue
-        m = _DNS_A.match(line)
-        if m and current:
-            out[current].append(m.group(1))
-    return out
-
-
 def dns_cache_findings(
     bundle: Any, cache: dict[str, list[str]]
 ) -> tuple[list[Finding], dict[str, str]]:
@@ -188,18 +167,8 @@ def dns_cache_findings(
 
 
 def read_dns_cache() -> dict[str, list[str]]:
-    """Windows DNS client cache via `ipconfig /displaydns` (empty elsewhere)."""
-    if sys.platform != "win32":
-        return {}
-    import subprocess
-
-    try:
-        out = subprocess.run(
-            ["ipconfig", "/displaydns"], capture_output=True, timeout=10, check=False
-        ).stdout.decode("mbcs", errors="replace")
-    except (OSError, subprocess.SubprocessError):
-        return {}
-    return parse_displaydns(out)
+    """The OS DNS client cache (Windows `ipconfig /displaydns`; empty elsewhere)."""
+    return plat.dns_cache()
 
 
 _RESOLVED: dict[str, tuple[float, list[str]]] = {}

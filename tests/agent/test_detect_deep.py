@@ -11,9 +11,9 @@ import time
 import pytest
 
 from agent.collectors.base import ScanContext, ScanOptions
-from agent.detect import crossview
 from agent.detect.engine import DetectionSettings, _yara_folders, run_detection
 from agent.detect.scan_memory import scan_process_memory
+from agent.platform.linux import crossview
 from agent.wire.report import ProcessUsage, Strength, Utilization
 from tests.fixtures.miners import launch
 from tests.fixtures.miners.bundles import detection_bundle

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from agent.detect import persistence, persistence_linux, persistence_windows
+from agent.detect import persistence
 from agent.detect.engine import DetectionSettings, _ld_preload, _persistence
-from agent.detect.scan_connections import dns_cache_findings, hosts_findings, parse_displaydns
+from agent.detect.scan_connections import dns_cache_findings, hosts_findings
+from agent.platform.linux import persistence as persistence_linux
+from agent.platform.windows import persistence as persistence_windows
+from agent.platform.windows.dns import parse_displaydns
 from agent.wire.report import Strength
 from tests.fixtures.miners.bundles import detection_bundle
 from tests.fixtures.miners.launch import WALLET
@@ -27,7 +30,8 @@ def _write(root: Path, rel: str, text: str) -> Path:
     return path
 
 
-def test_linux_tree(tmp_path):
+def test_linux_tree(tmp_path, platform_as):
+    platform_as("linux")
     _write(tmp_path, "etc/crontab", "SHELL=/bin/sh\n17 * * * * root cd / && run-parts "
            "--report /etc/cron.hourly\n")
     bad_cron = _write(tmp_path, "var/spool/cron/crontabs/www-data",
@@ -50,7 +54,8 @@ def test_linux_tree(tmp_path):
     assert all(f.passive_hint for f in findings)
 
 
-def test_ld_so_preload(tmp_path):
+def test_ld_so_preload(tmp_path, platform_as):
+    platform_as("linux")
     assert _ld_preload(B, DetectionSettings(root=str(tmp_path))) == []
     _write(tmp_path, "etc/ld.so.preload", "# nothing\n")
     assert _ld_preload(B, DetectionSettings(root=str(tmp_path))) == []
@@ -84,7 +89,8 @@ def _sources() -> persistence_windows.WindowsSources:
     )
 
 
-def test_windows_sources_from_recorded_fixtures():
+def test_windows_sources_from_recorded_fixtures(platform_as):
+    platform_as("windows")
     src = _sources()
     csv_tasks = persistence_windows.parse_schtasks_csv((WIN / "schtasks.csv").read_text())
     xml_tasks = persistence_windows.parse_schtasks_xml(
@@ -119,7 +125,8 @@ def test_windows_dns_cache_chinese_output():
     assert cache == {"pool.supportxmr.com": ["198.51.100.23"], "www.baidu.com": []}
 
 
-def test_a_failing_windows_source_does_not_hide_the_others():
+def test_a_failing_windows_source_does_not_hide_the_others(platform_as):
+    platform_as("windows")
     from agent.collectors.base import ScanContext
 
     src = _sources()

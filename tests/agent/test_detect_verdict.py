@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from agent.detect.engine import DetectionSettings, _utilization, dedup
 from agent.detect.findings import make_finding
-from agent.detect.memregions import CHUNK, REGION_CAP, SAMPLE_BYTES, batches, parse_maps, select
+from agent.detect.memregions import CHUNK, REGION_CAP, SAMPLE_BYTES, batches, select
 from agent.detect.verdict import decide
 from agent.i18n import N_
+from agent.platform.linux.memory import parse_maps
 from agent.wire.report import (
     MiningMode,
     ProcessUsage,
@@ -158,7 +159,7 @@ def test_windows_region_selection_from_recorded_virtualqueryex():
     import json
     from pathlib import Path
 
-    from agent.detect.memregions_windows import RawRegion, to_regions
+    from agent.platform.windows.memory import RawRegion, to_regions
 
     rec = json.loads(
         (
