@@ -1,7 +1,8 @@
 """Whether detection fully ran: a scan whose required checks failed is never `clean`.
 
-The verdict depends on the signature bundle (YARA rules and lists), the process scanners,
-the connection scanner and the miner-config scanner. When one of them failed or ran out
+The verdict depends on the signature bundle (YARA rules and lists), the process list and the
+declared scanners marked ``required`` (process signals, miner configs, connections, YARA
+over files and memory). When one of them failed or ran out
 of time, ``Verdict.incomplete`` names it; without strong evidence the verdict is then
 ``incomplete`` (a miner found is still ``mining``, with what did not run listed).
 """
@@ -10,21 +11,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.detect.scanners import SCANNERS
 from agent.i18n import N_, gettext_in
 from agent.wire.report import CollectorError, LocalizedText, Verdict, VerdictStatus
 
-# run_collector names (agent/scan.py, agent/detect/engine.py) the verdict depends on.
-REQUIRED_CHECKS: dict[str, str] = {
+# The pipeline's own steps (agent/scan.py, agent/detect/engine.py) the verdict depends on.
+PIPELINE_CHECKS: dict[str, str] = {
     "signatures": N_("loading the signatures (YARA rules and lists)"),
     "detection": N_("the detection engine"),
     "verdict": N_("the verdict engine"),
     "processes": N_("the list of running processes"),
-    "process_signals": N_("the check of process names and command lines"),
-    "miner_configs": N_("the check for miner configuration files"),
-    "connections": N_("the check of network connections"),
-    "yara_files": N_("the YARA scan of program files"),
-    "yara_memory": N_("the YARA scan of process memory"),
 }
+
+
+def required_checks() -> dict[str, str]:
+    """run_collector name -> what it is: the pipeline steps, then every declared scanner
+    marked ``required`` (agent.detect.scanners.SCANNERS)."""
+    return PIPELINE_CHECKS | {s.name: s.required for s in SCANNERS if s.required}
+
+
+REQUIRED_CHECKS: dict[str, str] = required_checks()
 
 
 def missing_checks(errors: list[CollectorError], bundle: Any) -> list[LocalizedText]:

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from agent.detect import persistence
-from agent.detect.engine import DetectionSettings, _ld_preload, _persistence
+from agent.detect.engine import DetectionSettings, new_run
 from agent.detect.scan_connections import dns_cache_findings, hosts_findings
+from agent.detect.scanners import ld_preload
+from agent.detect.scanners import persistence as persistence_scanner
 from agent.platform.linux import persistence as persistence_linux
 from agent.platform.windows import persistence as persistence_windows
 from agent.platform.windows.dns import parse_displaydns
@@ -45,7 +47,7 @@ def test_linux_tree(tmp_path, platform_as):
     _write(tmp_path, "home/student/.bashrc", "alias ll='ls -l'\nexport PATH=$HOME/bin:$PATH\n")
     rc = _write(tmp_path, "etc/rc.local",
                 "#!/bin/sh\nnohup /tmp/.x/xm --donate-level 1 -o stratum+ssl://1.2.3.4:443 &\n")
-    findings = _persistence(B, DetectionSettings(root=str(tmp_path)))
+    findings = persistence_scanner.run(new_run(B, DetectionSettings(root=str(tmp_path))))
     by_file = {f.subject.file: f for f in findings}
     assert set(by_file) == {str(bad_cron), str(hidden_unit), str(rc)}
     assert by_file[str(bad_cron)].strength == Strength.strong
@@ -56,11 +58,11 @@ def test_linux_tree(tmp_path, platform_as):
 
 def test_ld_so_preload(tmp_path, platform_as):
     platform_as("linux")
-    assert _ld_preload(B, DetectionSettings(root=str(tmp_path))) == []
+    assert ld_preload.run(new_run(B, DetectionSettings(root=str(tmp_path)))) == []
     _write(tmp_path, "etc/ld.so.preload", "# nothing\n")
-    assert _ld_preload(B, DetectionSettings(root=str(tmp_path))) == []
+    assert ld_preload.run(new_run(B, DetectionSettings(root=str(tmp_path)))) == []
     _write(tmp_path, "etc/ld.so.preload", "/usr/local/lib/libprocesshider.so\n")
-    (f,) = _ld_preload(B, DetectionSettings(root=str(tmp_path)))
+    (f,) = ld_preload.run(new_run(B, DetectionSettings(root=str(tmp_path))))
     assert f.kind == "ld_preload" and f.evidence == ["/usr/local/lib/libprocesshider.so"]
 
 
@@ -97,7 +99,9 @@ def test_windows_sources_from_recorded_fixtures(platform_as):
         (WIN / "schtasks.xml").read_text(encoding="utf-8"))
     assert [(t.name, t.command) for t in xml_tasks] == [(t.name, t.command) for t in csv_tasks]
     assert xml_tasks[-1].name == "\\Microsoft\\Windows\\WindowsUpdate\\SysUpdater"
-    findings = _persistence(B, DetectionSettings(root="/nonexistent", windows_sources=src))
+    findings = persistence_scanner.run(
+        new_run(B, DetectionSettings(root="/nonexistent", windows_sources=src))
+    )
     strong = {(f.subject.persistence or "").split(":")[0] + ":" + f.kind
               for f in findings if f.strength == Strength.strong}
     assert strong == {"run_key:persistence_miner", "task:persistence_miner",
@@ -136,7 +140,9 @@ def test_a_failing_windows_source_does_not_hide_the_others(platform_as):
 
     src.wmi_consumers = broken
     ctx = ScanContext()
-    findings = _persistence(B, DetectionSettings(root="/nonexistent", windows_sources=src), ctx)
+    findings = persistence_scanner.run(
+        new_run(B, DetectionSettings(root="/nonexistent", windows_sources=src), ctx)
+    )
     assert {f.subject.persistence.split(":")[0] for f in findings
             if f.kind == "persistence_miner"} == {"run_key", "task"}
     assert [e.collector for e in ctx.errors] == ["persistence.wmi_subscriptions"]
