@@ -18,7 +18,7 @@ from typing import Any
 
 import agent.platform as plat
 from agent import __version__
-from agent.bundle import load_bundle
+from agent.bundle import LoadedBundle, load_bundle
 from agent.collectors.base import ProgressCallback, ScanContext, ScanOptions, run_collector
 from agent.detect.completeness import apply_incomplete, missing_checks
 from agent.detect.engine import run_detection
@@ -209,21 +209,19 @@ def sample_utilization(ctx: ScanContext) -> Utilization:
     return result
 
 
-def _load_bundle(ctx: ScanContext) -> Any:
+def _load_bundle(ctx: ScanContext) -> LoadedBundle:
     bundle = load_bundle()
-    for problem in getattr(bundle, "problems", None) or []:
+    for problem in bundle.problems:
         if problem not in ctx.limitations:
             ctx.limitations.append(problem)
     return bundle
 
 
-def _bundle_info(bundle: Any) -> SignatureBundleInfo:
+def _bundle_info(bundle: LoadedBundle | None) -> SignatureBundleInfo:
     if bundle is None:
         return SignatureBundleInfo()
     return SignatureBundleInfo(
-        version=str(getattr(bundle, "version", "none")),
-        source=str(getattr(bundle, "source", "builtin")),
-        rules_sha256=getattr(bundle, "rules_sha256", None),
+        version=str(bundle.version), source=str(bundle.source), rules_sha256=bundle.rules_sha256
     )
 
 
@@ -245,7 +243,9 @@ def _merge_background(
     return merge_for_detection(utilization, background)
 
 
-def _run_detection(ctx: ScanContext, bundle: Any, utilization: Utilization | None) -> list[Finding]:
+def _run_detection(
+    ctx: ScanContext, bundle: LoadedBundle | None, utilization: Utilization | None
+) -> list[Finding]:
     if bundle is None:
         ctx.add_limitation(N_("No signature bundle could be loaded; detection was skipped."))
         return []

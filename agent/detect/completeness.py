@@ -9,11 +9,14 @@ of time, ``Verdict.incomplete`` names it; without strong evidence the verdict is
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from agent.detect.scanners import SCANNERS
 from agent.i18n import N_, gettext_in
 from agent.wire.report import CollectorError, LocalizedText, Verdict, VerdictStatus
+
+if TYPE_CHECKING:
+    from agent.bundle.loader import LoadedBundle
 
 # The pipeline's own steps (agent/scan.py, agent/detect/engine.py) the verdict depends on.
 PIPELINE_CHECKS: dict[str, str] = {
@@ -33,7 +36,9 @@ def required_checks() -> dict[str, str]:
 REQUIRED_CHECKS: dict[str, str] = required_checks()
 
 
-def missing_checks(errors: list[CollectorError], bundle: Any) -> list[LocalizedText]:
+def missing_checks(
+    errors: list[CollectorError], bundle: LoadedBundle | None
+) -> list[LocalizedText]:
     """What the verdict depends on and did not run: failed checks, a missing bundle."""
     out: list[LocalizedText] = []
     if bundle is None or not _has_rules(bundle):
@@ -68,13 +73,11 @@ def _compose(msgid: str, what_msgid: str, reason: LocalizedText | None) -> Local
     return LocalizedText(zh=one("zh"), en=one("en"))
 
 
-def _has_rules(bundle: Any) -> bool:
+def _has_rules(bundle: LoadedBundle) -> bool:
     """A bundle that compiled: the empty fallback (source "none") has no rules at all."""
-    if getattr(bundle, "source", None) == "none":
+    if bundle.source == "none":
         return False
-    return getattr(bundle, "file_rules", None) is not None and (
-        getattr(bundle, "memory_rules", None) is not None
-    )
+    return bundle.file_rules is not None and bundle.memory_rules is not None
 
 
 def apply_incomplete(verdict: Verdict | None, missing: list[LocalizedText]) -> Verdict:

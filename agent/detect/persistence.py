@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from agent.detect.cmdline import analyze_text, split_command
 from agent.detect.findings import make_finding
@@ -11,6 +11,9 @@ from agent.detect.locations import hidden_location
 from agent.i18n import N_
 from agent.platform.types import PersistenceEntry
 from agent.wire.report import Finding, Strength, Subject
+
+if TYPE_CHECKING:
+    from agent.bundle.loader import LoadedBundle
 
 __all__ = ["PersistenceEntry", "analyze_entry", "defender_exclusion_finding", "referenced_paths"]
 
@@ -27,7 +30,7 @@ def referenced_paths(command: str) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-def analyze_entry(entry: PersistenceEntry, bundle: Any) -> list[Finding]:
+def analyze_entry(entry: PersistenceEntry, bundle: LoadedBundle) -> list[Finding]:
     """A finding when the entry's command carries miner signals or points at a hidden place."""
     subj = Subject(
         persistence=f"{entry.mechanism}: {entry.name}"[:300],
@@ -86,7 +89,7 @@ def analyze_entry(entry: PersistenceEntry, bundle: Any) -> list[Finding]:
     return []
 
 
-def defender_exclusion_finding(kind: str, value: str, key: str, bundle: Any) -> Finding:
+def defender_exclusion_finding(kind: str, value: str, key: str, bundle: LoadedBundle) -> Finding:
     return make_finding(
         "defender_exclusion",
         Strength.weak,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from agent import platform as agent_platform
 from agent.detect.cmdline import Signal, analyze_text
@@ -13,6 +13,9 @@ from agent.detect.locations import basename, dirname, hidden_location, is_window
 from agent.detect.procs import ProcInfo, hash_exe
 from agent.i18n import N_
 from agent.wire.report import Finding, Strength, Subject
+
+if TYPE_CHECKING:
+    from agent.bundle.loader import LoadedBundle
 
 _INTERPRETERS = re.compile(r"(?i)^(python[0-9.]*|perl|ruby|node|php|bash|sh|dash|zsh)(\.exe)?$")
 _KTHREAD_NAME = re.compile(r"^\[[\w/:.\-+ ]+\]$")
@@ -111,20 +114,20 @@ STOP_TREE_ACTION = N_(
 )
 
 
-def _system_dirs(bundle: Any, name: str) -> tuple[str, ...] | None:
-    table = getattr(bundle, "system_binaries", None) or {}
+def _system_dirs(bundle: LoadedBundle, name: str) -> tuple[str, ...] | None:
+    table = bundle.system_binaries
     dirs = table.get(name.lower())
     if dirs:
         return tuple(d.lower().rstrip("\\/") for d in dirs)
     return _WIN_SYSTEM_NAMES.get(name.lower())
 
 
-def cmdline_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
+def cmdline_findings(p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
     signals = analyze_text(p.cmdline_text, bundle)
     return signal_findings(signals, p, bundle)
 
 
-def signal_findings(signals: list[Signal], p: ProcInfo, bundle: Any) -> list[Finding]:
+def signal_findings(signals: list[Signal], p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
     if not signals:
         return []
     strong = [s for s in signals if s.strength == Strength.strong]
@@ -179,8 +182,8 @@ def signal_findings(signals: list[Signal], p: ProcInfo, bundle: Any) -> list[Fin
     ]
 
 
-def name_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
-    table = getattr(bundle, "miner_process_names", None) or {}
+def name_findings(p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
+    table = bundle.miner_process_names
     out: list[Finding] = []
     for candidate in {p.name.lower(), basename(p.exe or "").lower()} - {""}:
         entry = table.get(candidate) or table.get(candidate.removesuffix(".exe"))
@@ -214,7 +217,7 @@ def name_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
     return out
 
 
-def masquerade_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
+def masquerade_findings(p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
     out: list[Finding] = []
     params = {"name": p.name, "pid": p.pid, "exe": p.exe or "?"}
     subj = subject_of(p)
@@ -338,7 +341,7 @@ def _replaced_by_update(p: ProcInfo) -> bool:
     )
 
 
-def scan_process(p: ProcInfo, bundle: Any) -> list[Finding]:
+def scan_process(p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
     """All process-level findings for one process."""
     if p.kernel_thread:
         return []
