@@ -10,7 +10,7 @@ from agent import platform as agent_platform
 from agent.detect.cmdline import Signal, analyze_text
 from agent.detect.findings import make_finding
 from agent.detect.locations import basename, dirname, hidden_location, is_windows_path
-from agent.detect.procs import ProcInfo, hash_exe
+from agent.detect.procs import ProcInfo
 from agent.i18n import N_
 from agent.wire.report import Finding, Strength, Subject
 
@@ -218,6 +218,8 @@ def name_findings(p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
 
 
 def masquerade_findings(p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
+    """A system program's name from the wrong folder, svchost without -k, a fake kernel
+    thread."""
     out: list[Finding] = []
     params = {"name": p.name, "pid": p.pid, "exe": p.exe or "?"}
     subj = subject_of(p)
@@ -285,6 +287,14 @@ def masquerade_findings(p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
                     bundle=bundle,
                 )
             )
+    return out
+
+
+def hidden_location_findings(p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
+    """The program (or script) runs from a temporary or hidden folder."""
+    out: list[Finding] = []
+    params = {"name": p.name, "pid": p.pid, "exe": p.exe or "?"}
+    subj = subject_of(p)
     for path in (None if p.exe_deleted else p.exe, script_path(p)):
         where = hidden_location(path)
         if where:
@@ -306,6 +316,14 @@ def masquerade_findings(p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
                 )
             )
             break
+    return out
+
+
+def deleted_executable_findings(p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
+    """The program file was deleted after start, or lives only in memory (memfd)."""
+    out: list[Finding] = []
+    params = {"name": p.name, "pid": p.pid, "exe": p.exe or "?"}
+    subj = subject_of(p)
     if p.exe_deleted and not _replaced_by_update(p):
         out.append(
             make_finding(
@@ -339,11 +357,3 @@ def _replaced_by_update(p: ProcInfo) -> bool:
         and hidden_location(path) is None
         and os.path.isfile(path)
     )
-
-
-def scan_process(p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
-    """All process-level findings for one process."""
-    if p.kernel_thread:
-        return []
-    hash_exe(p)
-    return cmdline_findings(p, bundle) + name_findings(p, bundle) + masquerade_findings(p, bundle)

@@ -43,8 +43,8 @@ def test_completeness_names_the_declared_required_scanners() -> None:
     checks = completeness.REQUIRED_CHECKS
     assert set(checks) - declared == set(completeness.PIPELINE_CHECKS)
     assert required <= set(checks)
-    assert required >= {"process_signals", "miner_configs", "connections", "yara_files",
-                        "yara_memory"}  # fmt: skip
+    assert required >= {"command_lines", "miner_names", "miner_configs", "connections",
+                        "yara_files", "yara_memory"}  # fmt: skip
 
 
 def _ran(monkeypatch, run) -> list[str]:

@@ -136,7 +136,7 @@ def test_a_miner_found_is_mining_even_when_another_scanner_failed(monkeypatch):
 
     monkeypatch.setattr(engine, "snapshot", snap)
     monkeypatch.setattr(
-        scanners.by_name("process_signals"),
+        scanners.by_name("command_lines"),
         "run",
         lambda run: [f for p in run.procs for f in strong(p, run.bundle)],
     )

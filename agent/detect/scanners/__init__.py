@@ -10,14 +10,18 @@ scanners before it to choose whose memory to read.
 from __future__ import annotations
 
 from agent.detect.scanners import (
+    command_lines,
     configs,
     connections,
+    deleted_executables,
+    hidden_locations,
     hidden_processes,
     ld_preload,
-    names,
+    masquerade,
     other_agents,
     persistence,
-    processes,
+    process_names,
+    undecodable_names,
     utilization,
     yara_files,
     yara_folders,
@@ -27,8 +31,12 @@ from agent.detect.scanners.base import ALL_PLATFORMS, OtherAgent, Scanner, ScanR
 
 SCANNERS: list[Scanner] = [
     other_agents.SCANNER,
-    processes.SCANNER,
-    names.SCANNER,
+    command_lines.SCANNER,
+    process_names.SCANNER,
+    masquerade.SCANNER,
+    hidden_locations.SCANNER,
+    deleted_executables.SCANNER,
+    undecodable_names.SCANNER,
     configs.SCANNER,
     connections.SCANNER,
     persistence.SCANNER,

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from agent.collectors.base import ScanContext
-from agent.detect.procs import ProcInfo
+from agent.detect.procs import ProcInfo, hash_exe
+from agent.i18n import N_
 from agent.wire.report import Finding, Utilization
 
 if TYPE_CHECKING:
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
     from agent.detect.selfid import AgentInstance
 
 ALL_PLATFORMS = frozenset({"linux", "windows", "generic"})
+# what the per-process scanners are called when one of them did not run
+PROCESS_CHECK = N_("the check of process names and command lines")
 
 
 @dataclass(frozen=True)
@@ -68,3 +72,29 @@ class Scanner:
             return False
         return self.when(run)
 
+
+
+def each_process(run: ScanRun) -> Iterator[ProcInfo]:
+    """The scanned processes (kernel threads left out, program file hashed) until the
+    deadline."""
+    for p in run.procs:
+        if time.monotonic() > run.deadline:
+            return
+        if p.kernel_thread:
+            continue
+        hash_exe(p)
+        yield p
+
+
+def per_process(
+    name: str,
+    check: Callable[[ProcInfo, LoadedBundle], list[Finding]],
+    needs: tuple[str, ...] = (),
+    required: str | None = None,
+) -> Scanner:
+    """A scanner that runs ``check(process, bundle)`` on every scanned process."""
+
+    def run(run: ScanRun) -> list[Finding]:
+        return [f for p in each_process(run) for f in check(p, run.bundle)]
+
+    return Scanner(name=name, run=run, needs=needs, required=required)
