@@ -8,14 +8,16 @@ import platform
 import socket
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import psutil
 
 from agent.i18n import N_
 from agent.platform import portable
 from agent.platform.types import NicKindInfo, PersistenceEntry, RawIdentity, ServiceStatus
-from agent.wire.report import CPUInfo, DiskInfo, GPUInfo, OSInfo
+
+if TYPE_CHECKING:
+    from agent.wire.report import CPUInfo, DiskInfo, GPUInfo, OSInfo
 
 NAME = "generic"
 
@@ -124,6 +126,8 @@ def hidden_pids() -> list[int]:
 
 def cpu_info() -> CPUInfo:
     """py-cpuinfo's answer with psutil's counts."""
+    from agent.wire.report import CPUInfo
+
     arch = portable.machine_arch()
     physical, logical = portable.psutil_counts()
     info = portable.py_cpuinfo()
@@ -141,6 +145,8 @@ def cpu_info() -> CPUInfo:
 
 
 def os_info(users: list[str]) -> OSInfo:
+    from agent.wire.report import OSInfo
+
     return OSInfo(
         name=platform.system() or "unknown",
         version=platform.version() or None,

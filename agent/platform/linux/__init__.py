@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.platform import generic, portable
 from agent.platform.generic import (
@@ -32,7 +32,9 @@ from agent.platform.generic import (
     user_profile,
 )
 from agent.platform.types import NicKindInfo, PersistenceEntry, RawIdentity, ServiceStatus
-from agent.wire.report import CPUInfo, DiskInfo, GPUInfo, OSInfo
+
+if TYPE_CHECKING:
+    from agent.wire.report import CPUInfo, DiskInfo, GPUInfo, OSInfo
 
 NAME = "linux"
 

@@ -7,14 +7,16 @@ import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import psutil
 
 from agent.i18n import N_
 from agent.platform import portable
 from agent.platform.types import NicKindInfo, PersistenceEntry, RawIdentity, ServiceStatus
-from agent.wire.report import CPUInfo, DiskInfo, GPUInfo, OSInfo
+
+if TYPE_CHECKING:
+    from agent.wire.report import CPUInfo, DiskInfo, GPUInfo, OSInfo
 
 NAME = "windows"
 
