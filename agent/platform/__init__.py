@@ -248,9 +248,7 @@ def caches_identity() -> bool:
 # --- boot-time service -----------------------------------------------------------------
 
 
-def install_service(
-    command: list[str], home: Path | None, unit_dir: Path, runner: Runner
-) -> str:
+def install_service(command: list[str], home: Path | None, unit_dir: Path, runner: Runner) -> str:
     """Install and start the boot-time service (systemd unit / scheduled task); where."""
     return _current.install_service(command, home, unit_dir, runner)
 
@@ -271,9 +269,7 @@ def elevation_prompt() -> bool:
     return _current.elevation_prompt()
 
 
-def relaunch_elevated(
-    program: str, params: str, on_error: Callable[[int], None]
-) -> int | None:
+def relaunch_elevated(program: str, params: str, on_error: Callable[[int], None]) -> int | None:
     """Run ``program params`` again with administrator rights and wait: its exit status, or
     None when declined or impossible (``on_error`` hears an OS error code)."""
     return _current.relaunch_elevated(program, params, on_error)

@@ -94,4 +94,3 @@ def test_the_implementation_is_chosen_once_from_the_os_only() -> None:
         cwd=AGENT.parent,
     ).stdout.split()  # fmt: skip
     assert out == [plat.default_name(), sys.platform]
-

@@ -73,7 +73,6 @@ class Scanner:
         return self.when(run)
 
 
-
 def each_process(run: ScanRun) -> Iterator[ProcInfo]:
     """The scanned processes (kernel threads left out, program file hashed) until the
     deadline."""

@@ -33,6 +33,4 @@ def run(run: ScanRun) -> list[Finding]:
     return out
 
 
-SCANNER = Scanner(
-    name="persistence", run=run, progress=N_("Checking what starts automatically")
-)
+SCANNER = Scanner(name="persistence", run=run, progress=N_("Checking what starts automatically"))

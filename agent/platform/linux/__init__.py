@@ -39,10 +39,24 @@ if TYPE_CHECKING:
 NAME = "linux"
 
 __all__ = [
-    "NAME", "dns_cache", "elevation_prompt", "fsync_dir", "key_prompt", "lower_priority",
-    "open_file", "prefers_desktop", "read_key", "relaunch_elevated", "restrict_to_admins",
-    "suspicious_folders", "system_home", "ui_language", "unprivileged_limits", "user_home",
-    "user_idle_seconds", "user_profile",
+    "NAME",
+    "dns_cache",
+    "elevation_prompt",
+    "fsync_dir",
+    "key_prompt",
+    "lower_priority",
+    "open_file",
+    "prefers_desktop",
+    "read_key",
+    "relaunch_elevated",
+    "restrict_to_admins",
+    "suspicious_folders",
+    "system_home",
+    "ui_language",
+    "unprivileged_limits",
+    "user_home",
+    "user_idle_seconds",
+    "user_profile",
 ]  # fmt: skip  (the re-used generic answers; the rest is defined below)
 
 

@@ -106,8 +106,12 @@ def raw_identity(ctx: Any, root: Root | None = None) -> RawIdentity:
     root = root or Root()
     dmi = read_dmi(root)
     if not dmi.present:
-        ctx.add_limitation(N_("No SMBIOS/DMI data on this system (virtual machine or container); "
-                              "the device is identified by its network cards and machine-id."))
+        ctx.add_limitation(
+            N_(
+                "No SMBIOS/DMI data on this system (virtual machine or container); "
+                "the device is identified by its network cards and machine-id."
+            )
+        )
     v = dmi.values
     return RawIdentity(
         system_uuid=v.get("product_uuid"),
