@@ -8,7 +8,6 @@ travels in a report and is displayed later in either language).
 from __future__ import annotations
 
 import gettext
-import locale
 import os
 import sys
 from functools import cache
@@ -62,19 +61,12 @@ def system_language() -> str:
             if value.split(".")[0] in ("C", "POSIX"):
                 return DEFAULT_LANGUAGE
             return normalize_language(value)
-    if sys.platform == "win32":
-        return normalize_language(_windows_ui_language())
+    from agent import platform as plat  # imported here: agent.platform imports this module
+
+    ui = plat.ui_language()
+    if ui:
+        return normalize_language(ui)
     return DEFAULT_LANGUAGE
-
-
-def _windows_ui_language() -> str | None:
-    try:
-        import ctypes
-
-        lcid = ctypes.windll.kernel32.GetUserDefaultUILanguage()  # type: ignore[attr-defined]
-    except (AttributeError, OSError):
-        return None
-    return locale.windows_locale.get(lcid)
 
 
 def set_language(lang: str) -> None:

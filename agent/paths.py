@@ -8,23 +8,21 @@ environment variable; default the system folder (``%ProgramData%\\minecheck`` or
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
+
+import agent.platform as plat
 
 ENV_HOME = "MINECHECK_HOME"
 
 
 def system_home() -> Path:
-    if sys.platform == "win32":
-        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "minecheck"
-    return Path("/etc/minecheck")
+    """%ProgramData%\\minecheck (Windows), /etc/minecheck (Linux)."""
+    return plat.system_home()
 
 
 def user_home() -> Path:
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "minecheck"
-    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "minecheck"
+    """%LOCALAPPDATA%\\minecheck (Windows), $XDG_DATA_HOME/minecheck (Linux)."""
+    return plat.user_home()
 
 
 def _writable(path: Path) -> bool:

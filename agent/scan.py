@@ -16,8 +16,9 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+import agent.platform as plat
 from agent import __version__
-from agent.bundle import load_bundle
+from agent.bundle import LoadedBundle, load_bundle
 from agent.collectors.base import ProgressCallback, ScanContext, ScanOptions, run_collector
 from agent.detect.completeness import apply_incomplete, missing_checks
 from agent.detect.engine import run_detection
@@ -88,7 +89,7 @@ def build_report(
         finished_at=utcnow(),
         agent=AgentInfo(
             version=__version__,
-            platform=sys.platform,
+            platform=plat.SYS_PLATFORM,
             frozen=bool(getattr(sys, "frozen", False)),
             privileged=ctx.privileged,
             language=options.lang,
@@ -146,7 +147,7 @@ def _inventory(ctx: ScanContext) -> tuple[DeviceIdentity, Hardware]:
 def sample_utilization(ctx: ScanContext) -> Utilization:
     """Sample for ``ctx.options.sample_seconds``, reporting progress once a second."""
     from agent.platform import user_idle_seconds
-    from agent.sampling.gpu import GpuSampler
+    from agent.platform.nvml import GpuSampler
     from agent.sampling.sampler import UtilizationSampler
 
     try:
@@ -208,21 +209,19 @@ def sample_utilization(ctx: ScanContext) -> Utilization:
     return result
 
 
-def _load_bundle(ctx: ScanContext) -> Any:
+def _load_bundle(ctx: ScanContext) -> LoadedBundle:
     bundle = load_bundle()
-    for problem in getattr(bundle, "problems", None) or []:
+    for problem in bundle.problems:
         if problem not in ctx.limitations:
             ctx.limitations.append(problem)
     return bundle
 
 
-def _bundle_info(bundle: Any) -> SignatureBundleInfo:
+def _bundle_info(bundle: LoadedBundle | None) -> SignatureBundleInfo:
     if bundle is None:
         return SignatureBundleInfo()
     return SignatureBundleInfo(
-        version=str(getattr(bundle, "version", "none")),
-        source=str(getattr(bundle, "source", "builtin")),
-        rules_sha256=getattr(bundle, "rules_sha256", None),
+        version=str(bundle.version), source=str(bundle.source), rules_sha256=bundle.rules_sha256
     )
 
 
@@ -244,7 +243,9 @@ def _merge_background(
     return merge_for_detection(utilization, background)
 
 
-def _run_detection(ctx: ScanContext, bundle: Any, utilization: Utilization | None) -> list[Finding]:
+def _run_detection(
+    ctx: ScanContext, bundle: LoadedBundle | None, utilization: Utilization | None
+) -> list[Finding]:
     if bundle is None:
         ctx.add_limitation(N_("No signature bundle could be loaded; detection was skipped."))
         return []

@@ -55,3 +55,24 @@ def _no_leftover_fixture_processes(request):
         except Exception:  # noqa: BLE001 - gone meanwhile
             continue
     pytest.fail("fixture processes left running: " + "; ".join(described), pytrace=False)
+
+
+@pytest.fixture
+def fake_platform():
+    """The scripted machine of agent.platform.fake, selected for this test; its MACHINE."""
+    import agent.platform
+
+    with agent.platform.use("fake") as fake:
+        yield fake.MACHINE
+
+
+@pytest.fixture
+def platform_as():
+    """``platform_as("windows")`` selects that agent.platform implementation for the test
+    (Windows code runs over recorded fixtures the test installs)."""
+    import contextlib
+
+    import agent.platform
+
+    with contextlib.ExitStack() as stack:
+        yield lambda name: stack.enter_context(agent.platform.use(name))

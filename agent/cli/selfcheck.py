@@ -1,9 +1,10 @@
 """The double-click self-check: what ``minecheck`` does when started with no arguments.
 
 It explains what it is about to do, asks for administrator rights (Windows: relaunches
-itself through the UAC prompt; Linux: suggests ``sudo``), runs a full scan with progress,
-saves the HTML report next to the executable (date and hostname in its name), opens it in
-the browser, prints the verdict and waits for a key so the window does not vanish.
+itself through the UAC prompt, agent.platform.windows.elevation; Linux: suggests ``sudo``),
+runs a full scan with progress, saves the HTML report next to the executable (date and
+hostname in its name), opens it in the browser, prints the verdict and waits for a key so
+the window does not vanish.
 Exit status as ``scan``: 0 clean, 1 findings, 2 error.
 
 Environment switches (for tests and scripted use): ``MINECHECK_NO_BROWSER=1`` (do not open
@@ -25,25 +26,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+import agent.platform as plat
 from agent import __version__
-from agent.i18n import N_, _, get_language
+from agent.i18n import _, get_language
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 DEFAULT_SAMPLE_SECONDS = 30.0
-ERROR_CANCELLED = 1223  # Windows: the user answered "No" in the UAC prompt
-
-# What an unprivileged check cannot see, per platform (shown when rights are missing).
-_LIMITS_WINDOWS = (
-    N_("the program files, command lines and memory of other users' and system processes"),
-    N_("which system service owns a network connection"),
-    N_("autostart entries of services and scheduled tasks of other accounts"),
-    N_("Microsoft Defender's exclusion list"),
-)
-_LIMITS_LINUX = (
-    N_("the program files, command lines and memory of other users' and system processes"),
-    N_("which process owns another user's network connection"),
-    N_("system-wide autostart entries that only root can read"),
-)
 
 
 def _flag(name: str) -> bool:
@@ -90,11 +78,7 @@ def report_basename(hostname: str, when: datetime, lang: str) -> str:
 
 def desktop_folder() -> Path:
     """The user's desktop where it exists, else the home folder."""
-    home = Path.home()
-    if sys.platform == "win32":
-        profile = os.environ.get("USERPROFILE")
-        if profile:
-            home = Path(profile)
+    home = plat.user_profile()
     for name in ("Desktop", "桌面"):
         if (home / name).is_dir():
             return home / name
@@ -112,7 +96,7 @@ def report_folders() -> list[Path]:
     first = Path(sys.executable).resolve().parent if is_frozen() else Path.cwd()
     temp = Path(tempfile.gettempdir()).resolve()
     candidates = [first, desktop_folder(), temp]
-    if sys.platform == "win32" and is_frozen() and first.is_relative_to(temp):
+    if is_frozen() and plat.prefers_desktop(first, temp):
         candidates = [desktop_folder(), first, temp]
     out: list[Path] = []
     for c in candidates:
@@ -154,76 +138,20 @@ def _give_to_invoking_user(paths: Iterable[Path]) -> None:
 # ---------------------------------------------------------------- administrator rights
 
 
-def _relaunch_elevated_windows(out: TextIO) -> int | None:
-    """Start this program again through the UAC prompt ("runas") and wait for it.
-
-    Returns the elevated run's exit status, or None when the user declined or it could not
-    start (then this window carries on without administrator rights).
-    """
-    import ctypes
-    from ctypes import wintypes
-
-    class ShellExecuteInfo(ctypes.Structure):
-        _fields_ = (
-            ("cbSize", wintypes.DWORD),
-            ("fMask", ctypes.c_ulong),
-            ("hwnd", wintypes.HWND),
-            ("lpVerb", wintypes.LPCWSTR),
-            ("lpFile", wintypes.LPCWSTR),
-            ("lpParameters", wintypes.LPCWSTR),
-            ("lpDirectory", wintypes.LPCWSTR),
-            ("nShow", ctypes.c_int),
-            ("hInstApp", wintypes.HINSTANCE),
-            ("lpIDList", ctypes.c_void_p),
-            ("lpClass", wintypes.LPCWSTR),
-            ("hkeyClass", wintypes.HKEY),
-            ("dwHotKey", wintypes.DWORD),
-            ("hIconOrMonitor", wintypes.HANDLE),
-            ("hProcess", wintypes.HANDLE),
-        )
-
-    see_mask_nocloseprocess, sw_shownormal, infinite = 0x00000040, 1, 0xFFFFFFFF
-    if is_frozen():
-        program, params = sys.executable, ""
-    else:
-        program, params = sys.executable, "-m agent"
+def _relaunch_elevated(out: TextIO) -> int | None:
+    """Start this program again with administrator rights (Windows: the UAC prompt) and
+    wait for it: its exit status, or None when declined (this window then carries on)."""
+    program, params = sys.executable, "" if is_frozen() else "-m agent"
     # Keep the language the user sees (the elevated process gets a fresh environment).
     params = f"{params} --lang {get_language()}".strip()
-    shell32 = ctypes.WinDLL("shell32", use_last_error=True)
-    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-    shell32.ShellExecuteExW.argtypes = [ctypes.POINTER(ShellExecuteInfo)]
-    shell32.ShellExecuteExW.restype = wintypes.BOOL
-    kernel32.WaitForSingleObject.argtypes = [wintypes.HANDLE, wintypes.DWORD]
-    kernel32.WaitForSingleObject.restype = wintypes.DWORD
-    kernel32.GetExitCodeProcess.argtypes = [wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD)]
-    kernel32.GetExitCodeProcess.restype = wintypes.BOOL
-    kernel32.CloseHandle.argtypes = [wintypes.HANDLE]
-    kernel32.CloseHandle.restype = wintypes.BOOL
-    info = ShellExecuteInfo()
-    info.cbSize = ctypes.sizeof(info)
-    info.fMask = see_mask_nocloseprocess
-    info.lpVerb = "runas"
-    info.lpFile = program
-    info.lpParameters = params
-    info.lpDirectory = os.getcwd()
-    info.nShow = sw_shownormal
-    if not shell32.ShellExecuteExW(ctypes.byref(info)):
-        error = ctypes.get_last_error()
-        if error != ERROR_CANCELLED:
-            print(
-                _("Could not ask for administrator rights (Windows error {code}).").format(
-                    code=error
-                ),
-                file=out,
-            )
-        return None
-    if not info.hProcess:
-        return EXIT_CLEAN
-    kernel32.WaitForSingleObject(info.hProcess, infinite)
-    code = wintypes.DWORD(EXIT_ERROR)
-    kernel32.GetExitCodeProcess(info.hProcess, ctypes.byref(code))
-    kernel32.CloseHandle(info.hProcess)
-    return int(code.value)
+
+    def failed(code: int) -> None:
+        print(
+            _("Could not ask for administrator rights (Windows error {code}).").format(code=code),
+            file=out,
+        )
+
+    return plat.relaunch_elevated(program, params, failed)
 
 
 def _print_limits(out: TextIO, limits: tuple[str, ...]) -> None:
@@ -236,12 +164,10 @@ def _print_limits(out: TextIO, limits: tuple[str, ...]) -> None:
 def ensure_rights(out: TextIO) -> int | None:
     """Ask for administrator rights where missing. Returns an exit status when an elevated
     copy did the check instead (this process should then end), else None to continue."""
-    from agent.platform import is_privileged
-
-    if is_privileged():
+    if plat.is_privileged():
         print(_("Running with administrator rights: everything can be checked."), file=out)
         return None
-    if sys.platform == "win32":
+    if plat.elevation_prompt():
         if not _flag("MINECHECK_NO_ELEVATE"):
             print(
                 _(
@@ -251,7 +177,7 @@ def ensure_rights(out: TextIO) -> int | None:
                 file=out,
             )
             out.flush()
-            code = _relaunch_elevated_windows(out)
+            code = _relaunch_elevated(out)
             if code is not None:
                 print(
                     _("The check ran in the administrator window (exit status {code}).").format(
@@ -261,7 +187,7 @@ def ensure_rights(out: TextIO) -> int | None:
                 )
                 return code
         print(_("Continuing WITHOUT administrator rights."), file=out)
-        _print_limits(out, _LIMITS_WINDOWS)
+        _print_limits(out, plat.unprivileged_limits())
     else:
         print(
             _(
@@ -270,7 +196,7 @@ def ensure_rights(out: TextIO) -> int | None:
             ).format(program=_program_for_display()),
             file=out,
         )
-        _print_limits(out, _LIMITS_LINUX)
+        _print_limits(out, plat.unprivileged_limits())
     return None
 
 
@@ -321,12 +247,7 @@ def _intro(out: TextIO, seconds: float) -> None:
 def _can_open_browser() -> bool:
     if _flag("MINECHECK_NO_BROWSER"):
         return False
-    if sys.platform in ("win32", "darwin"):
-        return True
-    if os.geteuid() == 0 and os.environ.get("SUDO_UID"):
-        return False  # a browser started as root under sudo is refused or unsafe
-    # Without a display, webbrowser would start a text browser inside this terminal.
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return plat.can_open_browser()
 
 
 def open_in_browser(path: Path) -> bool:
@@ -334,12 +255,7 @@ def open_in_browser(path: Path) -> bool:
     if not _can_open_browser():
         return False
     try:
-        if sys.platform == "win32":
-            os.startfile(str(path))  # type: ignore[attr-defined]
-            return True
-        import webbrowser
-
-        return bool(webbrowser.open(path.resolve().as_uri()))
+        return plat.open_file(path)
     except Exception:  # noqa: BLE001 - not opening the browser must never fail the check
         return False
 
@@ -350,15 +266,9 @@ def wait_for_key(out: TextIO, stdin: TextIO | None = None) -> None:
     if _flag("MINECHECK_NO_WAIT") or stdin is None or not stdin.isatty():
         return
     print("", file=out)
-    if sys.platform == "win32":
-        print(_("Press any key to close this window."), file=out, end="", flush=True)
-        import msvcrt
-
-        msvcrt.getwch()
-        return
-    print(_("Press Enter to close."), file=out, end="", flush=True)
+    print(_(plat.key_prompt()), file=out, end="", flush=True)
     with contextlib.suppress(OSError, KeyboardInterrupt):
-        stdin.readline()
+        plat.read_key(stdin)
 
 
 def write_handcarry(report_json: bytes, html_path: Path, out: TextIO) -> Path | None:

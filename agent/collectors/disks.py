@@ -6,7 +6,6 @@ import psutil
 
 import agent.platform as plat
 from agent.collectors.base import ScanContext
-from agent.collectors.fingerprint import clean_serial
 from agent.wire.report import DiskInfo
 
 GB = 1e9  # disk sizes as vendors and Windows Explorer's 'GB' label them
@@ -14,34 +13,8 @@ SKIP_FSTYPES = {"squashfs", "overlay", "tmpfs", "devtmpfs", "iso9660", "udf", "n
 
 
 def physical_disks() -> list[DiskInfo]:
-    if plat.IS_WINDOWS:
-        from agent.platform.windows.inventory import read_disk_drives
-        from agent.platform.windows.source import default_source
-
-        return [
-            DiskInfo(
-                device=d.device,
-                model=d.model,
-                serial=clean_serial(d.serial),
-                size_gb=round(d.size_bytes / GB, 1) if d.size_bytes else None,
-                rotational=d.rotational,
-            )
-            for d in read_disk_drives(default_source())
-        ]
-    if plat.IS_LINUX:
-        from agent.platform.linux.disks import list_block_devices
-
-        return [
-            DiskInfo(
-                device=f"/dev/{b.name}",
-                model=b.model,
-                serial=clean_serial(b.serial),
-                size_gb=round(b.size_bytes / GB, 1) if b.size_bytes is not None else None,
-                rotational=b.rotational,
-            )
-            for b in list_block_devices()
-        ]
-    return []
+    """Whole disks as the OS lists them (sysfs / WMI)."""
+    return plat.physical_disks()
 
 
 def mounted_volumes() -> list[DiskInfo]:

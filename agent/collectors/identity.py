@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import uuid
-from dataclasses import dataclass
 
 import agent.platform as plat
 from agent.collectors import identity_cache
@@ -19,65 +18,17 @@ from agent.collectors.fingerprint import (
 )
 from agent.collectors.nics import nic_kinds
 from agent.i18n import N_
-from agent.platform.linux.sysfs import Root
+from agent.platform.types import RawIdentity as RawIdentity
 from agent.report.sanitize import printable
 from agent.wire.report import DeviceIdentity, NICInfo
 
 AGENT_ID_FILE = "device-id"
 
 
-@dataclass
-class RawIdentity:
-    system_uuid: str | None = None
-    board_serial: str | None = None
-    system_serial: str | None = None
-    manufacturer: str | None = None
-    product: str | None = None
-    machine_id: str | None = None
-    machine_guid: str | None = None
-    denied: tuple[str, ...] = ()  # parts the OS would not let us read (Linux without root)
-
-
 DENIED_MSG = N_(
     "Hardware serial numbers need root rights to read ({files}); "
     "run as root for a stable device identity."
 )
-
-
-def read_raw_linux(ctx: ScanContext, root: Root | None = None) -> RawIdentity:
-    from agent.platform.linux.dmi import read_dmi
-    from agent.platform.linux.system import machine_id
-
-    root = root or Root()
-    dmi = read_dmi(root)
-    if not dmi.present:
-        ctx.add_limitation(N_("No SMBIOS/DMI data on this system (virtual machine or container); "
-                              "the device is identified by its network cards and machine-id."))
-    v = dmi.values
-    return RawIdentity(
-        system_uuid=v.get("product_uuid"),
-        board_serial=v.get("board_serial"),
-        system_serial=v.get("product_serial"),
-        manufacturer=v.get("sys_vendor"),
-        product=v.get("product_name"),
-        machine_id=machine_id(root),
-        denied=tuple(dmi.denied),
-    )
-
-
-def read_raw_windows(ctx: ScanContext) -> RawIdentity:
-    from agent.platform.windows.inventory import read_identity
-    from agent.platform.windows.source import default_source
-
-    w = read_identity(default_source())
-    return RawIdentity(
-        system_uuid=w.system_uuid,
-        board_serial=w.board_serial,
-        system_serial=w.system_serial or w.bios_serial,
-        manufacturer=w.manufacturer,
-        product=w.product,
-        machine_guid=w.machine_guid,
-    )
 
 
 def agent_device_id() -> str | None:
@@ -112,15 +63,13 @@ def identity_macs(nics: list[NICInfo]) -> list[str | None]:
 
 
 def collect_identity(ctx: ScanContext, nics: list[NICInfo]) -> DeviceIdentity:
-    raw = read_raw_windows(ctx) if plat.IS_WINDOWS else (
-        read_raw_linux(ctx) if plat.IS_LINUX else RawIdentity()
-    )
+    raw = plat.raw_identity(ctx)
     macs = identity_macs(nics)
     parts = identity_parts(raw.system_uuid, raw.board_serial, raw.system_serial, macs)
     if raw.denied:
         if not identity_cache.fill(parts):
             ctx.add_limitation(DENIED_MSG, files=", ".join(raw.denied))
-    elif plat.IS_LINUX and ctx.privileged:
+    elif plat.caches_identity() and ctx.privileged:
         identity_cache.save(parts)
     fallback = raw.machine_guid or raw.machine_id
     if not has_hardware_identity(parts):

@@ -1,4 +1,5 @@
-"""Hardware inventory: identity + hardware facts, each collector run safely.
+"""Hardware inventory: identity + hardware facts from the declared collectors (COLLECTORS),
+each run safely.
 
 CONTRACT (other modules rely on this signature):
     collect_inventory(ctx: ScanContext) -> tuple[DeviceIdentity, Hardware]
@@ -10,6 +11,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from agent.collectors.base import ScanContext, run_collector
 from agent.collectors.cpu import collect_cpu
@@ -20,7 +24,7 @@ from agent.collectors.identity import collect_identity
 from agent.collectors.memory import collect_memory
 from agent.collectors.nics import collect_nics
 from agent.collectors.os_info import collect_os
-from agent.i18n import _
+from agent.i18n import N_, _
 from agent.report.sanitize import printable
 from agent.wire.report import DeviceIdentity, Hardware, HighPerformance
 
@@ -34,27 +38,59 @@ def _fallback_identity() -> DeviceIdentity:
     return DeviceIdentity(fingerprint=digest, hostname=host)
 
 
+@dataclass
+class InventoryCollector:
+    """One declared inventory collector. ``collect`` may be replaced on the instance (tests)."""
+
+    name: str  # the run_collector name (errors) and the key in what was found so far
+    field: str  # the Hardware field it fills ("" for the identity)
+    progress: str  # message id shown before it starts
+    collect: Callable[[ScanContext, dict[str, Any]], Any]  # (ctx, found so far) -> value
+    default: Callable[[], Any] = lambda: None  # the value when it fails
+
+
+# In this order: identity reads the network cards found before it.
+COLLECTORS: list[InventoryCollector] = [
+    InventoryCollector("os", "os", N_("Reading the operating system"), lambda c, f: collect_os(c)),
+    InventoryCollector("cpu", "cpu", N_("Reading the processor"), lambda c, f: collect_cpu(c)),
+    InventoryCollector(
+        "memory", "memory", N_("Reading the memory"), lambda c, f: collect_memory(c)
+    ),
+    InventoryCollector(
+        "gpu", "gpus", N_("Reading the graphics cards"), lambda c, f: collect_gpus(c), list
+    ),
+    InventoryCollector(
+        "disks", "disks", N_("Reading the disks"), lambda c, f: collect_disks(c), list
+    ),
+    InventoryCollector(
+        "nics", "nics", N_("Reading the network cards"), lambda c, f: collect_nics(c), list
+    ),
+    InventoryCollector(
+        "identity", "", N_("Identifying the device"), lambda c, f: collect_identity(c, f["nics"])
+    ),
+]
+
+
+def by_name(name: str) -> InventoryCollector:
+    """The declared inventory collector called ``name``."""
+    for collector in COLLECTORS:
+        if collector.name == name:
+            return collector
+    raise KeyError(name)
+
+
 def collect_inventory(
     ctx: ScanContext, thresholds: HighPerfThresholds | None = None
 ) -> tuple[DeviceIdentity, Hardware]:
-    # Messages only: the fraction of the whole scan belongs to the caller (agent.scan).
-    ctx.report_progress(_("Reading the operating system"))
-    os_info = run_collector("os", collect_os, ctx, None)
-    ctx.report_progress(_("Reading the processor"))
-    cpu = run_collector("cpu", collect_cpu, ctx, None)
-    ctx.report_progress(_("Reading the memory"))
-    memory = run_collector("memory", collect_memory, ctx, None)
-    ctx.report_progress(_("Reading the graphics cards"))
-    gpus = run_collector("gpu", collect_gpus, ctx, [])
-    ctx.report_progress(_("Reading the disks"))
-    disks = run_collector("disks", collect_disks, ctx, [])
-    ctx.report_progress(_("Reading the network cards"))
-    nics = run_collector("nics", collect_nics, ctx, [])
-    ctx.report_progress(_("Identifying the device"))
-    identity = run_collector("identity", lambda c: collect_identity(c, nics), ctx, None)
-    if identity is None:
-        identity = _fallback_identity()
-    hw = Hardware(os=os_info, cpu=cpu, gpus=gpus, memory=memory, disks=disks, nics=nics)
+    found: dict[str, Any] = {}
+    for collector in COLLECTORS:
+        # Messages only: the fraction of the whole scan belongs to the caller (agent.scan).
+        ctx.report_progress(_(collector.progress))
+        found[collector.name] = run_collector(
+            collector.name, lambda c, k=collector: k.collect(c, found), ctx, collector.default()
+        )
+    identity = found.get("identity") or _fallback_identity()
+    hw = Hardware(**{k.field: found[k.name] for k in COLLECTORS if k.field})
     hw.high_performance = run_collector(
         "high_performance", lambda c: classify(hw, thresholds), ctx, HighPerformance()
     )

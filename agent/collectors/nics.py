@@ -10,6 +10,7 @@ import psutil
 import agent.platform as plat
 from agent.collectors.base import ScanContext
 from agent.collectors.fingerprint import normalize_mac
+from agent.platform.types import NicKindInfo
 from agent.wire.report import NICInfo
 
 AF_LINK = getattr(psutil, "AF_LINK", -1)
@@ -43,31 +44,9 @@ def psutil_nics() -> dict[str, PsutilNic]:
     return out
 
 
-@dataclass
-class NicKindInfo:
-    physical: bool | None
-    speed_mbps: int | None = None
-    mac: str | None = None
-    usb: bool = False
-
-
 def nic_kinds() -> dict[str, NicKindInfo]:
-    if plat.IS_WINDOWS:
-        from agent.platform.windows.inventory import read_network_adapters
-        from agent.platform.windows.source import default_source
-
-        return {
-            n.name: NicKindInfo(n.physical, n.speed_mbps, normalize_mac(n.mac), n.usb)
-            for n in read_network_adapters(default_source())
-        }
-    if plat.IS_LINUX:
-        from agent.platform.linux.net import list_nic_kinds
-
-        return {
-            k.name: NicKindInfo(k.physical, k.speed_mbps, normalize_mac(k.mac), k.usb)
-            for k in list_nic_kinds().values()
-        }
-    return {}
+    """Physical/virtual, speed, MAC and USB per card, as the OS tells (sysfs / WMI)."""
+    return plat.nic_kinds()
 
 
 def collect_nics(ctx: ScanContext) -> list[NICInfo]:

@@ -10,9 +10,13 @@ import binascii
 import re
 import shlex
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from agent.wire.report import Strength
+
+if TYPE_CHECKING:
+    from agent.bundle.entries import Entry
+    from agent.bundle.loader import LoadedBundle
 
 DEFAULT_SCHEMES = (
     "stratum+tcp",
@@ -168,22 +172,21 @@ def host_of(value: str) -> tuple[str, int | None] | None:
     return None
 
 
-def _schemes(bundle: Any) -> tuple[str, ...]:
-    schemes = tuple(getattr(bundle, "stratum_schemes", ()) or ())
+def _schemes(bundle: LoadedBundle) -> tuple[str, ...]:
+    schemes = tuple(bundle.stratum_schemes)
     return tuple(s.lower().rstrip(":/") for s in schemes) or DEFAULT_SCHEMES
 
 
-def _pool_domain(bundle: Any, host: str) -> Any:
-    matcher = getattr(bundle, "pool_domains", None)
-    if matcher is None or not host:
+def _pool_domain(bundle: LoadedBundle, host: str) -> Entry | None:
+    if not host:
         return None
     try:
-        return matcher.match(host)
+        return bundle.pool_domains.match(host)
     except Exception:  # noqa: BLE001 - a bad matcher must not abort the scan
         return None
 
 
-def analyze_text(text: str, bundle: Any, *, depth: int = 0) -> list[Signal]:
+def analyze_text(text: str, bundle: LoadedBundle, *, depth: int = 0) -> list[Signal]:
     """All signals in one command line (or one line of a script)."""
     if not text:
         return []
@@ -229,7 +232,7 @@ def _flag_value(tokens: list[str], i: int) -> tuple[str, str | None]:
     return tok, value
 
 
-def _analyze_tokens(tokens: list[str], bundle: Any) -> list[Signal]:
+def _analyze_tokens(tokens: list[str], bundle: LoadedBundle) -> list[Signal]:
     signals: list[Signal] = []
     miner_flags: list[str] = []
     pool_hosts: list[str] = []

@@ -1,33 +1,44 @@
 """Whether detection fully ran: a scan whose required checks failed is never `clean`.
 
-The verdict depends on the signature bundle (YARA rules and lists), the process scanners,
-the connection scanner and the miner-config scanner. When one of them failed or ran out
+The verdict depends on the signature bundle (YARA rules and lists), the process list and the
+declared scanners marked ``required`` (process signals, miner configs, connections, YARA
+over files and memory). When one of them failed or ran out
 of time, ``Verdict.incomplete`` names it; without strong evidence the verdict is then
 ``incomplete`` (a miner found is still ``mining``, with what did not run listed).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
+from agent.detect.scanners import SCANNERS
 from agent.i18n import N_, gettext_in
 from agent.wire.report import CollectorError, LocalizedText, Verdict, VerdictStatus
 
-# run_collector names (agent/scan.py, agent/detect/engine.py) the verdict depends on.
-REQUIRED_CHECKS: dict[str, str] = {
+if TYPE_CHECKING:
+    from agent.bundle.loader import LoadedBundle
+
+# The pipeline's own steps (agent/scan.py, agent/detect/engine.py) the verdict depends on.
+PIPELINE_CHECKS: dict[str, str] = {
     "signatures": N_("loading the signatures (YARA rules and lists)"),
     "detection": N_("the detection engine"),
     "verdict": N_("the verdict engine"),
     "processes": N_("the list of running processes"),
-    "process_signals": N_("the check of process names and command lines"),
-    "miner_configs": N_("the check for miner configuration files"),
-    "connections": N_("the check of network connections"),
-    "yara_files": N_("the YARA scan of program files"),
-    "yara_memory": N_("the YARA scan of process memory"),
 }
 
 
-def missing_checks(errors: list[CollectorError], bundle: Any) -> list[LocalizedText]:
+def required_checks() -> dict[str, str]:
+    """run_collector name -> what it is: the pipeline steps, then every declared scanner
+    marked ``required`` (agent.detect.scanners.SCANNERS)."""
+    return PIPELINE_CHECKS | {s.name: s.required for s in SCANNERS if s.required}
+
+
+REQUIRED_CHECKS: dict[str, str] = required_checks()
+
+
+def missing_checks(
+    errors: list[CollectorError], bundle: LoadedBundle | None
+) -> list[LocalizedText]:
     """What the verdict depends on and did not run: failed checks, a missing bundle."""
     out: list[LocalizedText] = []
     if bundle is None or not _has_rules(bundle):
@@ -62,13 +73,11 @@ def _compose(msgid: str, what_msgid: str, reason: LocalizedText | None) -> Local
     return LocalizedText(zh=one("zh"), en=one("en"))
 
 
-def _has_rules(bundle: Any) -> bool:
+def _has_rules(bundle: LoadedBundle) -> bool:
     """A bundle that compiled: the empty fallback (source "none") has no rules at all."""
-    if getattr(bundle, "source", None) == "none":
+    if bundle.source == "none":
         return False
-    return getattr(bundle, "file_rules", None) is not None and (
-        getattr(bundle, "memory_rules", None) is not None
-    )
+    return bundle.file_rules is not None and bundle.memory_rules is not None
 
 
 def apply_incomplete(verdict: Verdict | None, missing: list[LocalizedText]) -> Verdict:

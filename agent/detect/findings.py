@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.i18n import localized
 from agent.report.sanitize import printable
 from agent.wire.report import Finding, Strength, Subject
+
+if TYPE_CHECKING:
+    from agent.bundle.loader import LoadedBundle
 
 
 def make_finding(
@@ -21,7 +24,7 @@ def make_finding(
     rule: str | None = None,
     evidence: list[str] | None = None,
     passive_hint: bool | None = None,
-    bundle: Any = None,
+    bundle: LoadedBundle | None = None,
     weight: float | None = None,
 ) -> Finding:
     """A finding whose title/detail/action are msgids (marked with N_) filled from ``params``.
@@ -38,7 +41,7 @@ def make_finding(
         action=localized(action, **p),
         subject=_safe_subject(subject or Subject()),
         rule=rule,
-        signature_version=getattr(bundle, "version", None),
+        signature_version=bundle.version if bundle is not None else None,
         evidence=[_clip(printable(e)) for e in (evidence or [])][:20],
     )
 

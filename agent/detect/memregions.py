@@ -1,4 +1,5 @@
-"""Choosing which parts of a process's memory to scan (Linux /proc/PID/maps).
+"""Choosing which parts of a process's memory to scan (regions in the /proc/PID/maps form;
+the OS packages under agent.platform list them).
 
 The strings that name a miner live in its image, its heap and small anonymous regions;
 huge anonymous regions (the 2 GB RandomX dataset) are pseudo-random and only sampled.
@@ -7,7 +8,8 @@ huge anonymous regions (the 2 GB RandomX dataset) are pseudo-random and only sam
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+from agent.platform.types import Region
 
 REGION_CAP = 64 * 2**20  # anonymous regions larger than this are only sampled
 SAMPLE_BYTES = 1 * 2**20  # how much of a huge region's start is read
@@ -15,30 +17,6 @@ PROCESS_CAP = 384 * 2**20  # at most this much memory per process
 CHUNK = 16 * 2**20  # bytes handed to YARA per call
 OVERLAP = 4096  # kept between chunks so a string across a boundary is still found
 _SKIP_SPECIAL = ("[vvar]", "[vsyscall]", "[vvar_vclock]")
-
-
-@dataclass(frozen=True)
-class Region:
-    start: int
-    end: int
-    perms: str
-    path: str
-
-    @property
-    def size(self) -> int:
-        return self.end - self.start
-
-
-def parse_maps(text: str) -> list[Region]:
-    regions = []
-    for line in text.splitlines():
-        parts = line.split(None, 5)
-        if len(parts) < 5:
-            continue
-        lo, hi = parts[0].split("-")
-        path = parts[5].strip() if len(parts) > 5 else ""
-        regions.append(Region(int(lo, 16), int(hi, 16), parts[1], path))
-    return regions
 
 
 def select(regions: list[Region], exe: str | None) -> list[tuple[int, int]]:

@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from agent.detect.cmdline import analyze_text, split_command
 from agent.detect.findings import make_finding
 from agent.detect.locations import hidden_location
 from agent.i18n import N_
+from agent.platform.types import PersistenceEntry
 from agent.wire.report import Finding, Strength, Subject
 
+if TYPE_CHECKING:
+    from agent.bundle.loader import LoadedBundle
 
-@dataclass(frozen=True)
-class PersistenceEntry:
-    """One thing that starts a program: a crontab line, unit, Run value, task, consumer."""
-
-    mechanism: str  # cron, systemd, rc_local, shell_rc, run_key, service, task, wmi, startup
-    location: str  # file or registry key it was read from
-    name: str
-    command: str
-    registry: bool = False
-
+__all__ = ["PersistenceEntry", "analyze_entry", "defender_exclusion_finding", "referenced_paths"]
 
 _PATHISH = re.compile(r"(?:[A-Za-z]:\\|/|%\w+%\\)[^\s\"';|&<>]+")
 
@@ -37,7 +30,7 @@ def referenced_paths(command: str) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-def analyze_entry(entry: PersistenceEntry, bundle: Any) -> list[Finding]:
+def analyze_entry(entry: PersistenceEntry, bundle: LoadedBundle) -> list[Finding]:
     """A finding when the entry's command carries miner signals or points at a hidden place."""
     subj = Subject(
         persistence=f"{entry.mechanism}: {entry.name}"[:300],
@@ -96,7 +89,7 @@ def analyze_entry(entry: PersistenceEntry, bundle: Any) -> list[Finding]:
     return []
 
 
-def defender_exclusion_finding(kind: str, value: str, key: str, bundle: Any) -> Finding:
+def defender_exclusion_finding(kind: str, value: str, key: str, bundle: LoadedBundle) -> Finding:
     return make_finding(
         "defender_exclusion",
         Strength.weak,

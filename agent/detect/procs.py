@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 import time
 from dataclasses import dataclass, field
 
 import psutil
+
+import agent.platform as plat
 
 _HASH_LIMIT = 256 * 2**20
 _hash_cache: dict[tuple[str, int, int], str] = {}
@@ -36,7 +37,7 @@ class ProcInfo:
 
     @property
     def kernel_thread(self) -> bool:
-        return not self.cmdline and self.exe is None and sys.platform.startswith("linux")
+        return plat.is_kernel_thread(self.cmdline, self.exe)
 
 
 def sha256_file(path: str, open_path: str | None = None) -> str | None:
@@ -84,26 +85,12 @@ def snapshot(own_pids: set[int], deadline: float | None = None) -> list[ProcInfo
             create_time=info.get("create_time"),
             cwd=info.get("cwd"),
         )
-        if sys.platform.startswith("linux"):
-            _linux_exe(pi)
+        plat.refine_process(pi)
         out.append(pi)
     for pi in out:
         if pi.ppid is not None:
             pi.parent_name = names.get(pi.ppid)
     return out
-
-
-def _linux_exe(pi: ProcInfo) -> None:
-    try:
-        link = os.readlink(f"/proc/{pi.pid}/exe")
-    except OSError:
-        return
-    pi.exe_link = link
-    if link.endswith(" (deleted)") or link.startswith("/memfd:"):
-        pi.exe_deleted = True
-        pi.exe = link.removesuffix(" (deleted)")
-    else:
-        pi.exe = link
 
 
 def hash_exe(pi: ProcInfo) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.detect import scan_processes
 from agent.detect.cmdline import analyze_text, host_of, wallet_kind
@@ -14,6 +14,9 @@ from agent.detect.procs import ProcInfo
 from agent.detect.scan_processes import script_path, subject_of
 from agent.i18n import N_
 from agent.wire.report import Finding, Strength
+
+if TYPE_CHECKING:
+    from agent.bundle.loader import LoadedBundle
 
 CONFIG_SUFFIXES = (".json", "pools.txt", ".bat", ".cmd", ".ps1", ".sh", ".conf", ".cfg", ".ini")
 MINER_KEYS = (
@@ -57,7 +60,7 @@ _SKIP_DIRS = {
 }
 
 
-def analyze_config_text(text: str, bundle: Any) -> tuple[Strength | None, str, list[str]]:
+def analyze_config_text(text: str, bundle: LoadedBundle) -> tuple[Strength | None, str, list[str]]:
     """(strength, rule, evidence) for one file's content; strength None when clean."""
     stripped = text.lstrip("\ufeff \r\n\t")
     if stripped.startswith("{"):
@@ -81,7 +84,7 @@ def analyze_config_text(text: str, bundle: Any) -> tuple[Strength | None, str, l
     return None, "", []
 
 
-def _analyze_json(data: dict, bundle: Any) -> tuple[Strength | None, str, list[str]]:
+def _analyze_json(data: dict, bundle: LoadedBundle) -> tuple[Strength | None, str, list[str]]:
     pools = data.get("pools") or data.get("pool_list")
     evidence: list[str] = []
     if isinstance(pools, list):
@@ -162,7 +165,10 @@ def config_files(directory: str) -> list[str]:
 
 
 def scan_configs(
-    procs: list[ProcInfo], bundle: Any, own_paths: set[str], cache: dict[str, tuple] | None = None
+    procs: list[ProcInfo],
+    bundle: LoadedBundle,
+    own_paths: set[str],
+    cache: dict[str, tuple] | None = None,
 ) -> list[Finding]:
     """Findings for miner configuration files beside running programs."""
     cache = {} if cache is None else cache
@@ -209,7 +215,7 @@ def scan_configs(
     return findings
 
 
-def _read_and_analyze(path: str, bundle: Any) -> tuple:
+def _read_and_analyze(path: str, bundle: LoadedBundle) -> tuple:
     try:
         with open(path, "rb") as fh:
             raw = fh.read(_MAX_FILE)

@@ -3,36 +3,36 @@
 from __future__ import annotations
 
 import ipaddress
-import re
-import sys
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import psutil
 
+import agent.platform as plat
 from agent.detect.findings import make_finding
 from agent.detect.procs import ProcInfo
 from agent.detect.scan_processes import subject_of
 from agent.i18n import N_
 from agent.wire.report import Finding, Strength, Subject
 
+if TYPE_CHECKING:
+    from agent.bundle.entries import Entry
+    from agent.bundle.loader import LoadedBundle
+
 Resolver = Callable[[Iterable[str], float], dict[str, list[str]]]
 _LIVE = {psutil.CONN_ESTABLISHED, psutil.CONN_SYN_SENT}
 _BLOCKING_IPS = {"0.0.0.0", "127.0.0.1", "::1", "::", "255.255.255.255"}
 
 
-def _ip_entry(bundle: Any, ip: str) -> Any:
-    matcher = getattr(bundle, "pool_ips", None)
-    if matcher is None:
-        return None
+def _ip_entry(bundle: LoadedBundle, ip: str) -> Entry | None:
     try:
-        return matcher.match(ip)
+        return bundle.pool_ips.match(ip)
     except Exception:  # noqa: BLE001 - a bad list entry must not abort the scan
         return None
 
 
 def connection_findings(
-    bundle: Any,
+    bundle: LoadedBundle,
     procs: dict[int, ProcInfo],
     own_pids: set[int],
     resolved: dict[str, str] | None = None,
@@ -40,7 +40,7 @@ def connection_findings(
 ) -> list[Finding]:
     """Findings for live TCP connections (``resolved``: ip -> pool domain it came from)."""
     resolved = resolved or {}
-    ports = getattr(bundle, "mining_ports", None) or {}
+    ports = bundle.mining_ports
     if conns is None:
         conns = psutil.net_connections(kind="tcp")
     out: list[Finding] = []
@@ -97,18 +97,18 @@ def connection_findings(
     return out
 
 
-def hosts_findings(bundle: Any, hosts_path: str) -> list[Finding]:
+def hosts_findings(bundle: LoadedBundle, hosts_path: str) -> list[Finding]:
     """hosts-file lines that point a pool domain at a real address (not blocking entries)."""
     try:
         with open(hosts_path, encoding="utf-8", errors="replace") as fh:
             lines = fh.read().splitlines()
     except OSError:
         return []
-    matcher = getattr(bundle, "pool_domains", None)
+    matcher = bundle.pool_domains
     out: list[Finding] = []
     for n, line in enumerate(lines, 1):
         fields = line.split("#", 1)[0].split()
-        if len(fields) < 2 or fields[0] in _BLOCKING_IPS or matcher is None:
+        if len(fields) < 2 or fields[0] in _BLOCKING_IPS:
             continue
         for name in fields[1:]:
             entry = matcher.match(name.lower())
@@ -134,35 +134,13 @@ def hosts_findings(bundle: Any, hosts_path: str) -> list[Finding]:
 
 
 # English and Simplified Chinese labels of `ipconfig /displaydns`
-_DNS_NAME = re.compile(r"^\s*(?:Record Name|记录名称)[ .]*:\s*(\S+)")
-_DNS_A = re.compile(r"^\s*(?:A \(Host\) Record|A \(主机\)\s*记录)[ .]*:\s*(\S+)")
-
-
-def parse_displaydns(text: str) -> dict[str, list[str]]:
-    """`ipconfig /displaydns` output (English or Chinese) -> name -> A records."""
-    out: dict[str, list[str]] = {}
-    current = None
-    for line in text.splitlines():
-        m = _DNS_NAME.match(line)
-        if m:
-            current = m.group(1).lower().rstrip(".")
-            out.setdefault(current, [])
-            continue
-        m = _DNS_A.match(line)
-        if m and current:
-            out[current].append(m.group(1))
-    return out
-
-
 def dns_cache_findings(
-    bundle: Any, cache: dict[str, list[str]]
+    bundle: LoadedBundle, cache: dict[str, list[str]]
 ) -> tuple[list[Finding], dict[str, str]]:
     """Pool names in the DNS cache, and ip -> domain for the connection check."""
-    matcher = getattr(bundle, "pool_domains", None)
+    matcher = bundle.pool_domains
     out: list[Finding] = []
     ips: dict[str, str] = {}
-    if matcher is None:
-        return out, ips
     for name, addrs in cache.items():
         if matcher.match(name) is None:
             continue
@@ -188,18 +166,8 @@ def dns_cache_findings(
 
 
 def read_dns_cache() -> dict[str, list[str]]:
-    """Windows DNS client cache via `ipconfig /displaydns` (empty elsewhere)."""
-    if sys.platform != "win32":
-        return {}
-    import subprocess
-
-    try:
-        out = subprocess.run(
-            ["ipconfig", "/displaydns"], capture_output=True, timeout=10, check=False
-        ).stdout.decode("mbcs", errors="replace")
-    except (OSError, subprocess.SubprocessError):
-        return {}
-    return parse_displaydns(out)
+    """The OS DNS client cache (Windows `ipconfig /displaydns`; empty elsewhere)."""
+    return plat.dns_cache()
 
 
 _RESOLVED: dict[str, tuple[float, list[str]]] = {}

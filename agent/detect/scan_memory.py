@@ -1,13 +1,13 @@
-"""YARA over process memory (memory-scope rules), reading chosen regions via /proc/PID/mem."""
+"""YARA over process memory (memory-scope rules): the regions agent.detect.memregions
+chooses, read through the OS reader of agent.platform."""
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import agent.platform as plat
 from agent.detect import memregions
 from agent.report.sanitize import printable
 
@@ -27,59 +27,18 @@ def scan_process_memory(
 ) -> MemoryResult:
     """Match ``rules`` against the interesting regions of process ``pid``."""
     result = MemoryResult(pid)
-    if sys.platform == "win32":
-        return _scan_windows(pid, rules, exe, result, deadline)
-    if not sys.platform.startswith("linux"):
+    try:
+        reader = plat.open_process_memory(pid, exe)
+    except NotImplementedError:
         return _scan_with_yara_pid(pid, rules, result)
-    try:
-        with open(f"/proc/{pid}/maps", encoding="utf-8", errors="replace") as fh:
-            regions = memregions.parse_maps(fh.read())
-        mem = os.open(f"/proc/{pid}/mem", os.O_RDONLY)
     except PermissionError:
         result.error = "permission"
         return result
-    except (FileNotFoundError, ProcessLookupError):
+    except OSError:  # FileNotFoundError, ProcessLookupError: the process is gone
         result.error = "gone"
         return result
     try:
-        for batch in memregions.batches(memregions.select(regions, exe)):
-            if deadline is not None and time.monotonic() > deadline:
-                result.error = "timeout"
-                break
-            parts = []
-            for start, length in batch:
-                try:
-                    parts.append(os.pread(mem, length, start))
-                except OSError:
-                    continue
-            data = SEPARATOR.join(parts)
-            result.scanned_bytes += len(data)
-            if data:
-                _collect(rules.match(data=data, timeout=10), result)
-    except PermissionError:
-        result.error = "permission"
-    finally:
-        os.close(mem)
-    return result
-
-
-def _scan_windows(
-    pid: int, rules: Any, exe: str | None, result: MemoryResult, deadline: float | None
-) -> MemoryResult:
-    """Windows: the same region choice over VirtualQueryEx, read with ReadProcessMemory."""
-    from agent.detect import memregions_windows as mw
-
-    try:
-        reader = mw.ProcessReader(pid)
-    except PermissionError:
-        result.error = "permission"
-        return result
-    except OSError:
-        result.error = "gone"
-        return result
-    try:
-        ranges = memregions.select(mw.to_regions(reader.regions(), exe), exe)
-        for batch in memregions.batches(ranges):
+        for batch in memregions.batches(memregions.select(reader.regions(), exe)):
             if deadline is not None and time.monotonic() > deadline:
                 result.error = "timeout"
                 break
@@ -93,6 +52,8 @@ def _scan_windows(
             result.scanned_bytes += len(data)
             if data:
                 _collect(rules.match(data=data, timeout=10), result)
+    except PermissionError:
+        result.error = "permission"
     finally:
         reader.close()
     return result

@@ -7,7 +7,7 @@ else. The name itself is evidence (weak: it proves no mining), shown escaped.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from agent.detect.findings import make_finding
 from agent.detect.procs import ProcInfo
@@ -16,8 +16,11 @@ from agent.i18n import N_
 from agent.report.sanitize import is_undecodable, printable
 from agent.wire.report import Finding, Strength
 
+if TYPE_CHECKING:
+    from agent.bundle.loader import LoadedBundle
 
-def undecodable_name_findings(procs: list[ProcInfo], bundle: Any) -> list[Finding]:
+
+def undecodable_name_findings(procs: list[ProcInfo], bundle: LoadedBundle | None) -> list[Finding]:
     """One weak finding per process whose name or program path is not valid text."""
     out: list[Finding] = []
     for p in procs:

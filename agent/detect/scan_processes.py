@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from agent import platform as agent_platform
 from agent.detect.cmdline import Signal, analyze_text
 from agent.detect.findings import make_finding
 from agent.detect.locations import basename, dirname, hidden_location, is_windows_path
-from agent.detect.procs import ProcInfo, hash_exe
+from agent.detect.procs import ProcInfo
 from agent.i18n import N_
 from agent.wire.report import Finding, Strength, Subject
+
+if TYPE_CHECKING:
+    from agent.bundle.loader import LoadedBundle
 
 _INTERPRETERS = re.compile(r"(?i)^(python[0-9.]*|perl|ruby|node|php|bash|sh|dash|zsh)(\.exe)?$")
 _KTHREAD_NAME = re.compile(r"^\[[\w/:.\-+ ]+\]$")
@@ -111,20 +114,20 @@ STOP_TREE_ACTION = N_(
 )
 
 
-def _system_dirs(bundle: Any, name: str) -> tuple[str, ...] | None:
-    table = getattr(bundle, "system_binaries", None) or {}
+def _system_dirs(bundle: LoadedBundle, name: str) -> tuple[str, ...] | None:
+    table = bundle.system_binaries
     dirs = table.get(name.lower())
     if dirs:
         return tuple(d.lower().rstrip("\\/") for d in dirs)
     return _WIN_SYSTEM_NAMES.get(name.lower())
 
 
-def cmdline_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
+def cmdline_findings(p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
     signals = analyze_text(p.cmdline_text, bundle)
     return signal_findings(signals, p, bundle)
 
 
-def signal_findings(signals: list[Signal], p: ProcInfo, bundle: Any) -> list[Finding]:
+def signal_findings(signals: list[Signal], p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
     if not signals:
         return []
     strong = [s for s in signals if s.strength == Strength.strong]
@@ -179,8 +182,8 @@ def signal_findings(signals: list[Signal], p: ProcInfo, bundle: Any) -> list[Fin
     ]
 
 
-def name_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
-    table = getattr(bundle, "miner_process_names", None) or {}
+def name_findings(p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
+    table = bundle.miner_process_names
     out: list[Finding] = []
     for candidate in {p.name.lower(), basename(p.exe or "").lower()} - {""}:
         entry = table.get(candidate) or table.get(candidate.removesuffix(".exe"))
@@ -214,7 +217,9 @@ def name_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
     return out
 
 
-def masquerade_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
+def masquerade_findings(p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
+    """A system program's name from the wrong folder, svchost without -k, a fake kernel
+    thread."""
     out: list[Finding] = []
     params = {"name": p.name, "pid": p.pid, "exe": p.exe or "?"}
     subj = subject_of(p)
@@ -282,6 +287,14 @@ def masquerade_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
                     bundle=bundle,
                 )
             )
+    return out
+
+
+def hidden_location_findings(p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
+    """The program (or script) runs from a temporary or hidden folder."""
+    out: list[Finding] = []
+    params = {"name": p.name, "pid": p.pid, "exe": p.exe or "?"}
+    subj = subject_of(p)
     for path in (None if p.exe_deleted else p.exe, script_path(p)):
         where = hidden_location(path)
         if where:
@@ -303,6 +316,14 @@ def masquerade_findings(p: ProcInfo, bundle: Any) -> list[Finding]:
                 )
             )
             break
+    return out
+
+
+def deleted_executable_findings(p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
+    """The program file was deleted after start, or lives only in memory (memfd)."""
+    out: list[Finding] = []
+    params = {"name": p.name, "pid": p.pid, "exe": p.exe or "?"}
+    subj = subject_of(p)
     if p.exe_deleted and not _replaced_by_update(p):
         out.append(
             make_finding(
@@ -336,11 +357,3 @@ def _replaced_by_update(p: ProcInfo) -> bool:
         and hidden_location(path) is None
         and os.path.isfile(path)
     )
-
-
-def scan_process(p: ProcInfo, bundle: Any) -> list[Finding]:
-    """All process-level findings for one process."""
-    if p.kernel_thread:
-        return []
-    hash_exe(p)
-    return cmdline_findings(p, bundle) + name_findings(p, bundle) + masquerade_findings(p, bundle)

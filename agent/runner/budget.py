@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import psutil
 
+import agent.platform as plat
+
 
 @dataclass
 class Budget:
@@ -37,16 +39,8 @@ class WorkerResult:
 
 def lower_priority(pid: int | None = None) -> None:
     """Below-normal priority for the agent (and the workers it starts)."""
-    try:
-        proc = psutil.Process(pid)
-        if sys.platform == "win32":
-            proc.nice(psutil.BELOW_NORMAL_PRIORITY_CLASS)
-        else:
-            proc.nice(10)
-            if hasattr(proc, "ionice"):
-                proc.ionice(psutil.IOPRIO_CLASS_IDLE)
-    except (psutil.Error, OSError, AttributeError):
-        pass
+    with contextlib.suppress(psutil.Error, OSError, AttributeError):
+        plat.lower_priority(psutil.Process(pid))
 
 
 def _tree_rss_and_cpu(proc: psutil.Process) -> tuple[float, float]:

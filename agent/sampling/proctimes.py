@@ -7,10 +7,11 @@ faster than psutil's per-process calls); elsewhere psutil's ``process_iter`` is 
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 
 import psutil
+
+import agent.platform as plat
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class ProcTimesReader:
 
     def __init__(self, proc_root: str = "/proc", use_procfs: bool | None = None) -> None:
         if use_procfs is None:
-            use_procfs = sys.platform.startswith("linux") and os.path.isdir(proc_root)
+            use_procfs = plat.has_procfs(proc_root)
         self._linux = use_procfs
         self._root = proc_root
         self.denied = 0  # processes of the last read_all() whose times could not be read

@@ -5,12 +5,10 @@ and SYSTEM only)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import agent.platform as plat
 from agent.transport.spool import atomic_write
 
 CREDENTIALS_FILE = "credentials.json"
@@ -26,15 +24,7 @@ class Credentials:
 
 def restrict_to_admins(path: Path) -> None:
     """Make ``path`` readable by the administrator account only."""
-    if sys.platform == "win32":
-        # S-1-5-32-544 Administrators, S-1-5-18 SYSTEM; drop inherited entries.
-        subprocess.run(
-            ["icacls", str(path), "/inheritance:r", "/grant:r", "*S-1-5-32-544:F", "*S-1-5-18:F"],
-            check=False,
-            capture_output=True,
-        )
-    else:
-        os.chmod(path, 0o600)
+    plat.restrict_to_admins(path)
 
 
 def save(home: Path, creds: Credentials) -> Path:

@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import agent.platform as plat
+
 STATE_FILE = "state.json"
 
 
@@ -26,13 +28,7 @@ class SpooledReport:
 
 
 def _fsync_dir(path: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    plat.fsync_dir(path)
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -11,9 +11,10 @@ import time
 import pytest
 
 from agent.collectors.base import ScanContext, ScanOptions
-from agent.detect import crossview
-from agent.detect.engine import DetectionSettings, _yara_folders, run_detection
+from agent.detect.engine import DetectionSettings, new_run, run_detection
 from agent.detect.scan_memory import scan_process_memory
+from agent.detect.scanners import yara_folders
+from agent.platform.linux import crossview
 from agent.wire.report import ProcessUsage, Strength, Utilization
 from tests.fixtures.miners import launch
 from tests.fixtures.miners.bundles import detection_bundle
@@ -28,7 +29,9 @@ def test_deep_scan_finds_a_miner_binary_at_rest(tmp_path):
     (tmp_path / "notes.md").write_text("xmrig --donate-level 1 cpu-max-threads-hint\n")
     (tmp_path / "script.py").write_bytes((launch.FAKE_MINER).read_bytes())  # source, no ELF
     settings = DetectionSettings(deep_folders=[str(tmp_path)])
-    findings = _yara_folders(detection_bundle(), settings, set(), time.monotonic() + 30)
+    findings = yara_folders.run(
+        new_run(detection_bundle(), settings, deadline=time.monotonic() + 30)
+    )
     assert [f.subject.file for f in findings] == [str(drop)]
     assert findings[0].strength == Strength.weak and findings[0].kind == "yara_file_at_rest"
 
@@ -73,11 +76,12 @@ def test_memory_scan_without_rights_reports_permission():
 
 
 def test_memory_limitation_is_recorded(monkeypatch):
-    from agent.detect import engine, scan_memory
+    from agent.detect import scan_memory
+    from agent.detect.scanners import yara_memory
 
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
-        monkeypatch.setattr(engine, "scan_process_memory",
+        monkeypatch.setattr(yara_memory, "scan_process_memory",
                             lambda pid, *a, **k: scan_memory.MemoryResult(pid, error="permission"))
         ctx = ScanContext(options=ScanOptions(time_budget_seconds=20))
         util = Utilization(window_seconds=1, samples=2, top_processes=[

@@ -219,3 +219,26 @@ def test_wrapper_advice_never_says_delete_a_system_program(pool, tmp_path, home_
         for text in (f.action.en, f.action.zh):
             assert "/usr/bin/timeout" not in text or "not delete" in f.action.en
     assert "Stop the process tree" in cmd[0].action.en and "进程树" in cmd[0].action.zh
+
+
+def test_the_linux_memory_reader_and_yaras_own_scanner_agree(pool, platform_as):
+    """agent.platform.linux reads the chosen regions of /proc/PID/mem; other systems
+    (agent.platform.generic) leave it to YARA's own process scanner, which reads it all."""
+    from agent.detect.scan_memory import scan_process_memory
+    from tests.fixtures.miners.bundles import detection_bundle
+
+    rules = detection_bundle().memory_rules
+    before = len(pool.log.logins)
+    proc = launch.spawn([launch.PYTHON, str(launch.FAKE_MINER), "-o", _url(pool),
+                         "-u", launch.WALLET])
+    try:
+        launch.wait_logged_in(pool, before + 1)
+        platform_as("linux")
+        chosen = scan_process_memory(proc.pid, rules, launch.PYTHON)
+        platform_as("generic")
+        whole = scan_process_memory(proc.pid, rules, launch.PYTHON)
+    finally:
+        launch.stop(proc)
+    assert chosen.error is None and whole.error is None
+    assert chosen.rules and set(chosen.rules) <= set(whole.rules)
+    assert chosen.scanned_bytes > 0 and whole.scanned_bytes == 0  # YARA reads it itself

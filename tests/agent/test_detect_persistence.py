@@ -9,9 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from agent.detect import persistence, persistence_linux, persistence_windows
-from agent.detect.engine import DetectionSettings, _ld_preload, _persistence
-from agent.detect.scan_connections import dns_cache_findings, hosts_findings, parse_displaydns
+from agent.detect import persistence
+from agent.detect.engine import DetectionSettings, new_run
+from agent.detect.scan_connections import dns_cache_findings, hosts_findings
+from agent.detect.scanners import ld_preload
+from agent.detect.scanners import persistence as persistence_scanner
+from agent.platform.linux import persistence as persistence_linux
+from agent.platform.windows import persistence as persistence_windows
+from agent.platform.windows.dns import parse_displaydns
 from agent.wire.report import Strength
 from tests.fixtures.miners.bundles import detection_bundle
 from tests.fixtures.miners.launch import WALLET
@@ -27,7 +32,8 @@ def _write(root: Path, rel: str, text: str) -> Path:
     return path
 
 
-def test_linux_tree(tmp_path):
+def test_linux_tree(tmp_path, platform_as):
+    platform_as("linux")
     _write(tmp_path, "etc/crontab", "SHELL=/bin/sh\n17 * * * * root cd / && run-parts "
            "--report /etc/cron.hourly\n")
     bad_cron = _write(tmp_path, "var/spool/cron/crontabs/www-data",
@@ -41,7 +47,7 @@ def test_linux_tree(tmp_path):
     _write(tmp_path, "home/student/.bashrc", "alias ll='ls -l'\nexport PATH=$HOME/bin:$PATH\n")
     rc = _write(tmp_path, "etc/rc.local",
                 "#!/bin/sh\nnohup /tmp/.x/xm --donate-level 1 -o stratum+ssl://1.2.3.4:443 &\n")
-    findings = _persistence(B, DetectionSettings(root=str(tmp_path)))
+    findings = persistence_scanner.run(new_run(B, DetectionSettings(root=str(tmp_path))))
     by_file = {f.subject.file: f for f in findings}
     assert set(by_file) == {str(bad_cron), str(hidden_unit), str(rc)}
     assert by_file[str(bad_cron)].strength == Strength.strong
@@ -50,12 +56,13 @@ def test_linux_tree(tmp_path):
     assert all(f.passive_hint for f in findings)
 
 
-def test_ld_so_preload(tmp_path):
-    assert _ld_preload(B, DetectionSettings(root=str(tmp_path))) == []
+def test_ld_so_preload(tmp_path, platform_as):
+    platform_as("linux")
+    assert ld_preload.run(new_run(B, DetectionSettings(root=str(tmp_path)))) == []
     _write(tmp_path, "etc/ld.so.preload", "# nothing\n")
-    assert _ld_preload(B, DetectionSettings(root=str(tmp_path))) == []
+    assert ld_preload.run(new_run(B, DetectionSettings(root=str(tmp_path)))) == []
     _write(tmp_path, "etc/ld.so.preload", "/usr/local/lib/libprocesshider.so\n")
-    (f,) = _ld_preload(B, DetectionSettings(root=str(tmp_path)))
+    (f,) = ld_preload.run(new_run(B, DetectionSettings(root=str(tmp_path))))
     assert f.kind == "ld_preload" and f.evidence == ["/usr/local/lib/libprocesshider.so"]
 
 
@@ -84,14 +91,17 @@ def _sources() -> persistence_windows.WindowsSources:
     )
 
 
-def test_windows_sources_from_recorded_fixtures():
+def test_windows_sources_from_recorded_fixtures(platform_as):
+    platform_as("windows")
     src = _sources()
     csv_tasks = persistence_windows.parse_schtasks_csv((WIN / "schtasks.csv").read_text())
     xml_tasks = persistence_windows.parse_schtasks_xml(
         (WIN / "schtasks.xml").read_text(encoding="utf-8"))
     assert [(t.name, t.command) for t in xml_tasks] == [(t.name, t.command) for t in csv_tasks]
     assert xml_tasks[-1].name == "\\Microsoft\\Windows\\WindowsUpdate\\SysUpdater"
-    findings = _persistence(B, DetectionSettings(root="/nonexistent", windows_sources=src))
+    findings = persistence_scanner.run(
+        new_run(B, DetectionSettings(root="/nonexistent", windows_sources=src))
+    )
     strong = {(f.subject.persistence or "").split(":")[0] + ":" + f.kind
               for f in findings if f.strength == Strength.strong}
     assert strong == {"run_key:persistence_miner", "task:persistence_miner",
@@ -119,7 +129,8 @@ def test_windows_dns_cache_chinese_output():
     assert cache == {"pool.supportxmr.com": ["198.51.100.23"], "www.baidu.com": []}
 
 
-def test_a_failing_windows_source_does_not_hide_the_others():
+def test_a_failing_windows_source_does_not_hide_the_others(platform_as):
+    platform_as("windows")
     from agent.collectors.base import ScanContext
 
     src = _sources()
@@ -129,7 +140,9 @@ def test_a_failing_windows_source_does_not_hide_the_others():
 
     src.wmi_consumers = broken
     ctx = ScanContext()
-    findings = _persistence(B, DetectionSettings(root="/nonexistent", windows_sources=src), ctx)
+    findings = persistence_scanner.run(
+        new_run(B, DetectionSettings(root="/nonexistent", windows_sources=src), ctx)
+    )
     assert {f.subject.persistence.split(":")[0] for f in findings
             if f.kind == "persistence_miner"} == {"run_key", "task"}
     assert [e.collector for e in ctx.errors] == ["persistence.wmi_subscriptions"]

@@ -3,11 +3,13 @@ sustained load alone is never mining; active vs passive with reasons."""
 
 from __future__ import annotations
 
-from agent.detect.engine import DetectionSettings, _utilization, dedup
+from agent.detect.engine import DetectionSettings, dedup, new_run
 from agent.detect.findings import make_finding
-from agent.detect.memregions import CHUNK, REGION_CAP, SAMPLE_BYTES, batches, parse_maps, select
+from agent.detect.memregions import CHUNK, REGION_CAP, SAMPLE_BYTES, batches, select
+from agent.detect.scanners import utilization as utilization_scanner
 from agent.detect.verdict import decide
 from agent.i18n import N_
+from agent.platform.linux.memory import parse_maps
 from agent.wire.report import (
     MiningMode,
     ProcessUsage,
@@ -17,6 +19,11 @@ from agent.wire.report import (
     VerdictStatus,
 )
 from tests.fixtures.miners.bundles import detection_bundle
+
+
+def _utilization(bundle, util):
+    """The utilization scanner alone, on no processes."""
+    return utilization_scanner.run(new_run(bundle, DetectionSettings(), utilization=util))
 
 
 def _f(kind, strength, pid=None, passive=None, user=None):
@@ -100,14 +107,14 @@ def test_sustained_load_alone_is_never_mining():
         ],
         invisible_cpu_percent=45,
     )
-    findings = _utilization(b, util, {}, DetectionSettings())
+    findings = _utilization(b, util)
     strengths = {f.subject.pid: f.strength for f in findings if f.subject.pid}
     assert strengths == {11: Strength.info, 12: Strength.weak}
     assert any(f.kind == "hidden_cpu" for f in findings)
     quiet = util.model_copy(update={"invisible_cpu_percent": 12.0, "top_processes": []})
-    assert _utilization(b, quiet, {}, DetectionSettings()) == []
+    assert _utilization(b, quiet) == []
     many = util.model_copy(update={"logical_cores": 64, "top_processes": []})
-    assert _utilization(b, many, {}, DetectionSettings()) == []  # 45% of one core of 64
+    assert _utilization(b, many) == []  # 45% of one core of 64
     assert decide(findings).status == VerdictStatus.suspicious
 
 
@@ -158,7 +165,7 @@ def test_windows_region_selection_from_recorded_virtualqueryex():
     import json
     from pathlib import Path
 
-    from agent.detect.memregions_windows import RawRegion, to_regions
+    from agent.platform.windows.memory import RawRegion, to_regions
 
     rec = json.loads(
         (

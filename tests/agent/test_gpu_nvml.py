@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from agent.collectors.base import ScanContext
-from agent.collectors.gpu import merge, nvml_gpus
-from agent.nvml import NvmlSession, bus_id_text, cuda_version_text
-from agent.sampling.gpu import GpuSampler
+from agent.collectors.gpu import merge
+from agent.platform.nvml import GpuSampler, NvmlSession, bus_id_text, cuda_version_text, nvml_gpus
 from agent.wire.report import GPUInfo
 from tests.fixtures.nvml_fake import FakeGpu, make_fake_nvml
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from agent.sampling.gpu import GpuSampler
+from agent.platform.nvml import GpuSampler
 from agent.sampling.sampler import UtilizationSampler
 from tests.fixtures.nvml_fake import FakeGpu, make_fake_nvml
 

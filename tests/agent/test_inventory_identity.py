@@ -113,13 +113,13 @@ def test_fallback_only_when_no_hardware_part() -> None:
     assert fingerprint(hw, "machine-a") == fingerprint(hw, "machine-b")  # re-image: same
 
 
-def test_collect_identity_uses_only_physical_macs_and_never_the_hostname(monkeypatch) -> None:
+def test_collect_identity_uses_only_physical_macs_and_never_the_hostname(
+    monkeypatch, fake_platform
+) -> None:
     raw = identity_mod.RawIdentity(system_uuid=UUID, board_serial="Default string",
                                    system_serial="PF2ABCDE", manufacturer="To be filled by O.E.M.",
                                    product="MS-7C02", machine_id="3d1219c7c4c5404aaa1f6d2a48adfda4")
-    monkeypatch.setattr(identity_mod, "read_raw_linux", lambda ctx: raw)
-    monkeypatch.setattr(identity_mod.plat, "IS_LINUX", True)
-    monkeypatch.setattr(identity_mod.plat, "IS_WINDOWS", False)
+    fake_platform.identity = raw
     nics = [NICInfo(name="enp3s0", mac="d4:5d:64:1a:2b:3c", physical=True),
             NICInfo(name="docker0", mac="02:42:11:22:33:44", physical=False),
             NICInfo(name="vboxnet0", mac="0a:00:27:00:00:00", physical=False)]
@@ -134,18 +134,17 @@ def test_collect_identity_uses_only_physical_macs_and_never_the_hostname(monkeyp
     assert ctx.limitations == []
 
 
-def test_no_hardware_identity_falls_back_to_machine_id(monkeypatch, tmp_path) -> None:
+def test_no_hardware_identity_falls_back_to_machine_id(
+    monkeypatch, tmp_path, fake_platform
+) -> None:
     monkeypatch.setenv("MINECHECK_HOME", str(tmp_path))
-    monkeypatch.setattr(identity_mod.plat, "IS_LINUX", True)
-    monkeypatch.setattr(identity_mod.plat, "IS_WINDOWS", False)
-    monkeypatch.setattr(identity_mod, "read_raw_linux",
-                        lambda ctx: identity_mod.RawIdentity(machine_id="ab" * 16))
+    fake_platform.identity = identity_mod.RawIdentity(machine_id="ab" * 16)
     ctx = ScanContext()
     ident = identity_mod.collect_identity(ctx, [])
     assert ident.fingerprint == fingerprint(IdentityParts(), "ab" * 16)
     assert len(ctx.limitations) == 1
     # nothing at all: a random id kept in the agent home, stable across runs
-    monkeypatch.setattr(identity_mod, "read_raw_linux", lambda ctx: identity_mod.RawIdentity())
+    fake_platform.identity = identity_mod.RawIdentity()
     first = identity_mod.collect_identity(ScanContext(), [])
     second = identity_mod.collect_identity(ScanContext(), [])
     assert first.fingerprint == second.fingerprint != ident.fingerprint
@@ -164,16 +163,16 @@ def test_usb_nic_left_out_unless_it_is_the_only_one(monkeypatch) -> None:
 
 
 @pytest.fixture
-def linux_dmi(monkeypatch, tmp_path):
-    """collect_identity on Linux with the given raw DMI reading; the agent home in tmp."""
+def linux_dmi(monkeypatch, tmp_path, fake_platform):
+    """collect_identity on a platform that caches identity parts (Linux's rule) with the
+    given raw DMI reading; the agent home in tmp."""
     monkeypatch.setenv("MINECHECK_HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(identity_mod.plat, "IS_LINUX", True)
-    monkeypatch.setattr(identity_mod.plat, "IS_WINDOWS", False)
+    fake_platform.caches_identity = True
     monkeypatch.setattr(identity_mod.identity_cache.paths, "system_home",
                         lambda: tmp_path / "system")
 
     def run(raw, nics, privileged):
-        monkeypatch.setattr(identity_mod, "read_raw_linux", lambda ctx: raw)
+        fake_platform.identity = raw
         ctx = ScanContext(privileged=privileged)
         return identity_mod.collect_identity(ctx, nics), ctx
 

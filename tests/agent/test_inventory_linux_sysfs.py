@@ -6,12 +6,12 @@ import os
 from pathlib import Path
 
 from agent.collectors.base import ScanContext
-from agent.collectors.identity import read_raw_linux
 from agent.collectors.pci_names import adapter_name, is_discrete
 from agent.platform.linux.cpu import parse_cpuinfo, read_cpu
 from agent.platform.linux.disks import list_block_devices
 from agent.platform.linux.dmi import read_dmi
 from agent.platform.linux.gpu import list_drm_adapters
+from agent.platform.linux.hardware import raw_identity as read_raw_linux
 from agent.platform.linux.net import list_nic_kinds
 from agent.platform.linux.sysfs import Root
 from agent.platform.linux.system import domain, machine_id, os_release, server_reason
@@ -200,8 +200,9 @@ def test_multi_user_default_target_counts_as_server(tmp_path) -> None:
     assert os.path.islink(link)
 
 
-def test_gpu_collector_merges_nvml_and_drm_without_duplicates(tmp_path, monkeypatch) -> None:
-    import agent.platform as plat
+def test_gpu_collector_merges_nvml_and_drm_without_duplicates(
+    tmp_path, monkeypatch, platform_as
+) -> None:
     import agent.platform.linux.gpu as linux_gpu
     from agent.collectors.gpu import collect_gpus
     from tests.fixtures.nvml_fake import FakeGpu, make_fake_nvml
@@ -211,8 +212,7 @@ def test_gpu_collector_merges_nvml_and_drm_without_duplicates(tmp_path, monkeypa
     drm_card(tmp_path, "card2", "0000:01:00.0", "0x10de", "0x2503", driver="nvidia")
     original = linux_gpu.list_drm_adapters
     monkeypatch.setattr(linux_gpu, "list_drm_adapters", lambda root=None: original(Root(tmp_path)))
-    monkeypatch.setattr(plat, "IS_LINUX", True)
-    monkeypatch.setattr(plat, "IS_WINDOWS", False)
+    platform_as("linux")
     ctx = ScanContext()
     gpus = collect_gpus(ctx, make_fake_nvml([FakeGpu(bus_id="00000000:01:00.0")]))
     assert [(g.source, g.vendor) for g in gpus] == [

@@ -113,14 +113,14 @@ def test_inventory_is_repeatable() -> None:
 
 
 def test_failing_collector_lands_in_errors_and_the_rest_comes_out(monkeypatch) -> None:
-    def broken(ctx):
+    def broken(ctx, found):
         raise RuntimeError("cpuid exploded")
 
-    def denied(ctx):
+    def denied(ctx, found):
         raise PermissionError(13, "Permission denied", "/sys/class/dmi/id/board_serial")
 
-    monkeypatch.setattr(inv_mod, "collect_cpu", broken)
-    monkeypatch.setattr(inv_mod, "collect_disks", denied)
+    monkeypatch.setattr(inv_mod.by_name("cpu"), "collect", broken)
+    monkeypatch.setattr(inv_mod.by_name("disks"), "collect", denied)
     ctx = ScanContext()
     identity, hw = collect_inventory(ctx)
     assert {e.collector: e.kind for e in ctx.errors} == {"cpu": "error", "disks": "permission"}
@@ -133,10 +133,10 @@ def test_failing_collector_lands_in_errors_and_the_rest_comes_out(monkeypatch) -
 
 
 def test_identity_failure_still_gives_a_device(monkeypatch) -> None:
-    def broken(ctx, nics):
+    def broken(ctx, found):
         raise OSError("dmi gone")
 
-    monkeypatch.setattr(inv_mod, "collect_identity", broken)
+    monkeypatch.setattr(inv_mod.by_name("identity"), "collect", broken)
     ctx = ScanContext()
     identity, _ = collect_inventory(ctx)
     assert [e.collector for e in ctx.errors] == ["identity"]

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 
-import agent.nvml
-import agent.platform as plat
-from agent.collectors import cpu as cpu_mod
+import agent.platform.nvml
 from agent.collectors import nics as nics_mod
 from agent.collectors.base import ScanContext
 from agent.collectors.fingerprint import fingerprint, identity_parts
 from agent.collectors.inventory import collect_inventory
+from agent.platform import portable
 from agent.platform.windows import inventory as win
 from agent.platform.windows import source as source_mod
 from agent.platform.windows.source import FixtureSource
@@ -31,18 +30,17 @@ def load(name: str) -> dict:
 
 
 @pytest.fixture
-def windows(monkeypatch):
-    """Switch the collectors to their Windows paths, answering from a fixture."""
+def windows(monkeypatch, platform_as):
+    """Select agent.platform.windows, answering from a recorded fixture."""
 
     def use(name: str, nvml=None) -> FixtureSource:
         data = load(name)
         src = FixtureSource(data)
-        monkeypatch.setattr(plat, "IS_WINDOWS", True)
-        monkeypatch.setattr(plat, "IS_LINUX", False)
+        platform_as("windows")
         monkeypatch.setattr(source_mod, "default_source", lambda: src)
-        monkeypatch.setattr(cpu_mod, "py_cpuinfo", lambda: data["cpuinfo"])
-        monkeypatch.setattr(cpu_mod, "psutil_counts", lambda: (None, None))
-        monkeypatch.setattr(cpu_mod, "psutil_max_mhz", lambda: None)
+        monkeypatch.setattr(portable, "py_cpuinfo", lambda: data["cpuinfo"])
+        monkeypatch.setattr(portable, "psutil_counts", lambda: (None, None))
+        monkeypatch.setattr(portable, "psutil_max_mhz", lambda: None)
         monkeypatch.setattr(nics_mod, "psutil_nics", lambda: {
             name: nics_mod.PsutilNic(name=name, mac=nics_mod.normalize_mac(v["mac"]),
                                      ipv4=v["ipv4"], ipv6=v["ipv6"], up=v["up"],
@@ -50,7 +48,7 @@ def windows(monkeypatch):
             for name, v in data["psutil"]["net_if"].items()
         })
         fake = nvml or make_fake_nvml(init_error="LibraryNotFound")
-        monkeypatch.setattr(agent.nvml, "load_module", lambda module=None: module or fake)
+        monkeypatch.setattr(agent.platform.nvml, "load_module", lambda module=None: module or fake)
         return src
 
     return use
@@ -203,7 +201,8 @@ def test_wmi_class_missing_is_a_collector_error(windows) -> None:
 def test_importing_windows_modules_does_not_import_wmi() -> None:
     code = (
         "import sys, agent.collectors.inventory, agent.platform.windows.inventory, "
-        "agent.platform.windows.source; "
+        "agent.platform.windows.source, agent.platform.windows.hardware, "
+        "agent.platform.windows.persistence, agent.platform.windows.memory; "
         "bad = {'wmi', 'winreg', 'pythoncom', 'cpuinfo'} & set(sys.modules); "
         "assert not bad, bad"
     )

@@ -52,9 +52,10 @@ def test_worker_command_and_scan_args():
     ]
 
 
-def test_systemd_unit_install_and_uninstall(tmp_path):
+def test_systemd_unit_install_and_uninstall(tmp_path, platform_as):
     from agent.runner import service
 
+    platform_as("linux")
     calls = []
 
     def runner(cmd):
@@ -63,23 +64,45 @@ def test_systemd_unit_install_and_uninstall(tmp_path):
 
         return subprocess.CompletedProcess(cmd, 0, "active\n", "")
 
-    unit = service.install(tmp_path / "home", unit_dir=tmp_path, runner=runner, platform="linux")
+    unit = service.install(tmp_path / "home", unit_dir=tmp_path, runner=runner)
     text = (tmp_path / "minecheck.service").read_text()
     assert unit.endswith("minecheck.service")
     assert "ExecStart=" in text and " -m agent run" in text
     assert f"MINECHECK_HOME={tmp_path / 'home'}" in text
     assert ["systemctl", "enable", "--now", "minecheck"] in calls
-    assert service.status(unit_dir=tmp_path, runner=runner, platform="linux").active
-    service.uninstall(unit_dir=tmp_path, runner=runner, platform="linux")
+    assert service.status(unit_dir=tmp_path, runner=runner).active
+    service.uninstall(unit_dir=tmp_path, runner=runner)
     assert not (tmp_path / "minecheck.service").exists()
 
 
 def test_windows_task_runs_as_system_at_start():
-    from agent.runner.service import windows_task_command
+    from agent.platform.windows.service import windows_task_command
 
     cmd = windows_task_command([r"C:\Program Files\minecheck\minecheck.exe", "run"])
     assert cmd[cmd.index("/RU") + 1] == "SYSTEM" and cmd[cmd.index("/SC") + 1] == "ONSTART"
     assert cmd[cmd.index("/TR") + 1] == r'"C:\Program Files\minecheck\minecheck.exe" run'
+
+
+def test_windows_install_goes_through_schtasks_with_the_home(tmp_path, platform_as):
+    import subprocess
+
+    from agent.runner import service
+
+    platform_as("windows")
+    calls = []
+
+    def runner(cmd):
+        calls.append(list(cmd))
+        return subprocess.CompletedProcess(cmd, 0, "TaskName: minecheck\n", "")
+
+    assert service.install(tmp_path / "home", unit_dir=tmp_path, runner=runner) == "minecheck"
+    (create,) = calls
+    task_run = create[create.index("/TR") + 1]
+    assert create[:2] == ["schtasks", "/Create"] and f"--home {tmp_path / 'home'} run" in task_run
+    assert list(tmp_path.iterdir()) == []  # no unit file on Windows
+    assert service.status(unit_dir=tmp_path, runner=runner).installed
+    service.uninstall(unit_dir=tmp_path, runner=runner)
+    assert calls[-1] == ["schtasks", "/Delete", "/F", "/TN", "minecheck"]
 
 
 def test_background_sampling_reaches_the_next_scheduled_scan(tmp_path, monkeypatch):

@@ -173,7 +173,7 @@ def test_own_pids_are_left_out_of_the_top_list():
 
 
 class FakeGpu:
-    """Rows shaped like agent.sampling.gpu.GpuSampler's (NVML-backed) output."""
+    """Rows shaped like agent.platform.nvml.GpuSampler's (NVML-backed) output."""
 
     available = True
 
@@ -349,7 +349,7 @@ def test_a_sampler_can_be_started_again_for_a_new_window(monkeypatch):
 
 def test_with_the_nvml_gpu_sampler_on_a_recorded_nvml_shape():
     """The real GpuSampler over the fake pynvml module (documented NVML types and units)."""
-    from agent.sampling.gpu import GpuSampler
+    from agent.platform.nvml import GpuSampler
     from tests.fixtures.nvml_fake import FakeGpu, make_fake_nvml
 
     me = os.getpid()

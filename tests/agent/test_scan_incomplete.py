@@ -21,6 +21,7 @@ import agent.detect.engine as engine
 from agent.bundle.files import sha256
 from agent.cli import main
 from agent.collectors.base import ScanOptions
+from agent.detect import scanners
 from agent.detect.findings import make_finding
 from agent.scan import build_report
 from agent.transport import credentials
@@ -42,7 +43,7 @@ def test_a_connection_scanner_that_raises_makes_the_verdict_incomplete(monkeypat
     def broken(*a, **k):
         raise OSError(13, "psutil.net_connections: access denied by policy")
 
-    monkeypatch.setattr(engine.scan_connections, "connection_findings", broken)
+    monkeypatch.setattr(scanners.by_name("connections"), "run", broken)
     report = build_report(ScanOptions(sample_seconds=0))
     _assert_incomplete(report, "network connections", "failed")
     assert any(e.collector == "connections" for e in report.errors)
@@ -61,20 +62,21 @@ def test_a_failing_memory_yara_scan_makes_the_verdict_incomplete(monkeypatch):
     def broken(*a, **k):
         raise MemoryError("yara: could not map the process memory")
 
-    monkeypatch.setattr(engine, "_yara_memory", broken)
+    monkeypatch.setattr(scanners.by_name("yara_memory"), "run", broken)
     report = build_report(ScanOptions(sample_seconds=0))
     _assert_incomplete(report, "YARA scan of process memory")
 
 
 def test_a_scanner_that_runs_out_of_time_makes_the_verdict_incomplete(monkeypatch):
-    real = engine.scan_configs.scan_configs
+    configs = scanners.by_name("miner_configs")
+    real = configs.run
 
     def slow(*a, **k):
         time.sleep(0.6)
         return real(*a, **k)
 
     monkeypatch.setattr(engine, "MIN_TIME_BUDGET_S", 0.3)
-    monkeypatch.setattr(engine.scan_configs, "scan_configs", slow)
+    monkeypatch.setattr(configs, "run", slow)
     report = build_report(ScanOptions(sample_seconds=0, time_budget_seconds=0))
     _assert_incomplete(report, "ran out of time", "time limit")
     assert any(e.kind == "timeout" for e in report.errors)
@@ -134,8 +136,12 @@ def test_a_miner_found_is_mining_even_when_another_scanner_failed(monkeypatch):
         raise OSError("netlink socket refused")
 
     monkeypatch.setattr(engine, "snapshot", snap)
-    monkeypatch.setattr(engine.scan_processes, "scan_process", strong)
-    monkeypatch.setattr(engine.scan_connections, "connection_findings", broken)
+    monkeypatch.setattr(
+        scanners.by_name("command_lines"),
+        "run",
+        lambda run: [f for p in run.procs for f in strong(p, run.bundle)],
+    )
+    monkeypatch.setattr(scanners.by_name("connections"), "run", broken)
     report = build_report(ScanOptions(sample_seconds=0))
     assert report.verdict.status == VerdictStatus.mining
     assert any("network connections" in x.en for x in report.verdict.incomplete)
@@ -145,7 +151,7 @@ def test_incomplete_is_exit_2_and_said_first(monkeypatch, tmp_path, capsys):
     def broken(*a, **k):
         raise OSError("netlink socket refused")
 
-    monkeypatch.setattr(engine.scan_connections, "connection_findings", broken)
+    monkeypatch.setattr(scanners.by_name("connections"), "run", broken)
     out = tmp_path / "r.json"
     rc = main(["--lang", "zh", "scan", "--sample-seconds", "0", "--json", str(out)])
     assert rc == 2

@@ -185,7 +185,7 @@ def test_unreadable_processes_become_a_limitation(monkeypatch):
 
 
 def test_nvml_failure_is_an_error_but_no_driver_is_not(monkeypatch):
-    import agent.sampling.gpu as gpu_module
+    import agent.platform.nvml as gpu_module
     from tests.fixtures.nvml_fake import FakeGpu, make_fake_nvml
 
     real = gpu_module.GpuSampler

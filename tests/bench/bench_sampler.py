@@ -19,7 +19,7 @@ TARGET_PERCENT = 0.5
 
 CHILD = r"""
 import json, sys, time
-from agent.sampling.gpu import GpuSampler
+from agent.platform.nvml import GpuSampler
 from agent.sampling.sampler import UtilizationSampler
 from agent.sampling.proctimes import ProcTimesReader
 window = float(sys.argv[1])

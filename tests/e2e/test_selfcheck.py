@@ -77,13 +77,16 @@ def test_report_folders_start_next_to_the_frozen_executable(tmp_path, monkeypatc
     assert selfcheck.report_folders()[0] == tmp_path / "dl"
 
 
-def test_an_executable_run_from_the_temp_folder_saves_on_the_desktop(tmp_path, monkeypatch):
+def test_an_executable_run_from_the_temp_folder_saves_on_the_desktop(
+    tmp_path, monkeypatch, platform_as
+):
     # As when Windows runs a program opened from a ZIP file's preview (from %TEMP%).
     temp = tmp_path / "Temp"
     (tmp_path / "h" / "Desktop").mkdir(parents=True)
     monkeypatch.setenv("HOME", str(tmp_path / "h"))
     monkeypatch.setattr(selfcheck.tempfile, "gettempdir", lambda: str(temp))
-    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.delenv("USERPROFILE", raising=False)
+    platform_as("windows")
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "executable", str(temp / "Temp1_minecheck.zip" / "minecheck.exe"))
     folders = selfcheck.report_folders()
@@ -110,12 +113,10 @@ def test_sampling_window_from_environment(monkeypatch, value, expected):
     assert selfcheck._sample_seconds() == expected
 
 
-def test_linux_without_root_suggests_sudo_and_lists_what_is_missing(monkeypatch):
-    import agent.platform
-
+def test_linux_without_root_suggests_sudo_and_lists_what_is_missing(monkeypatch, platform_as):
+    linux = platform_as("linux")
     set_language("en")
-    monkeypatch.setattr(agent.platform, "is_privileged", lambda: False)
-    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(linux, "is_privileged", lambda: False)
     out = io.StringIO()
     assert selfcheck.ensure_rights(out) is None
     text = out.getvalue()
@@ -123,40 +124,42 @@ def test_linux_without_root_suggests_sudo_and_lists_what_is_missing(monkeypatch)
     assert "memory of other users' and system processes" in text
 
 
-def test_windows_declined_prompt_continues_and_says_what_is_missing(monkeypatch):
+def test_windows_declined_prompt_continues_and_says_what_is_missing(monkeypatch, platform_as):
     # The UAC call itself needs Windows; here the user "declines" (None).
-    import agent.platform
+    from agent.platform.windows import elevation
 
+    platform_as("windows")
     set_language("zh")
-    monkeypatch.setattr(agent.platform, "is_privileged", lambda: False)
-    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(elevation, "is_admin", lambda: False)
     monkeypatch.delenv("MINECHECK_NO_ELEVATE", raising=False)
     asked = []
-    monkeypatch.setattr(selfcheck, "_relaunch_elevated_windows", lambda out: asked.append(1))
+    monkeypatch.setattr(
+        elevation, "relaunch_elevated", lambda program, params, on_error: asked.append(params)
+    )
     out = io.StringIO()
     assert selfcheck.ensure_rights(out) is None
     text = out.getvalue()
-    assert asked == [1]
+    assert len(asked) == 1 and asked[0].endswith("--lang zh")
     assert "请点击“是”" in text and "没有管理员权限" in text and "Defender" in text
 
 
-def test_windows_elevated_copy_ran_the_check(monkeypatch):
-    import agent.platform
+def test_windows_elevated_copy_ran_the_check(monkeypatch, platform_as):
+    from agent.platform.windows import elevation
 
+    platform_as("windows")
     set_language("en")
-    monkeypatch.setattr(agent.platform, "is_privileged", lambda: False)
-    monkeypatch.setattr(sys, "platform", "win32")
-    monkeypatch.setattr(selfcheck, "_relaunch_elevated_windows", lambda out: 1)
+    monkeypatch.setattr(elevation, "is_admin", lambda: False)
+    monkeypatch.setattr(elevation, "relaunch_elevated", lambda program, params, on_error: 1)
     out = io.StringIO()
     assert selfcheck.ensure_rights(out) == 1
     assert "administrator window" in out.getvalue()
 
 
-def test_no_browser_without_a_display(monkeypatch):
+def test_no_browser_without_a_display(monkeypatch, platform_as):
     monkeypatch.delenv("MINECHECK_NO_BROWSER", raising=False)
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.setattr(sys, "platform", "linux")
+    platform_as("linux")
     assert selfcheck.open_in_browser(Path("/nonexistent.html")) is False
 
 
@@ -164,3 +167,33 @@ def test_no_wait_when_input_is_not_a_terminal():
     out = io.StringIO()
     selfcheck.wait_for_key(out, io.StringIO("never read"))
     assert out.getvalue() == ""
+
+
+def test_report_opens_and_the_window_waits_through_the_platform(fake_platform, monkeypatch):
+    class Console(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("MINECHECK_NO_BROWSER", raising=False)
+    monkeypatch.delenv("MINECHECK_NO_WAIT", raising=False)
+    set_language("en")
+    assert selfcheck.open_in_browser(Path("/r.html")) is False  # the fake has no browser
+    fake_platform.browser = True
+    assert selfcheck.open_in_browser(Path("/r.html")) is True
+    assert fake_platform.opened == [Path("/r.html")]
+    out = io.StringIO()
+    selfcheck.wait_for_key(out, Console("\n"))
+    assert "Press Enter to close." in out.getvalue() and fake_platform.keys_read == 1
+
+
+def test_an_elevated_copy_is_started_where_the_platform_can_prompt(fake_platform, monkeypatch):
+    monkeypatch.delenv("MINECHECK_NO_ELEVATE", raising=False)
+    set_language("en")
+    fake_platform.elevation_prompt = True
+    fake_platform.relaunch_result = 0
+    assert selfcheck.ensure_rights(io.StringIO()) == 0
+    ((program, params),) = fake_platform.relaunched
+    assert program == sys.executable and params == "-m agent --lang en"
+    fake_platform.privileged = True
+    assert selfcheck.ensure_rights(io.StringIO()) is None
+    assert len(fake_platform.relaunched) == 1

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from agent.detect.persistence import PersistenceEntry
+from agent.platform.types import PersistenceEntry
 
 RUN_KEYS = (
     r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Run",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ntpath
 from dataclasses import dataclass
 
-from agent.detect.memregions import Region
+from agent.platform.types import Region
 
 MEM_COMMIT = 0x1000
 MEM_IMAGE = 0x1000000
@@ -153,3 +153,20 @@ class ProcessReader:
 
     def close(self) -> None:
         self.k32.CloseHandle(self.handle)
+
+
+class WindowsProcessMemory:
+    """The same reader interface as Linux's: regions in the /proc/PID/maps form."""
+
+    def __init__(self, pid: int, exe: str | None) -> None:
+        self._reader = ProcessReader(pid)
+        self._exe = exe
+
+    def regions(self) -> list[Region]:
+        return to_regions(self._reader.regions(), self._exe)
+
+    def read(self, start: int, length: int) -> bytes:
+        return self._reader.read(start, length)
+
+    def close(self) -> None:
+        self._reader.close()

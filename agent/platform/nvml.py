@@ -1,5 +1,14 @@
-"""Shared NVML access (module ``pynvml`` from nvidia-ml-py): init/shutdown, error classes,
-per-device static and current facts. Used by the inventory GPU collector and the sampler.
+"""NVML (module ``pynvml`` from nvidia-ml-py), the same API on Linux and Windows: one
+module for init/shutdown, error classes, per-device static and current facts, the
+inventory's NVIDIA GPUs (:func:`nvml_gpus`) and the sampler's readings (:class:`GpuSampler`).
+
+CONTRACT (used by agent.sampling.sampler):
+    class GpuSampler:
+        def __init__(self, nvml_module=None)  # None -> import pynvml; tests pass a fake
+        available: bool                       # False when no NVIDIA driver (normal case)
+        def sample(self) -> list[GpuSample]   # one row per GPU, now
+        def process_usage(self) -> dict[int, ProcessGpuUse]  # pid -> use, where NVML tells
+        def close(self) -> None
 
 No NVIDIA driver is the normal case on most PCs: :meth:`NvmlSession.open` then returns
 False with ``absent_reason`` set, and nothing raises.
@@ -10,7 +19,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from agent.i18n import N_
+from agent.wire.report import GPUInfo
+
+if TYPE_CHECKING:
+    from agent.collectors.base import ScanContext
 
 log = logging.getLogger(__name__)
 
@@ -255,3 +270,161 @@ class NvmlSession:
         if temp is not None:
             out.temperature_c = float(temp)
         return out
+
+
+# --- inventory: NVIDIA GPUs -------------------------------------------------------------
+
+
+def nvml_gpus(ctx: ScanContext, nvml_module: ModuleType | None = None) -> list[GPUInfo]:
+    """NVIDIA GPUs with static facts and current readings; [] when there is no driver."""
+    session = NvmlSession(nvml_module)
+    try:
+        if not session.open():
+            return []
+    except NvmlError as exc:
+        ctx.add_error("gpu", "error", N_("NVIDIA driver (NVML) failed: {error}"),
+                      detail=str(exc), error=exc.kind)
+        return []
+    try:
+        driver = session.driver_version()
+        cuda = session.cuda_version()
+        gpus: list[GPUInfo] = []
+        for index, handle in session.handles:
+            st = session.static(index, handle)
+            now = session.now(index, handle)
+            if index in session.lost:
+                continue
+            gpus.append(GPUInfo(
+                vendor="nvidia",
+                name=st.name or f"NVIDIA GPU {index}",
+                source="nvml",
+                uuid=st.uuid,
+                pci_bus_id=st.pci_bus_id,
+                pci_id=st.pci_id,
+                memory_total_mb=st.memory_total_mb,
+                driver_version=driver,
+                cuda_version=cuda,
+                power_limit_w=st.power_limit_w,
+                utilization_percent=now.utilization_percent,
+                memory_used_mb=now.memory_used_mb,
+                power_w=now.power_w,
+                temperature_c=now.temperature_c,
+                discrete=True,
+            ))
+        if session.lost:
+            ctx.add_error("gpu", "error",
+                          N_("{count} NVIDIA GPU(s) stopped answering (GPU lost); "
+                             "check the card, its power and its driver."),
+                          count=len(session.lost))
+        return gpus
+    finally:
+        session.close()
+
+
+# --- sampling: readings now and per-process use -----------------------------------------
+
+
+@dataclass
+class GpuSample:
+    index: int
+    uuid: str | None
+    name: str | None
+    utilization_percent: float | None
+    memory_used_mb: float | None
+    power_w: float | None
+
+
+@dataclass
+class ProcessGpuUse:
+    pid: int
+    memory_used_mb: float | None = None
+    utilization_percent: float | None = None
+
+
+class GpuSampler:
+    """Current per-GPU readings and per-process GPU use; empty when there is no NVIDIA GPU."""
+
+    def __init__(self, nvml_module: ModuleType | None = None) -> None:
+        self.session = NvmlSession(nvml_module)
+        self.error: str | None = None
+        try:
+            self.available = self.session.open() and bool(self.session.handles)
+        except NvmlError as exc:
+            self.error = str(exc)
+            self.available = False
+        self._static = {}
+        if not self.available:
+            self.session.close()  # nvmlInit succeeded with no GPU: release it now
+        else:
+            self._static = {i: self.session.static(i, h) for i, h in self.session.handles}
+        self._last_seen: dict[int, int] = {}  # device index -> lastSeenTimeStamp (µs)
+
+    def sample(self) -> list[GpuSample]:
+        rows: list[GpuSample] = []
+        if not self.available:
+            return rows
+        for index, handle in self.session.handles:
+            now = self.session.now(index, handle)
+            if index in self.session.lost:  # fell off the bus during this reading
+                continue
+            static = self._static.get(index)
+            rows.append(
+                GpuSample(
+                    index=index,
+                    uuid=static.uuid if static else None,
+                    name=static.name if static else None,
+                    utilization_percent=now.utilization_percent,
+                    memory_used_mb=now.memory_used_mb,
+                    power_w=now.power_w,
+                )
+            )
+        return rows
+
+    def process_usage(self) -> dict[int, ProcessGpuUse]:
+        """pid -> GPU memory (compute + graphics contexts) and SM utilization since last call."""
+        usage: dict[int, ProcessGpuUse] = {}
+        if not self.available:
+            return usage
+        for index, handle in self.session.handles:
+            self._add_memory(usage, index, handle)
+            self._add_utilization(usage, index, handle)
+        return usage
+
+    def _add_memory(self, usage: dict[int, ProcessGpuUse], index: int, handle: Any) -> None:
+        seen: set[int] = set()  # a pid with compute and graphics contexts is listed twice
+        for fn in ("nvmlDeviceGetComputeRunningProcesses", "nvmlDeviceGetGraphicsRunningProcesses"):
+            for proc in self.session.call(fn, handle, default=[], index=index) or []:
+                pid = int(proc.pid)
+                entry = usage.setdefault(pid, ProcessGpuUse(pid=pid))
+                used = getattr(proc, "usedGpuMemory", None)  # bytes; None under Windows WDDM
+                if used is None or pid in seen:
+                    continue
+                seen.add(pid)
+                entry.memory_used_mb = round((entry.memory_used_mb or 0.0) + used / 2**20, 1)
+
+    def _add_utilization(self, usage: dict[int, ProcessGpuUse], index: int, handle: Any) -> None:
+        last = self._last_seen.get(index, 0)
+        samples = self.session.call(
+            "nvmlDeviceGetProcessUtilization", handle, last, default=None, index=index
+        )
+        if not samples:
+            return
+        per_pid: dict[int, list[float]] = {}
+        newest = last
+        for s in samples:
+            ts = int(getattr(s, "timeStamp", 0) or 0)
+            if ts and ts <= last:
+                continue
+            newest = max(newest, ts)
+            per_pid.setdefault(int(s.pid), []).append(float(s.smUtil))
+        self._last_seen[index] = newest
+        for pid, values in per_pid.items():
+            if pid == 0:
+                continue
+            entry = usage.setdefault(pid, ProcessGpuUse(pid=pid))
+            avg = sum(values) / len(values)
+            entry.utilization_percent = round((entry.utilization_percent or 0.0) + avg, 1)
+
+    def close(self) -> None:
+        self.session.close()
+        self.available = False

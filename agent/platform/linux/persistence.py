@@ -10,7 +10,7 @@ import glob
 import os
 import pwd
 
-from agent.detect.persistence import PersistenceEntry
+from agent.platform.types import PersistenceEntry
 
 _MAX = 256 * 1024
 
