@@ -20,6 +20,7 @@ from agent.detect import scan_connections, selfid
 from agent.detect.procs import ProcInfo, snapshot
 from agent.detect.scanners import SCANNERS, OtherAgent, Scanner, ScanRun
 from agent.i18n import N_, _
+from agent.paths import home_dir
 from agent.wire.report import Finding, Strength, Utilization
 
 if TYPE_CHECKING:
@@ -60,12 +61,7 @@ class DetectionSettings:
 def _own_paths(settings: DetectionSettings) -> set[str]:
     paths = set(settings.own_paths)
     paths.add(str(Path(signatures.__file__).resolve().parent))
-    try:
-        from agent.paths import agent_home
-
-        paths.add(str(agent_home()))
-    except Exception:  # noqa: BLE001 - home may be unset
-        pass
+    paths.add(str(home_dir().resolve()))  # the spool, caches, installed bundles
     return paths
 
 

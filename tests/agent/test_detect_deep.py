@@ -154,3 +154,22 @@ def test_running_out_of_time_is_a_timeout_that_makes_the_verdict_incomplete(monk
     timeouts = [e for e in ctx.errors if e.kind == "timeout"]
     assert timeouts and "time limit of 10 s" in timeouts[0].message.en
     assert any("ran out of time" in t.en for t in missing_checks(ctx.errors, detection_bundle()))
+
+
+def test_files_in_the_agents_own_home_are_never_findings(tmp_path, monkeypatch):
+    """The agent keeps samples of what it found (rejected spool, quarantined reports) in its
+    home; a deep scan of a folder holding that home must not flag them (it used to: the home
+    was never counted as the agent's own)."""
+    home = tmp_path / "minecheck-home"
+    monkeypatch.setenv("MINECHECK_HOME", str(home))
+    kept = home / "spool" / "rejected" / "xmrig"
+    kept.parent.mkdir(parents=True)
+    launch.write_fake_elf(kept)
+    dropped = tmp_path / ".cache" / "kdevtmpfsi"
+    dropped.parent.mkdir()
+    launch.write_fake_elf(dropped)
+    settings = DetectionSettings(deep_folders=[str(tmp_path)])
+    findings = yara_folders.run(
+        new_run(detection_bundle(), settings, deadline=time.monotonic() + 30)
+    )
+    assert [f.subject.file for f in findings] == [str(dropped)]
