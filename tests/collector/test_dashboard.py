@@ -40,7 +40,7 @@ def test_pages_need_login_and_render_in_chinese(server, county):
     overview = session.get(server.url("/"), timeout=30).text
     assert "<svg" in overview and "存在挖矿设备的单位" in overview
     assert county.school_b.name in overview  # a school with mining devices is listed
-    css = session.get(server.url("/static/dashboard/style.css"), timeout=30)
+    css = session.get(server.url("/static/web/style.css"), timeout=30)
     assert css.status_code == 200 and "--brand" in css.text
     english = requests.Session()
     english.cookies = session.cookies
@@ -203,7 +203,7 @@ def test_org_page_lines_ranges_and_tokens(server, county):
 
 
 def test_search_pages_and_capped_count(server, county):
-    from collector_server.dashboard.services import ledger_query
+    from collector_server.web.services import ledger_query
 
     school = server.org("搜索学校", parent=county.bureau)
     for i in range(60):

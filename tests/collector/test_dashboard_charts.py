@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from collector_server.dashboard.services.charts import bar_chart, share_bar
+from collector_server.web.charts import bar_chart, share_bar
 
 SVG = "{http://www.w3.org/2000/svg}"
 

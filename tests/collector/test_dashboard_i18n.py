@@ -13,17 +13,17 @@ def test_templates_render_in_chinese_by_default(django_dbs):
     request = RequestFactory().get("/ledger/import/")
     request.user = AnonymousUser()
     with translation.override("zh-hans"):
-        html = render_to_string("dashboard/import.html", {"editable": False}, request=request)
+        html = render_to_string("ledger/import.html", {"editable": False}, request=request)
     assert "导入台账信息" in html and "您的账号只能查看台账" in html
     with translation.override("en"):
-        html = render_to_string("dashboard/import.html", {"editable": False}, request=request)
+        html = render_to_string("ledger/import.html", {"editable": False}, request=request)
     assert "Import ledger corrections" in html and "导入台账信息" not in html
 
 
 def test_mining_mode_labels(django_dbs):
     from django.utils import translation
 
-    from collector_server.dashboard.templatetags.dash import verdict_badge
+    from collector_server.web.templatetags.dash import verdict_badge
 
     with translation.override("zh-hans"):
         assert "挖矿（被动）" in verdict_badge("mining", "passive")
@@ -33,7 +33,7 @@ def test_mining_mode_labels(django_dbs):
 
 
 def test_dashboard_login_template_renders(django_dbs):
-    """dashboard/login.html (for LoginView(template_name=...)) renders the auth form fields."""
+    """accounts/login.html (for LoginView(template_name=...)) renders the auth form fields."""
     from django.contrib.auth.forms import AuthenticationForm
     from django.contrib.auth.models import AnonymousUser
     from django.template.loader import render_to_string
@@ -43,7 +43,7 @@ def test_dashboard_login_template_renders(django_dbs):
     request = RequestFactory().get("/accounts/login/")
     request.user = AnonymousUser()
     with translation.override("zh-hans"):
-        html = render_to_string("dashboard/login.html",
+        html = render_to_string("accounts/login.html",
                                 {"form": AuthenticationForm(request), "next": "/"},
                                 request=request)
     assert 'name="username"' in html and 'name="password"' in html

@@ -48,7 +48,7 @@ def _archive_files(archive: bytes) -> dict[str, bytes]:
 
 
 def test_imported_list_becomes_a_signed_bundle_served_to_devices(sqlite_server, tmp_path):
-    from collector_server.distribution.bundles import ImportRefused, import_file
+    from collector_server.signatures.bundles import ImportRefused, import_file
 
     server = sqlite_server
     school = server.org("签名校")
@@ -84,7 +84,7 @@ def test_imported_list_becomes_a_signed_bundle_served_to_devices(sqlite_server, 
 
 
 def test_rule_files_are_compiled_before_they_are_accepted(sqlite_server):
-    from collector_server.distribution.bundles import ImportRefused, import_file, latest_bundle
+    from collector_server.signatures.bundles import ImportRefused, import_file, latest_bundle
 
     n = secrets.token_hex(3)
     with pytest.raises(ImportRefused, match="do not compile"):
@@ -101,7 +101,7 @@ def test_rule_files_are_compiled_before_they_are_accepted(sqlite_server):
 
 def test_handcarry_import_is_idempotent_and_refuses_tampering(sqlite_server, tmp_path):
     from agent.transport import handcarry
-    from collector_server.distribution.handcarry import HandcarryRefused, import_handcarry
+    from collector_server.reports.handcarry import HandcarryRefused, import_handcarry
 
     server = sqlite_server
     school = server.org("网吧")
@@ -136,7 +136,7 @@ def test_handcarry_import_is_idempotent_and_refuses_tampering(sqlite_server, tmp
     held = import_handcarry(loose, organisation=school)
     assert held.held is not None and held.device is None
     assert not server.devices().filter(fingerprint=held.held.fingerprint).exists()
-    from collector_server.distribution.handcarry import decide_held
+    from collector_server.reports.handcarry import decide_held
 
     placed = decide_held(held.held, accept=True)
     assert placed.device_created and placed.device.organisation_id == school.pk
@@ -145,8 +145,8 @@ def test_handcarry_import_is_idempotent_and_refuses_tampering(sqlite_server, tmp
 def test_stale_devices_follow_the_scan_interval(sqlite_server):
     from django.utils import timezone
 
-    from collector_server.distribution.stale import stale_devices
     from collector_server.ledger.models import AgentSettings, Device
+    from collector_server.ledger.stale import stale_devices
 
     server = sqlite_server
     now = timezone.now()
@@ -177,7 +177,7 @@ def test_stale_devices_follow_the_scan_interval(sqlite_server):
 
 
 def test_pages_are_for_bureau_staff_only(sqlite_server, tmp_path):
-    from collector_server.distribution.models import SignatureBundle
+    from collector_server.signatures.models import SignatureBundle
 
     server = sqlite_server
     bureau = server.org("县局", kind="county")

@@ -41,8 +41,8 @@ def _devices_of(org):
 def test_export_xlsx_and_csv(schools):
     from django.utils import translation
 
-    from collector_server.ledgerio.columns import COLUMNS
-    from collector_server.ledgerio.services import export_ledger
+    from collector_server.ledger.columns import COLUMNS
+    from collector_server.ledger.excel import export_ledger
 
     schools["devs_a"][0].__class__.objects.filter(pk=schools["devs_a"][0].pk).update(
         high_performance=True, high_performance_reason="RTX 4090", memory_mb=65536,
@@ -87,8 +87,8 @@ def _xlsx(path, rows):
 
 
 def test_import_dry_run_reports_bad_rows_and_changes_nothing(schools, tmp_path):
+    from collector_server.ledger.excel import import_ledger
     from collector_server.ledger.models import Device
-    from collector_server.ledgerio.services import import_ledger
 
     a0, a1, a2 = schools["devs_a"]
     twin = make_device("default", schools["a"], a2.hostname)  # a cloned PC's hostname
@@ -124,7 +124,7 @@ def test_import_dry_run_reports_bad_rows_and_changes_nothing(schools, tmp_path):
 
 
 def test_import_unknown_column_and_missing_keys(schools, tmp_path):
-    from collector_server.ledgerio.services import import_ledger
+    from collector_server.ledger.excel import import_ledger
 
     bad = tmp_path / "bad.csv"
     bad.write_text("主机名,部署位置,工资\nX,Y,1\n", encoding="utf-8")
@@ -142,8 +142,8 @@ def test_import_unknown_column_and_missing_keys(schools, tmp_path):
 
 
 def test_real_import_updates_person_fields(schools, tmp_path):
+    from collector_server.ledger.excel import import_ledger
     from collector_server.ledger.models import Device
-    from collector_server.ledgerio.services import import_ledger
 
     a0, a1, _a2 = schools["devs_a"]
     # GB18030 CSV as Excel saves it on a Chinese Windows; match by MAC and by asset tag
@@ -169,8 +169,8 @@ def test_real_import_updates_person_fields(schools, tmp_path):
 
 
 def test_exported_file_imports_back_after_editing(schools, tmp_path):
+    from collector_server.ledger.excel import export_ledger, import_ledger
     from collector_server.ledger.models import Device
-    from collector_server.ledgerio.services import export_ledger, import_ledger
 
     path = tmp_path / "roundtrip.xlsx"
     with path.open("wb") as out:
@@ -211,14 +211,14 @@ def hostile_devices(env):
 
 
 def _column_index(key):
-    from collector_server.ledgerio.columns import COLUMNS
+    from collector_server.ledger.columns import COLUMNS
 
     return [c.key for c in COLUMNS].index(key)
 
 
 def test_export_xlsx_neutralises_formula_prefixes_in_every_column(hostile_devices):
     """OWASP CSV injection: each prefix in each text column is a quoted string cell."""
-    from collector_server.ledgerio.services import export_ledger
+    from collector_server.ledger.excel import export_ledger
 
     buf = io.BytesIO()
     assert export_ledger(_devices_of(hostile_devices), "xlsx", buf) == len(FORMULA_PREFIXES)
@@ -238,7 +238,7 @@ def test_export_xlsx_neutralises_formula_prefixes_in_every_column(hostile_device
 
 
 def test_export_csv_neutralises_formula_prefixes_in_every_column(hostile_devices):
-    from collector_server.ledgerio.services import export_ledger
+    from collector_server.ledger.excel import export_ledger
 
     buf = io.BytesIO()
     export_ledger(_devices_of(hostile_devices), "csv", buf)
@@ -252,7 +252,7 @@ def test_export_csv_neutralises_formula_prefixes_in_every_column(hostile_devices
 
 
 def test_neutralise_keeps_negative_numbers_numeric():
-    from collector_server.ledgerio.services import neutralise_cell
+    from collector_server.ledger.excel import neutralise_cell
 
     assert neutralise_cell(-3.5) == -3.5
     assert neutralise_cell(0) == 0
@@ -286,7 +286,7 @@ def _zip_bomb_xlsx(path, sheet_rows: int):
 
 def test_import_refuses_xlsx_zip_bomb_before_parsing(tmp_path):
     """~45 MB of sheet XML in a small file: refused from the zip directory, in Chinese."""
-    from collector_server.ledgerio.services import import_ledger
+    from collector_server.ledger.excel import import_ledger
 
     bomb = _zip_bomb_xlsx(tmp_path / "bomb.xlsx", 500_000)
     assert bomb.stat().st_size < 1024 * 1024
@@ -297,7 +297,7 @@ def test_import_refuses_xlsx_zip_bomb_before_parsing(tmp_path):
 
 
 def test_import_refuses_too_many_rows(tmp_path):
-    from collector_server.ledgerio.services import MAX_IMPORT_ROWS, import_ledger
+    from collector_server.ledger.excel import MAX_IMPORT_ROWS, import_ledger
 
     many = tmp_path / "many.csv"
     many.write_text("主机名,部署位置\n" + "PC,x\n" * (MAX_IMPORT_ROWS + 1), encoding="utf-8")

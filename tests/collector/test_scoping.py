@@ -51,8 +51,8 @@ def test_scoping_helper_restricts_queries(server):
         scope_devices,
         scope_orgs,
     )
-    from collector_server.ingest.models import Report
     from collector_server.ledger.models import Device, Organisation
+    from collector_server.reports.models import Report
 
     bureau, school_a, school_b, devices = _two_schools(server)
     school_user, _ = server.user("school_staff", school_a)

@@ -1,0 +1,19 @@
+"""The JSON error body of every API answer, and the Bearer token of a request."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+
+
+def error(status: int, code: str, detail: str, **extra) -> JsonResponse:
+    response = JsonResponse({"error": code, "detail": detail, **extra}, status=status,
+                            json_dumps_params={"ensure_ascii": False})
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="minecheck"'
+    return response
+
+
+def bearer(request: HttpRequest) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else ""
