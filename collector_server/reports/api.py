@@ -20,7 +20,12 @@ from collector_server.http.body import BodyError, client_address, read_body_keep
 from collector_server.http.errors import bearer, error
 from collector_server.ledger.api import refused_token
 from collector_server.ledger.services import authenticate_device
-from collector_server.reports.services import FingerprintMismatch, ReportRejected, ingest_report
+from collector_server.reports.services import (
+    FingerprintMismatch,
+    ReportRejected,
+    ReportSource,
+    import_report,
+)
 
 _ingest_slots = threading.BoundedSemaphore(max(1, settings.MINECHECK_MAX_CONCURRENT_INGESTS))
 
@@ -55,7 +60,8 @@ def _ingest(request: HttpRequest, device) -> HttpResponse:
         summary, items = describe_errors(exc)
         return error(422, "invalid_report", summary, errors=items)
     try:
-        result = ingest_report(device, model, raw, client_address(request), compressed=gzipped)
+        result = import_report(ReportSource(device, model, raw, address=client_address(request),
+                                            compressed=gzipped))
     except FingerprintMismatch as exc:
         return error(409, "fingerprint_mismatch", str(exc))
     except ReportRejected as exc:

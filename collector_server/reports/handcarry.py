@@ -24,7 +24,12 @@ from collector_server.ledger.models import (
     device_for_fingerprint,
 )
 from collector_server.ledger.services import identity_fields
-from collector_server.reports.services import FingerprintMismatch, ReportRejected, ingest_report
+from collector_server.reports.services import (
+    FingerprintMismatch,
+    ReportRejected,
+    ReportSource,
+    import_report,
+)
 from collector_server.signatures.models import HeldHandcarry, HeldStatus
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -134,7 +139,8 @@ def _apply(device: Device, checked: VerifiedHandcarry, model: ReportModel,
         device.handcarry_key = checked.public_key
         Device.objects.filter(pk=device.pk).update(handcarry_key=checked.public_key)
     try:
-        result = ingest_report(device, model, checked.report_json, None, source="handcarry")
+        result = import_report(
+            ReportSource(device, model, checked.report_json, kind="handcarry"))
     except FingerprintMismatch as exc:  # pragma: no cover - device chosen by fingerprint
         raise HandcarryRefused(str(exc)) from exc
     except ReportRejected as exc:

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from agent.wire.checks import WIRE
 from agent.wire.report import Finding as FindingModel
 from agent.wire.report import Report as ReportModel
 from collector_server.ledger.models import Device, HardwareChange, fingerprint_belongs
@@ -113,15 +112,29 @@ def finding_rows(report: Report, device_id: int, findings: list[FindingModel]) -
     ]
 
 
-def ingest_report(
-    device: Device, model: ReportModel, raw_json: bytes, source_ip: str | None,
-    source: str = "upload", compressed: bytes | None = None,
-) -> IngestResult:
-    """Store ``model`` for ``device`` (whose token authenticated the upload).
+@dataclass(frozen=True)
+class ReportSource:
+    """A report and where it came from: an agent's upload (its device token authenticated
+    ``device``) or a hand-carry file that reports.handcarry verified (hash, signature, key).
 
     ``compressed``: the body as uploaded with gzip, stored as is (no second compression).
+    """
+
+    device: Device
+    model: ReportModel
+    raw_json: bytes
+    kind: str = "upload"  # "upload" | "handcarry" (rows of older installs may say "file")
+    address: str | None = None
+    compressed: bytes | None = None
+
+
+def import_report(source: ReportSource) -> IngestResult:
+    """Store ``source.model`` for ``source.device``: the one import path of every report.
+
     A repeated ``report_id`` hits the unique index and gets the first answer replayed.
     """
+    device, model, raw_json = source.device, source.model, source.raw_json
+    source_ip, compressed = source.address, source.compressed
     if model.device.fingerprint != device.fingerprint and not fingerprint_belongs(
         device, model.device.fingerprint
     ):
@@ -151,7 +164,7 @@ def ingest_report(
         report_id=model.report_id, device=device, received_at=now, started_at=model.started_at,
         verdict=verdict, mode=mode, schema_version=model.schema_version,
         agent_version=model.agent.version[:64], signature_version=model.signatures.version[:64],
-        finding_count=len(model.findings), source_ip=source_ip, source=source,
+        finding_count=len(model.findings), source_ip=source_ip, source=source.kind,
         raw=compressed or Report.compress(raw_json), raw_size=len(raw_json),
         response_status=201, response_body=body,
     )
@@ -193,56 +206,3 @@ def _replay(prior: tuple[int, dict[str, Any], int], device: Device) -> IngestRes
         return IngestResult(409, {"error": "conflict", "detail":
                                   "this report_id was already uploaded by another device"})
     return IngestResult(status, body, duplicate=True)
-
-
-class ReportFileError(Exception):
-    """A hand-carried report file that cannot be imported (the message says why)."""
-
-
-def import_report_file(path, organisation=None, limit: int = 8 * 1024 * 1024) -> IngestResult:
-    """Import a report the agent wrote to a file (USB hand-carry from an offline PC).
-
-    A device the ledger does not know yet is created in ``organisation`` (required then).
-    Re-importing the same file changes nothing (idempotent by report_id).
-    """
-    import gzip
-    import io
-    from pathlib import Path
-
-    from pydantic import ValidationError
-
-    from collector_server.ledger.models import device_for_fingerprint
-    from collector_server.ledger.services import identity_fields
-
-    data = Path(path).read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        try:
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
-                raw = f.read(limit + 1)
-        except (OSError, EOFError) as exc:
-            raise ReportFileError(f"not a readable gzip file: {exc}") from exc
-    else:
-        raw = data
-    if len(raw) > limit:
-        raise ReportFileError(f"larger than the limit of {limit} bytes")
-    try:
-        model = ReportModel.model_validate_json(raw, context=WIRE)
-    except ValidationError as exc:
-        from agent.wire.enroll import describe_errors
-
-        raise ReportFileError(f"not a valid report: {describe_errors(exc)[0]}") from exc
-    device = device_for_fingerprint(model.device.fingerprint)
-    if device is None:
-        if organisation is None:
-            raise ReportFileError(
-                f"device {model.device.hostname} is not in the ledger yet: say which "
-                "organisation it belongs to (--org)"
-            )
-        device, _ = Device.objects.get_or_create(
-            fingerprint=model.device.fingerprint,
-            defaults={"organisation": organisation, **identity_fields(model.device)},
-        )
-    try:
-        return ingest_report(device, model, raw, None, source="file")
-    except ReportRejected as exc:
-        raise ReportFileError(str(exc)) from exc
