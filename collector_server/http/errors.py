@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 
+from agent.wire.api import Error
+
 
 def error(status: int, code: str, detail: str, **extra) -> JsonResponse:
-    response = JsonResponse({"error": code, "detail": detail, **extra}, status=status,
+    response = JsonResponse(Error(error=code, detail=detail, **extra).json_body(), status=status,
                             json_dumps_params={"ensure_ascii": False})
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="minecheck"'

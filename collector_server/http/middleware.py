@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from agent.wire.api import Error
+
 log = logging.getLogger("collector_server.api")
 
 API_PREFIX = "/api/"
@@ -39,7 +41,7 @@ class ApiJsonErrorsMiddleware:
     @staticmethod
     def _json(status: int, original: HttpResponse | None = None) -> JsonResponse:
         code = ERROR_CODES.get(status, "error")
-        answer = JsonResponse({"error": code, "detail": DETAILS.get(status, code)},
+        answer = JsonResponse(Error(error=code, detail=DETAILS.get(status, code)).json_body(),
                               status=status)
         if original is not None and original.has_header("Allow"):
             answer["Allow"] = original["Allow"]

@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
 
+from agent.wire import api as wire
 from agent.wire.checks import WIRE
 from agent.wire.enroll import EnrollRequest, describe_errors
 from agent.wire.report import ACCEPTED_SCHEMA_VERSIONS
@@ -45,12 +46,14 @@ def _bounded_int(text: str, low: int, high: int) -> int:
 
 def _login_required(request: HttpRequest) -> JsonResponse | None:
     if not request.user.is_authenticated:
-        return JsonResponse({"error": "unauthorized", "detail": "sign in first"}, status=401)
+        # no WWW-Authenticate: the session API is not Bearer-authenticated
+        return JsonResponse(wire.Error(error="unauthorized", detail="sign in first").json_body(),
+                            status=401)
     return None
 
 
-def device_json(device: Device) -> dict:
-    return {
+def device_json(device: Device) -> wire.Device:
+    return wire.Device(**{
         "id": device.pk,
         "fingerprint": device.fingerprint,
         "hostname": device.hostname,
@@ -74,7 +77,7 @@ def device_json(device: Device) -> dict:
         "first_seen": device.first_seen.isoformat() if device.first_seen else None,
         "last_seen": device.last_seen.isoformat() if device.last_seen else None,
         "hardware": device.hardware,
-    }
+    })
 
 
 @require_GET
@@ -86,16 +89,15 @@ def device_list(request: HttpRequest) -> JsonResponse:
         offset = _bounded_int(request.GET.get("offset", "0"), 0, MAX_OFFSET)
         limit = _bounded_int(request.GET.get("limit", "100"), 1, MAX_LIMIT)
     except ValueError:
-        return JsonResponse({"error": "bad_request", "detail": (
-            f"offset must be an integer 0..{MAX_OFFSET} and limit an integer 1..{MAX_LIMIT}")},
-            status=400)
+        return error(400, "bad_request", f"offset must be an integer 0..{MAX_OFFSET} and limit "
+                     f"an integer 1..{MAX_LIMIT}")
     qs = scope_devices(Device.objects.all(), request.user).order_by("id")
     rows = list(qs.values(*LIST_FIELDS)[offset:offset + limit])
     for row in rows:
         row["organisation"] = row.pop("organisation__name")
         row["last_seen"] = row["last_seen"].isoformat() if row["last_seen"] else None
-    return JsonResponse({"count": qs.count(), "offset": offset, "results": rows},
-                        json_dumps_params={"ensure_ascii": False})
+    page = wire.DeviceList(count=qs.count(), offset=offset, results=rows)
+    return JsonResponse(page.json_body(), json_dumps_params={"ensure_ascii": False})
 
 
 @require_GET
@@ -106,8 +108,8 @@ def device_detail(request: HttpRequest, device_id: int) -> JsonResponse:
     try:
         device = get_device_or_404(request.user, pk=device_id)
     except Http404:
-        return JsonResponse({"error": "not_found", "detail": "no such device"}, status=404)
-    return JsonResponse(device_json(device), json_dumps_params={"ensure_ascii": False})
+        return error(404, "not_found", "no such device")
+    return JsonResponse(device_json(device).json_body(), json_dumps_params={"ensure_ascii": False})
 
 
 def refused_token(plain: str) -> JsonResponse:
@@ -118,14 +120,14 @@ def refused_token(plain: str) -> JsonResponse:
     return error(401, "unauthorized", "unknown or revoked device token")
 
 
-def agent_config(organisation) -> dict:
-    return {
+def agent_config(organisation) -> wire.AgentConfig:
+    return wire.AgentConfig(
         **AgentSettings.effective(organisation),
-        "max_report_bytes": settings.MINECHECK_MAX_REPORT_BYTES,
-        "accepted_schema_versions": list(ACCEPTED_SCHEMA_VERSIONS),
-        "server_time": timezone.now().isoformat(),
-        "signing_public_key": public_key_b64(),
-    }
+        max_report_bytes=settings.MINECHECK_MAX_REPORT_BYTES,
+        accepted_schema_versions=list(ACCEPTED_SCHEMA_VERSIONS),
+        server_time=timezone.now().isoformat(),
+        signing_public_key=public_key_b64(),
+    )
 
 
 @csrf_exempt
@@ -150,15 +152,13 @@ def enroll(request: HttpRequest) -> JsonResponse:
     except EnrollmentRefused as exc:
         return error(401, "enrollment_refused", str(exc))
     org = device.organisation
+    answer = wire.EnrollAnswer(
+        device_id=device.pk, device_token=device_token, created=created,
+        organisation=wire.OrganisationRef(id=org.pk, name=org.name, kind=org.kind),
+        config=agent_config(org), signing_public_key=public_key_b64(),
+    )
     return JsonResponse(
-        {
-            "device_id": device.pk,
-            "device_token": device_token,
-            "created": created,
-            "organisation": {"id": org.pk, "name": org.name, "kind": org.kind},
-            "config": agent_config(org),
-            "signing_public_key": public_key_b64(),
-        },
+        answer.json_body(),
         status=201 if created else 200,
         json_dumps_params={"ensure_ascii": False},
     )
@@ -169,4 +169,4 @@ def config(request: HttpRequest) -> JsonResponse:
     token = authenticate_device(bearer(request))
     if token is None:
         return refused_token(bearer(request))
-    return JsonResponse(agent_config(token.device.organisation))
+    return JsonResponse(agent_config(token.device.organisation).json_body())

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from agent.wire.api import Error, UploadAnswer
 from agent.wire.report import Finding as FindingModel
 from agent.wire.report import Report as ReportModel
 from collector_server.ledger.models import Device, HardwareChange, fingerprint_belongs
@@ -152,13 +153,8 @@ def import_report(source: ReportSource) -> IngestResult:
         return _replay(prior, device)
     verdict = model.verdict.status.value
     mode = model.verdict.mode.value if model.verdict.mode else ""
-    body = {
-        "status": "accepted",
-        "report_id": str(model.report_id),
-        "device_id": device.pk,
-        "verdict": verdict,
-        "findings": len(model.findings),
-    }
+    body = UploadAnswer(report_id=model.report_id, device_id=device.pk, verdict=verdict,
+                        findings=len(model.findings)).json_body()
     hw_json = model.hardware.model_dump(mode="json", exclude_none=True)
     report = Report(
         report_id=model.report_id, device=device, received_at=now, started_at=model.started_at,
@@ -203,6 +199,7 @@ def import_report(source: ReportSource) -> IngestResult:
 def _replay(prior: tuple[int, dict[str, Any], int], device: Device) -> IngestResult:
     status, body, device_id = prior
     if device_id != device.pk:
-        return IngestResult(409, {"error": "conflict", "detail":
-                                  "this report_id was already uploaded by another device"})
+        return IngestResult(409, Error(
+            error="conflict", detail="this report_id was already uploaded by another device",
+        ).json_body())
     return IngestResult(status, body, duplicate=True)

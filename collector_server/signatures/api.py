@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
+from agent.wire.api import BundleInfo
 from collector_server.http.errors import bearer, error
 from collector_server.ledger.api import refused_token
 from collector_server.ledger.services import authenticate_device
@@ -12,15 +13,15 @@ from collector_server.signatures.bundles import latest_bundle
 from collector_server.signatures.models import SignatureBundle
 
 
-def bundle_info(bundle: SignatureBundle) -> dict:
-    return {
+def bundle_info(bundle: SignatureBundle) -> BundleInfo:
+    return BundleInfo(**{
         "version": bundle.version,
         "sha256": bundle.sha256,
         "size": bundle.size,
         "signature": bundle.signature,
         "created_at": bundle.created_at.isoformat(),
         "url": f"/api/v1/signatures/{bundle.version}/archive",
-    }
+    })
 
 
 @require_GET
@@ -30,7 +31,7 @@ def latest(request: HttpRequest) -> JsonResponse:
     bundle = latest_bundle()
     if bundle is None:
         return error(404, "no_bundle", "no signature bundle was published on this collector")
-    return JsonResponse(bundle_info(bundle))
+    return JsonResponse(bundle_info(bundle).json_body())
 
 
 @require_GET

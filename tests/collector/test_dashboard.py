@@ -203,7 +203,7 @@ def test_org_page_lines_ranges_and_tokens(server, county):
 
 
 def test_search_pages_and_capped_count(server, county):
-    from collector_server.web.services import ledger_query
+    from collector_server.ledger import query as ledger_query
 
     school = server.org("搜索学校", parent=county.bureau)
     for i in range(60):
