@@ -141,7 +141,7 @@ class Device(_Answer):
     high_performance: bool
     high_performance_reason: str
     cpu_model: str
-    gpu_models: list
+    gpu_models: str = Field(description="the GPUs' names, as the ledger shows them")
     memory_mb: int | None
     last_verdict: str
     last_mode: str

@@ -64,7 +64,7 @@ def scope_devices(qs: QuerySet, user, field: str = "organisation",
         prefix = below.path
     if prefix in ("", "/"):
         return qs
-    orgs = Organisation.objects.all()
+    orgs = Organisation.objects.using(qs.db)  # the database ``qs`` reads
     ids = list(orgs.filter(path__startswith=prefix).values_list("pk", flat=True))
     if len(ids) == orgs.count():
         return qs

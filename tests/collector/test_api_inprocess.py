@@ -25,7 +25,7 @@ def device_token(django_dbs) -> str:
 
 
 def test_overload_answers_503_with_retry_after(device_token):
-    from collector_server.api import views
+    from collector_server.reports import api as views
 
     report = make_report(make_identity("inproc-none"))
     request = RequestFactory().post("/api/v1/reports", data=report.model_dump_json(),

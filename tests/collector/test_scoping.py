@@ -25,7 +25,8 @@ def test_school_user_gets_404_for_another_schools_device(server):
     user, password = server.user("school_staff", school_a)
     session = server.login(user.username, password)
     own = session.get(server.url(f"/api/v1/devices/{devices['a'].pk}"), timeout=10)
-    assert own.status_code == 200 and own.json()["fingerprint"] == devices["a"].fingerprint
+    assert own.status_code == 200, own.text
+    assert own.json()["fingerprint"] == devices["a"].fingerprint
     other = session.get(server.url(f"/api/v1/devices/{devices['b'].pk}"), timeout=10)
     assert other.status_code == 404
     listed = session.get(server.url("/api/v1/devices?limit=1000"), timeout=10).json()
@@ -45,12 +46,8 @@ def test_school_user_gets_404_for_another_schools_device(server):
 def test_scoping_helper_restricts_queries(server):
     from django.contrib.auth.models import AnonymousUser
 
-    from collector_server.accounts.scoping import (
-        can_administer,
-        can_edit_ledger,
-        scope_devices,
-        scope_orgs,
-    )
+    from collector_server.accounts.permissions import can_administer, can_edit_ledger
+    from collector_server.accounts.scoping import scope_devices, scope_orgs
     from collector_server.ledger.models import Device, Organisation
     from collector_server.reports.models import Report
 
