@@ -24,13 +24,13 @@ from collector_server.ledger.models import (
     device_for_fingerprint,
 )
 from collector_server.ledger.services import identity_fields
+from collector_server.reports.models import HeldHandcarry, HeldStatus
 from collector_server.reports.services import (
     FingerprintMismatch,
     ReportRejected,
     ReportSource,
     import_report,
 )
-from collector_server.signatures.models import HeldHandcarry, HeldStatus
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 

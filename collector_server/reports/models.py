@@ -1,4 +1,5 @@
-"""Reports uploaded by agents (raw JSON kept compressed) and the findings they carry."""
+"""Reports uploaded by agents (raw JSON kept compressed), the findings they carry, and the
+hand-carry files held for review."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import gzip
 import json
 import zlib
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -84,3 +86,41 @@ class Finding(models.Model):
 
     def action(self, lang: str = "zh") -> str:
         return self.action_en if lang.startswith("en") else self.action_zh
+
+
+class HeldStatus(models.TextChoices):
+    held = "held", _("Held for review")
+    accepted = "accepted", _("Accepted")
+    rejected = "rejected", _("Rejected")
+
+
+class HeldHandcarry(models.Model):
+    """A hand-carry file that is intact but signed with a key the collector has not bound to
+    its device: kept, not applied, until a person accepts or rejects it."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    data = models.BinaryField()
+    report_id = models.UUIDField(db_index=True)
+    fingerprint = models.CharField(max_length=128)
+    hostname = models.CharField(max_length=255, blank=True)
+    verdict = models.CharField(max_length=16, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    public_key = models.CharField(max_length=64)
+    reason = models.CharField(max_length=255)
+    device = models.ForeignKey("ledger.Device", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    organisation = models.ForeignKey("ledger.Organisation", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+",
+                                     help_text="where a device not in the ledger goes")
+    received_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=16, choices=HeldStatus.choices,
+                              default=HeldStatus.held, db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        db_table = "distribution_heldhandcarry"  # made by the signatures app (label distribution)

@@ -292,7 +292,7 @@ def test_resigned_handcarry_file_is_held_and_the_genuine_one_applied(server, tmp
     assert server.reports().get(report_id=genuine_report.report_id).source == "handcarry"
 
     # the bureau rejects the held file: recorded, still not applied
-    from collector_server.signatures.models import HeldHandcarry
+    from collector_server.reports.models import HeldHandcarry
 
     held = HeldHandcarry.objects.using(server.alias).get(fingerprint=identity.fingerprint)
     assert held.status == "held" and f'id="held-{held.pk}"' in page.text
@@ -306,7 +306,7 @@ def test_resigned_handcarry_file_is_held_and_the_genuine_one_applied(server, tmp
 
 def test_a_held_file_applies_when_accepted(server, tmp_path):
     from agent.transport import handcarry
-    from collector_server.signatures.models import HeldHandcarry
+    from collector_server.reports.models import HeldHandcarry
 
     bureau = server.org(f"县局acc-{server.backend}", kind="county")
     school = server.org("学校acc", parent=bureau)

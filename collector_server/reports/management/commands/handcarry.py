@@ -80,7 +80,7 @@ def _list_held() -> int:
 
 def _decide_held(pk: int, accept: bool) -> int:
     from collector_server.reports.handcarry import HandcarryRefused, decide_held
-    from collector_server.signatures.models import HeldHandcarry
+    from collector_server.reports.models import HeldHandcarry
 
     held = HeldHandcarry.objects.filter(pk=pk).first()
     if held is None:
