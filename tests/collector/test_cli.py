@@ -143,3 +143,22 @@ def test_plain_report_file_is_not_imported(data, tmp_path):
     with sqlite3.connect(data / "minecheck.sqlite3") as db:
         rows = db.execute("select count(*) from ledger_device where hostname = 'CAFE-PC-07'")
         assert rows.fetchone() == (0,)
+
+
+def test_commands_are_management_commands(data):
+    """`minecheck-server X` and `minecheck-server manage X` are the same Django command, and
+    every command the help lists lives in a collector app's management/commands."""
+    direct = cli(data, "org", "list")
+    managed = cli(data, "manage", "org", "list", "--data", str(data))
+    assert direct.stdout == managed.stdout and "测试县教育局" in direct.stdout
+    listed = cli(data, "manage", "help", "--commands").stdout.split()
+    from collector_server.cli import COMMANDS
+
+    ours = [name for name in COMMANDS if name != "manage"]
+    assert set(ours) <= set(listed)
+    home = cli(data, "manage", "shell", "--verbosity", "0", "-c",
+               "from django.core.management import get_commands; "
+               f"print(' '.join(get_commands()[n] for n in {ours!r}))").stdout.split()
+    assert all(app.startswith("collector_server.") for app in home), home
+    usage = cli(data, "--help").stdout
+    assert all(f"  {name} " in usage for name in COMMANDS)
