@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.collector.factories import make_identity, make_report, report_json
-from tests.collector.test_dashboard_seed import seed_county
+from tests.collector.web.test_dashboard_seed import seed_county
 
 
 @pytest.fixture(scope="module")

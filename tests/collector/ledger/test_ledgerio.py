@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from tests.collector.serverenv import ServerEnv
-from tests.collector.test_dashboard_seed import make_device
+from tests.collector.web.test_dashboard_seed import make_device
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import re
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from tests.collector.test_dashboard_seed import make_device, post_form, seed_county
+from tests.collector.web.test_dashboard_seed import make_device, post_form, seed_county
 
 
 @pytest.fixture(scope="module")

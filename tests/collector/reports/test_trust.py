@@ -347,7 +347,7 @@ def test_cli_revokes_an_enrollment_token_with_its_device_tokens(server, django_d
 
     def cli(*args: str) -> str:
         done = subprocess.run([sys.executable, "-m", "collector_server.cli", *args], env=env,
-                              cwd=Path(__file__).resolve().parents[2], capture_output=True,
+                              cwd=Path(__file__).resolve().parents[3], capture_output=True,
                               text=True, timeout=120)
         assert done.returncode == 0, done.stderr + done.stdout
         return done.stdout

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _attempt(server, username: str, password: str) -> requests.Response:

@@ -1,7 +1,7 @@
 """A job worker process for the kill test: registers a slow job kind, starts (or retries) one
 job on the embedded queue of a data folder, then runs the consumer until killed.
 
-usage: python -m tests.collector.jobs_slow_worker DATA start|retry [JOB_ID]
+usage: python -m tests.collector.jobs.jobs_slow_worker DATA start|retry [JOB_ID]
 """
 
 from __future__ import annotations

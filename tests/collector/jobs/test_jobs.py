@@ -17,7 +17,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.collector.conftest import ROOT, start_server, stop_server
-from tests.collector.test_dashboard_seed import post_form, seed_county
+from tests.collector.web.test_dashboard_seed import post_form, seed_county
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 
@@ -125,7 +125,7 @@ def _spawn_slow_worker(data, *args) -> tuple[subprocess.Popen, int]:
     env = {**os.environ, "MINECHECK_DATA": str(data)}
     for name in ("DATABASE_URL", "MINECHECK_REDIS_URL"):
         env.pop(name, None)
-    proc = subprocess.Popen([sys.executable, "-m", "tests.collector.jobs_slow_worker",
+    proc = subprocess.Popen([sys.executable, "-m", "tests.collector.jobs.jobs_slow_worker",
                              str(data), *args], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, env=env, cwd=ROOT, text=True)
     line = proc.stdout.readline()

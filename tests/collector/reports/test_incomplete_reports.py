@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.collector.factories import make_identity, make_report
-from tests.collector.test_dashboard_seed import seed_county
+from tests.collector.web.test_dashboard_seed import seed_county
 
 
 @pytest.fixture(scope="module")

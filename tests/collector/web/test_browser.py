@@ -15,10 +15,10 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.collector.factories import make_identity, make_report
-from tests.collector.test_dashboard_seed import make_device
+from tests.collector.web.test_dashboard_seed import make_device
 
 CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 IMG = ROOT / "docs" / "img"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

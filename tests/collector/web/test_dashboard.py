@@ -10,7 +10,7 @@ import requests
 from openpyxl import load_workbook
 
 from tests.collector.factories import make_identity, make_report
-from tests.collector.test_dashboard_seed import make_device, post_form, seed_county
+from tests.collector.web.test_dashboard_seed import make_device, post_form, seed_county
 
 
 @pytest.fixture(scope="module")
