@@ -22,7 +22,7 @@ class CLIError(CommandError):
 
 
 class CollectorCommand(BaseCommand):
-    """A collector command: `handle` returns an exit status; CLIError is exit status 2."""
+    """A collector command: `run` returns its exit status; a CLIError is exit status 2."""
 
     requires_system_checks: list[str] = []  # `manage check` runs them; commands stay fast
 
