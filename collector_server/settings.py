@@ -55,14 +55,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    # The dashboard's apps come first, so their templates override the fallbacks.
-    "collector_server.dashboard",
-    "collector_server.ledgerio",
+    # The collector's apps come first, so their templates override the fallbacks.
+    "collector_server.web",
     "collector_server.accounts",
     "collector_server.ledger",
-    "collector_server.ingest",
-    "collector_server.api",
-    "collector_server.distribution",
+    "collector_server.reports",
+    "collector_server.signatures",
     "collector_server.notices",
     "huey.contrib.djhuey",
     "collector_server.jobs",
@@ -75,7 +73,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "collector_server.api.middleware.ApiJsonErrorsMiddleware",
+    "collector_server.http.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -155,10 +153,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("MINECHECK_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = (
-    "dashboard/lockout.html" if (BASE_DIR / "dashboard" / "apps.py").exists()
-    else "registration/lockout.html"
-)
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_IPWARE_PROXY_COUNT = None
 AXES_VERBOSE = False
 

@@ -6,4 +6,4 @@ class JobsConfig(AppConfig):
     verbose_name = "Background jobs"
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401 - registers the huey tasks
+        from . import kinds, tasks  # noqa: F401 - registers the job kinds and huey tasks

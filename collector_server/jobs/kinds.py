@@ -28,8 +28,8 @@ def _relative(job: Job, name: str) -> str:
 @job_kind("ledger_export")
 def ledger_export(job: Job, progress: Progress) -> tuple[str, str]:
     """The ledger rows the owner sees, with the list page's filters, as XLSX or CSV."""
-    from collector_server.dashboard.services.ledger_query import LedgerFilter, filter_devices
-    from collector_server.ledgerio.services import export_ledger
+    from collector_server.ledger.excel import export_ledger
+    from collector_server.ledger.query import LedgerFilter, filter_devices
 
     fmt = job.params.get("format", "xlsx")
     if fmt not in FORMATS:
@@ -49,11 +49,13 @@ def ledger_export(job: Job, progress: Progress) -> tuple[str, str]:
 @job_kind("stale_sweep")
 def stale_sweep(job: Job, progress: Progress) -> tuple[str, str]:
     """Devices that stopped reporting (in the owner's scope), as a CSV file."""
-    from collector_server.accounts.scoping import visible_devices
-    from collector_server.distribution.stale import silent_for, stale_devices
+    from collector_server.accounts.scoping import scope_devices
     from collector_server.ledger.models import Device
+    from collector_server.ledger.stale import silent_for, stale_devices
 
-    qs = (visible_devices(_owner(job)) if job.owner_id else Device.objects.all())
+    qs = Device.objects.all()
+    if job.owner_id:
+        qs = scope_devices(qs, _owner(job))
     now = timezone.now()
     rows = list(stale_devices(qs.select_related("organisation"), now).order_by("last_seen"))
     progress(0.5, f"{len(rows)} devices")

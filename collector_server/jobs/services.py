@@ -76,10 +76,19 @@ def start_job(kind: str, owner, organisation=None, params: dict | None = None) -
     return job
 
 
-def enqueue(job: Job) -> None:
-    from .tasks import run_job
+_runner: list[Callable[[int], object]] = []  # set by jobs.tasks (JobsConfig.ready)
 
-    run_job(job.pk)
+
+def set_runner(run: Callable[[int], object]) -> None:
+    """Register the huey task that runs a job (jobs.tasks does, so this module imports no
+    task module and the two do not import each other)."""
+    _runner[:] = [run]
+
+
+def enqueue(job: Job) -> None:
+    if not _runner:
+        raise RuntimeError("the jobs app is not ready: collector_server.jobs.tasks not loaded")
+    _runner[0](job.pk)
 
 
 def can_retry(job: Job) -> bool:

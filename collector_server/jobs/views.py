@@ -21,7 +21,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     """Start a ledger export with the list page's filters; show its job page."""
     if fmt not in FORMATS:
         return HttpResponseBadRequest("format must be xlsx or csv")
-    from collector_server.dashboard.services.ledger_query import LedgerFilter
+    from collector_server.ledger.query import LedgerFilter
 
     f = LedgerFilter.from_query(request.GET, request.user)  # 404 outside the user's scope
     job = start_job("ledger_export", request.user, f.org,

@@ -348,7 +348,7 @@ def merge_devices(keep: Device, other: Device) -> Device:
     fields of ``keep`` stay and are filled from ``other`` only where empty."""
     if keep.pk == other.pk:
         raise ValueError("cannot merge a device with itself")
-    from collector_server.ingest.models import Finding, Report
+    from collector_server.reports.models import Finding, Report
 
     db = keep._state.db or "default"
     with transaction.atomic(using=db):

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from collector_server.ingest.models import Finding, Report
 from collector_server.ledger.models import EgressLine, ManagedRange
 from collector_server.notices.models import (
     MATCH_STRENGTH,
@@ -21,6 +20,7 @@ from collector_server.notices.models import (
     MatchKind,
     Notice,
 )
+from collector_server.reports.models import Finding, Report
 
 LOCATE_WITHIN = timedelta(hours=48)
 REPORT_WITHIN = timedelta(hours=72)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collector_server.ingest.models import Finding
 from collector_server.notices.models import Indicator
+from collector_server.reports.models import Finding
 
 POOL_KINDS = ("pool_connection",)
 

@@ -14,20 +14,17 @@ from agent.transport.client import CollectorClient, parse_retry_after
 from agent.transport.spool import Spool
 from agent.transport.uploader import RetryPolicy, flush
 from tests.agent.fake_collector import FakeCollector
+from tests.collector.factories import make_report
 
 
 def _report(size_pad: int = 0, findings: int = 0) -> tuple[str, bytes]:
-    rid = str(uuid.uuid4())
-    body = {
-        "report_id": rid,
-        "dropped_reports": 0,
-        "utilization": {"cpu_series": list(range(size_pad)), "top_processes": []},
-        "findings": [
-            {"strength": "weak", "evidence": ["x" * 50] * 10, "subject": {}}
-            for _ in range(findings)
-        ],
-    }
-    return rid, json.dumps(body).encode()
+    """A valid report (the fake collector refuses others with 422, like the real one)."""
+    report = make_report(seed=uuid.uuid4().hex, findings=findings, processes=3)
+    body = report.model_dump(mode="json")
+    body["utilization"]["cpu_series"] = [float(i % 100) for i in range(size_pad)]
+    for finding in body["findings"]:
+        finding["evidence"] = ["x" * 50] * 10
+    return body["report_id"], json.dumps(body).encode()
 
 
 class Sleeps(list):
@@ -76,7 +73,7 @@ def test_retry_after_is_honoured_then_sent(tmp_path):
         result = flush(spool, _client(fake.url), sleep=sleeps, rng=random.Random(1))
     assert result.sent == [rid]
     assert sleeps[0] >= 7  # the collector's Retry-After wins over a shorter backoff
-    assert [r[1] for r in fake.requests] == [503, 500, 200]
+    assert [r[1] for r in fake.requests] == [503, 500, 201]
 
 
 def test_413_sends_a_trimmed_report_that_says_what_was_trimmed(tmp_path):
@@ -84,12 +81,12 @@ def test_413_sends_a_trimmed_report_that_says_what_was_trimmed(tmp_path):
     rid, body = _report(size_pad=20000, findings=60)
     spool.put(rid, body)
     with FakeCollector() as fake:
-        fake.max_body = len(body) // 4
+        fake.max_body = len(body) // 3  # only a trimmed (still valid) report fits
         result = flush(spool, _client(fake.url), sleep=Sleeps())
     assert result.sent == [rid]
     stored = fake.stored[rid]
     assert "utilization.series" in stored["trimmed"]
-    assert len(json.dumps(stored)) <= fake.max_body
+    assert fake.requests[-1][2] <= fake.max_body  # the bytes the trimmed upload sent
 
 
 def test_permanent_4xx_moves_to_rejected_with_reason(tmp_path):
@@ -102,6 +99,27 @@ def test_permanent_4xx_moves_to_rejected_with_reason(tmp_path):
     assert result.rejected == [rid] and spool.items() == []
     reasons = list(spool.rejected.glob("*.reason.txt"))
     assert reasons and "422" in reasons[0].read_text()
+
+
+def test_the_fake_answers_like_the_collector(tmp_path):
+    """201 `accepted` (an UploadAnswer), the same answer again for a repeated report_id with
+    X-Minecheck-Duplicate, and 422 with an Error body for a body that is not a Report."""
+    import requests
+
+    from agent.wire.api import Error, UploadAnswer
+
+    rid, body = _report()
+    with FakeCollector() as fake:
+        url = fake.url + "/api/v1/reports"
+        first = requests.post(url, data=body, timeout=5)
+        again = requests.post(url, data=body, timeout=5)
+        bad = requests.post(url, data=b'{"report_id": "x"}', timeout=5)
+    assert first.status_code == 201 and "X-Minecheck-Duplicate" not in first.headers
+    answer = UploadAnswer.model_validate(first.json())
+    assert answer.status == "accepted" and str(answer.report_id) == rid
+    assert again.status_code == 201 and again.headers["X-Minecheck-Duplicate"] == "1"
+    assert again.json() == first.json()
+    assert bad.status_code == 422 and Error.model_validate(bad.json()).error == "invalid_report"
 
 
 def test_unauthorized_keeps_the_report(tmp_path):

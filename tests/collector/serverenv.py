@@ -53,7 +53,7 @@ class ServerEnv:
         return Device.objects.using(self.alias)
 
     def reports(self):
-        from collector_server.ingest.models import Report as ReportRow
+        from collector_server.reports.models import Report as ReportRow
 
         return ReportRow.objects.using(self.alias)
 

@@ -63,7 +63,7 @@ def test_reupload_is_idempotent(server):
     assert first.json() == second.json()
     assert second.headers.get("X-Minecheck-Duplicate") == "1"
     assert server.reports().filter(report_id=report.report_id).count() == 1
-    from collector_server.ingest.models import Finding
+    from collector_server.reports.models import Finding
 
     assert (
         Finding.objects.using(server.alias).filter(report__report_id=report.report_id).count() == 1

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.collector.factories import make_identity, make_report, report_json
-from tests.collector.test_dashboard_seed import seed_county
+from tests.collector.web.test_dashboard_seed import seed_county
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +140,7 @@ def test_handcarry_file_with_a_naive_date_is_refused(server, tmp_path):
     if server.backend != "sqlite":
         pytest.skip("services called in-process use the SQLite alias")
     from agent.transport import handcarry
-    from collector_server.distribution.handcarry import HandcarryRefused, import_handcarry
+    from collector_server.reports.handcarry import HandcarryRefused, import_handcarry
 
     school = server.org("手递网吧")
     identity = make_identity(f"hc-naive-{school.pk}")

@@ -25,7 +25,7 @@ def device_token(django_dbs) -> str:
 
 
 def test_overload_answers_503_with_retry_after(device_token):
-    from collector_server.api import views
+    from collector_server.reports import api as views
 
     report = make_report(make_identity("inproc-none"))
     request = RequestFactory().post("/api/v1/reports", data=report.model_dump_json(),
@@ -46,7 +46,7 @@ def test_overload_answers_503_with_retry_after(device_token):
 
 @override_settings(MINECHECK_TRUSTED_PROXIES=["10.0.0.0/8"])
 def test_forwarded_address_only_from_trusted_proxies():
-    from collector_server.api.body import client_address
+    from collector_server.http.body import client_address
 
     rf = RequestFactory()
     via_proxy = rf.post("/", REMOTE_ADDR="10.1.2.3",
@@ -59,7 +59,7 @@ def test_forwarded_address_only_from_trusted_proxies():
 
 
 def test_body_reader_limits_and_encodings(django_dbs):
-    from collector_server.api.body import BodyError, read_body_keep
+    from collector_server.http.body import BodyError, read_body_keep
 
     rf = RequestFactory()
     payload = b'{"a": "' + b"x" * 5000 + b'"}'

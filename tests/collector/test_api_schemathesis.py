@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from collector_server.api.openapi import openapi_spec
+from collector_server.openapi import openapi_spec
 from tests.collector.factories import make_identity
 
 EXAMPLES = int(os.environ.get("MINECHECK_SCHEMATHESIS_EXAMPLES", "3"))

@@ -125,30 +125,40 @@ def test_ledger_export_and_dry_run_import(data, tmp_path):
     assert "wrote 1 devices" in again.stdout and "一号楼" in out.read_text(encoding="utf-8-sig")
 
 
-def test_report_file_import(data, tmp_path):
+def test_plain_report_file_is_not_imported(data, tmp_path):
+    """The unverified `report import` path is gone: a plain report file (no hash, no
+    signature) reaches the ledger by no command; `handcarry import` refuses it."""
     import gzip
 
     from tests.collector.factories import make_identity, make_report
 
     cli(data, "org", "add", "无网网吧", "--kind", "cafe")
     identity = make_identity("usb-carry", hostname="CAFE-PC-07")
-    good = tmp_path / "report.json.gz"
-    good.write_bytes(gzip.compress(make_report(identity, findings=1).model_dump_json().encode()))
-    bad = tmp_path / "broken.json"
-    bad.write_text('{"agent": {}}', encoding="utf-8")
-    unknown = cli(data, "report", "import", str(good), check=False)
-    assert unknown.returncode == 1 and "--org" in unknown.stderr
-    done = cli(data, "report", "import", str(good), str(bad), "--org", "无网网吧", check=False)
-    assert done.returncode == 1
-    assert "imported report" in done.stdout and "1 findings" in done.stdout
-    assert "broken.json: NOT imported: not a valid report" in done.stderr
-    assert "agent.version: Field required" in done.stderr
-    assert "device: Field required" in done.stderr
-    again = cli(data, "report", "import", str(good))
-    assert "already imported" in again.stdout
+    plain = tmp_path / "report.json.gz"
+    plain.write_bytes(gzip.compress(make_report(identity, findings=1).model_dump_json().encode()))
+    gone = cli(data, "report", "import", str(plain), "--org", "无网网吧", check=False)
+    assert gone.returncode == 1 and "Unknown command: 'report'" in gone.stderr
+    refused = cli(data, "handcarry", "import", str(plain), "--org", "无网网吧", check=False)
+    assert refused.returncode == 1 and "not imported" in refused.stdout
     with sqlite3.connect(data / "minecheck.sqlite3") as db:
-        rows = db.execute(
-            "select r.source, d.hostname, o.name from ingest_report r join ledger_device d "
-            "on d.id = r.device_id join ledger_organisation o on o.id = d.organisation_id "
-            "where d.hostname = 'CAFE-PC-07'").fetchall()
-    assert rows == [("file", "CAFE-PC-07", "无网网吧")]
+        rows = db.execute("select count(*) from ledger_device where hostname = 'CAFE-PC-07'")
+        assert rows.fetchone() == (0,)
+
+
+def test_commands_are_management_commands(data):
+    """`minecheck-server X` and `minecheck-server manage X` are the same Django command, and
+    every command the help lists lives in a collector app's management/commands."""
+    direct = cli(data, "org", "list")
+    managed = cli(data, "manage", "org", "list", "--data", str(data))
+    assert direct.stdout == managed.stdout and "测试县教育局" in direct.stdout
+    listed = cli(data, "manage", "help", "--commands").stdout.split()
+    from collector_server.cli import COMMANDS
+
+    ours = [name for name in COMMANDS if name != "manage"]
+    assert set(ours) <= set(listed)
+    home = cli(data, "manage", "shell", "--verbosity", "0", "-c",
+               "from django.core.management import get_commands; "
+               f"print(' '.join(get_commands()[n] for n in {ours!r}))").stdout.split()
+    assert all(app.startswith("collector_server.") for app in home), home
+    usage = cli(data, "--help").stdout
+    assert all(f"  {name} " in usage for name in COMMANDS)

@@ -78,7 +78,7 @@ def test_report_json_random_bytes_refused_cleanly(raw):
 @FUZZ
 @given(st.binary(max_size=3000))
 def test_csv_import_reads_or_refuses(django_dbs, tmp_path_factory, raw):
-    from collector_server.ledgerio.services import ImportFileError, read_table
+    from collector_server.ledger.excel import ImportFileError, read_table
 
     path = tmp_path_factory.mktemp("csv") / "in.csv"
     path.write_bytes(raw)
@@ -92,7 +92,7 @@ def test_csv_import_reads_or_refuses(django_dbs, tmp_path_factory, raw):
 @FUZZ
 @given(st.binary(max_size=3000))
 def test_xlsx_import_random_bytes_refused(django_dbs, tmp_path_factory, raw):
-    from collector_server.ledgerio.services import ImportFileError, read_table
+    from collector_server.ledger.excel import ImportFileError, read_table
 
     path = tmp_path_factory.mktemp("xlsx") / "in.xlsx"
     path.write_bytes(raw)

@@ -1,0 +1,107 @@
+"""Ledger export download and the import page (dry-run preview, then confirm)."""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from collector_server.accounts.permissions import can_edit_ledger
+from collector_server.ledger.excel import export_ledger, import_ledger
+from collector_server.ledger.forms import ImportForm
+from collector_server.ledger.query import LedgerFilter, filter_devices
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+SESSION_KEY = "ledger_import"
+
+
+@login_required
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The ledger rows the user may see, with the list page's filters, as a file."""
+    if fmt not in CONTENT_TYPES:
+        return HttpResponseBadRequest("format must be xlsx or csv")
+    f = LedgerFilter.from_query(request.GET, request.user)
+    qs = filter_devices(request.user, f)
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
+    export_ledger(qs, fmt, spool)
+    spool.seek(0)
+    name = f"ledger-{timezone.localtime().strftime('%Y%m%d-%H%M')}.{fmt}"
+    return FileResponse(spool, as_attachment=True, filename=name,
+                        content_type=CONTENT_TYPES[fmt])
+
+
+def _upload_dir() -> Path:
+    folder = Path(settings.DATA_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _forget_old_uploads(max_age_s: int = 24 * 3600) -> None:
+    """Previews never confirmed leave their file behind: remove those older than a day."""
+    limit = time.time() - max_age_s
+    for path in _upload_dir().glob("*"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < limit:
+                path.unlink()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request: HttpRequest) -> HttpResponse:
+    """Step 1: upload and preview (dry run). Step 2 (action=confirm): apply the same file."""
+    editable = can_edit_ledger(request.user)
+    context = {"nav": "import", "editable": editable, "form": ImportForm()}
+    if request.method == "POST" and not editable:
+        messages.error(request, _("Your account may only read the ledger."))
+        return redirect("ledger:ledger_import")
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        stored = request.session.pop(SESSION_KEY, None)
+        path = _upload_dir() / stored["file"] if stored else None
+        if path is None or not path.exists():
+            messages.error(request, _("The uploaded file has expired; upload it again."))
+            return redirect("ledger:ledger_import")
+        try:
+            result = import_ledger(path, request.user, dry_run=False)
+        finally:
+            path.unlink(missing_ok=True)
+        context.update(result=result, filename=stored["name"])
+        if result.applied:
+            messages.success(request, _("%(count)d devices updated.") % {
+                "count": len(result.changes)})
+        return render(request, "ledger/import.html", context)
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            _forget_old_uploads()
+            upload = form.cleaned_data["file"]
+            suffix = Path(upload.name).suffix.lower()
+            stored_name = f"{uuid.uuid4().hex}{suffix}"
+            path = _upload_dir() / stored_name
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            result = import_ledger(path, request.user, dry_run=True)
+            if result.ok and result.changes:
+                old = request.session.get(SESSION_KEY)
+                if old:
+                    (_upload_dir() / old["file"]).unlink(missing_ok=True)
+                request.session[SESSION_KEY] = {"file": stored_name, "name": upload.name}
+            else:
+                path.unlink(missing_ok=True)
+            context.update(result=result, filename=upload.name)
+    return render(request, "ledger/import.html", context)
