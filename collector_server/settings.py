@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "collector_server.api",
     "collector_server.distribution",
     "collector_server.notices",
+    "collector_server.compliance",
     "huey.contrib.djhuey",
     "collector_server.jobs",
     "axes",  # login throttling: must come after the apps whose templates override its own

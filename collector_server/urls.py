@@ -22,6 +22,7 @@ urlpatterns = [
         name="login",
     ),
     path("jobs/", include("collector_server.jobs.urls")),
+    path("compliance/", include("collector_server.compliance.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("collector_server.dashboard.urls")),
 ]
