@@ -13,4 +13,4 @@ class ComplianceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import jobs  # noqa: F401 - registers the weekly_review job kind
+        from . import jobs, tasks  # noqa: F401 - the weekly_review job kind, its schedule

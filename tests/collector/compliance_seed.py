@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from tests.collector.test_dashboard_seed import County, seed_county
+
+ROOT_DIR = Path(__file__).resolve().parents[2]
 
 
 @dataclass
