@@ -198,3 +198,51 @@ def test_case_blockers_until_the_miner_signs_again(server, cc):
     response = _upload(cc.county.sessions["school_a"], server, f"person={zhou.pk}", "z.png", PNG)
     assert response.status_code == 302
     assert case_blockers(case) == []
+
+
+def test_unit_pledge_and_overdue_cases_list(server, cc):
+    from collector_server.compliance.models import Pledge
+
+    a = cc.county.sessions["school_a"]
+    response = _upload(a, server, f"org={cc.county.school_a.pk}", "公章.jpg",
+                       b"\xff\xd8\xff\xe0" + b"\x10JFIF" + b"\x00" * 2000)
+    assert response.status_code == 302, response.text[:2000]
+    unit = Pledge.objects.using(server.alias).get(organisation=cc.county.school_a,
+                                                 person__isnull=True)
+    assert unit.scan_type == "image/jpeg" and unit.scan_name == "公章.jpg"
+    home = a.get(server.url("/compliance/"), timeout=30).text
+    row = home.split(f'data-org="{cc.county.school_a.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "<td>已签订</td>" in row
+    assert _upload(a, server, f"org={cc.county.school_b.pk}", "x.jpg",
+                   b"\xff\xd8\xff\xe0").status_code == 404
+    if server.alias != "default":
+        return
+    from collector_server.notices.models import Case, Notice
+
+    old = timezone.now() - timedelta(days=5)
+    notice = Notice.objects.create(organisation=cc.county.bureau, source="province",
+                                   number="省监测〔2026〕88号", received_at=old)
+    Case.objects.create(notice=notice, organisation=cc.county.school_b, received_at=old)
+    b_list = cc.school_b_session.get(server.url("/compliance/cases/overdue/"), timeout=30).text
+    assert "省监测〔2026〕88号" in b_list
+    a_list = a.get(server.url("/compliance/cases/overdue/"), timeout=30).text
+    assert "省监测〔2026〕88号" not in a_list
+    overview = cc.school_b_session.get(server.url("/"), timeout=30).text
+    card = overview.split('data-testid="due-cases_overdue"', 1)[1].split("</a>", 1)[0]
+    assert ">1</div>" in card
+
+
+def test_missing_font_is_a_clear_chinese_error(monkeypatch, tmp_path, django_dbs):
+    from django.utils import translation
+
+    from collector_server.compliance import pdf
+
+    monkeypatch.setenv("MINECHECK_CJK_FONT", str(tmp_path / "none.ttc"))
+    with translation.override("zh-hans"), pytest.raises(pdf.FontMissingError,
+                                                        match=r"中文字体文件.*不存在"):
+        pdf.pledges_pdf([{"variant": "county", "name": "张三", "unit": "甲校", "day": None}])
+    monkeypatch.delenv("MINECHECK_CJK_FONT")
+    monkeypatch.setattr(pdf, "FONT_PATHS", (str(tmp_path / "none.ttc"),))
+    with translation.override("zh-hans"), pytest.raises(pdf.FontMissingError,
+                                                        match="fonts-wqy-microhei"):
+        pdf.cjk_font_path()
