@@ -53,7 +53,7 @@ class ImportForm(forms.Form):
 
 class ScanForm(forms.Form):
     signed_on = forms.DateField(label=_("Signed on"), initial=timezone.localdate,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     variant = forms.ChoiceField(label=_("Text"), choices=PledgeVariant.choices)
     file = forms.FileField(label=_("Signed scan (PDF, JPEG or PNG)"))
 
@@ -62,7 +62,7 @@ class SettingsForm(forms.ModelForm):
     class Meta:
         model = PledgeSettings
         fields = ["deadline", "variant"]
-        widgets = {"deadline": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class ReviewTextForm(forms.ModelForm):

@@ -156,7 +156,8 @@ def completion(organisation: Organisation) -> Completion:
     from .access import UNIT_KINDS
 
     unit_orgs = orgs.filter(kind__in=UNIT_KINDS)
-    unit_done = unit_orgs.filter(pledges__person__isnull=True).distinct().count()
+    unit_pledge = Pledge.objects.filter(organisation=OuterRef("pk"), person__isnull=True)
+    unit_done = unit_orgs.filter(Exists(unit_pledge)).count()
     return Completion(organisation, total, signed, unit_done == unit_orgs.count(),
                       effective_settings(organisation)["deadline"])
 

@@ -99,6 +99,9 @@ def test_upload_refuses_wrong_type_and_oversized_with_a_message(server, cc):
     a = cc.county.sessions["school_a"]
     target = f"person={cc.people_a[1].pk}"
     before = Pledge.objects.using(server.alias).count()
+    form = a.get(server.url(f"/compliance/pledges/upload/?{target}"), timeout=30).text
+    # a browser's <input type=date> only takes ISO dates (the zh format 2026/12/03 is dropped)
+    assert f'type="date" name="signed_on" value="{timezone.localdate().isoformat()}"' in form
     text = _upload(a, server, target, "承诺书.pdf", b"this is not a scan, only text\n")
     assert text.status_code == 400
     assert "不是 PDF、JPEG 或 PNG 文件" in text.text
@@ -204,6 +207,9 @@ def test_unit_pledge_and_overdue_cases_list(server, cc):
     from collector_server.compliance.models import Pledge
 
     a = cc.county.sessions["school_a"]
+    home = a.get(server.url("/compliance/"), timeout=30).text
+    row = home.split(f'data-org="{cc.county.school_a.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "<td>已签订</td>" not in row and f"?org={cc.county.school_a.pk}" in row
     response = _upload(a, server, f"org={cc.county.school_a.pk}", "公章.jpg",
                        b"\xff\xd8\xff\xe0" + b"\x10JFIF" + b"\x00" * 2000)
     assert response.status_code == 302, response.text[:2000]

@@ -19,6 +19,7 @@ from ..models import LockedReviewError
 from ..outputs import review_pdf, review_xlsx
 from ..pdf import FontMissingError
 from ..review import (
+    METRICS,
     WeekError,
     generate_all,
     lock,
@@ -38,7 +39,8 @@ def review_list(request: HttpRequest) -> HttpResponse:
         reviews = reviews.filter(week=week)
     return render(request, "compliance/reviews.html", {
         "nav": "compliance", "reviews": reviews[:500], "week": week,
-        "default_week": previous_week(), "bureau": is_bureau(request.user)})
+        "default_week": previous_week(), "bureau": is_bureau(request.user),
+        "labels": dict(METRICS)})
 
 
 @login_required
@@ -87,7 +89,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "compliance/review.html", {
         "nav": "compliance", "review": review, "form": form, "editable": editable,
         "metrics": metric_rows(review.snapshot), "charts": trend_charts(review.snapshot),
-        "schools": review.snapshot.get("schools", [])}, status=status)
+        "schools": review.snapshot.get("schools", []), "labels": dict(METRICS)},
+        status=status)
 
 
 @login_required
