@@ -97,5 +97,5 @@ def review_pdf(review: WeeklyReview) -> bytes:
         pdf.set_font(FAMILY, size=14)
         pdf.multi_cell(0, 10, _("Ranking of schools"), new_x="LMARGIN", new_y="NEXT")
         table(pdf, [h[:12] for h in _rank_headers()], _rank_rows(snap),
-              [14, 60, 26, 26, 26, 26, 26, 26, 26])
+              [14, 56, 26, 26, 26, 26, 26, 26, 26])
     return bytes(pdf.output())
