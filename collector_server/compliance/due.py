@@ -26,7 +26,7 @@ def due_this_week(user) -> dict:
     from collector_server.distribution.stale import stale_devices
 
     from .access import is_bureau, visible_people
-    from .pledges import unsigned_people
+    from .pledges import needs_pledge
     from .review import previous_week, reviews_not_done
 
     if not getattr(user, "is_authenticated", False):
@@ -38,7 +38,7 @@ def due_this_week(user) -> dict:
         silent = stale_devices(visible_devices(user)).count()
         cache.set(silent_key, silent, SILENT_CACHE_SECONDS)
     items = [
-        {"key": "pledges_missing", "count": unsigned_people(visible_people(user)).count(),
+        {"key": "pledges_missing", "count": needs_pledge(visible_people(user)).count(),
          "url": reverse("compliance:people") + "?pledge=missing"},
         {"key": "cases_overdue", "count": len(overdue_cases(user)),
          "url": reverse("compliance:overdue_cases")},

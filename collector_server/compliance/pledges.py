@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,10 +121,6 @@ def people_with_pledge(people: QuerySet[Person]) -> QuerySet[Person]:
     return people.annotate(signed=Exists(Pledge.objects.filter(person=OuterRef("pk"))))
 
 
-def unsigned_people(people: QuerySet[Person]) -> QuerySet[Person]:
-    return people_with_pledge(people.filter(active=True)).filter(signed=False)
-
-
 @dataclass
 class Completion:
     organisation: Organisation
@@ -162,21 +158,46 @@ def completion(organisation: Organisation) -> Completion:
                       effective_settings(organisation)["deadline"])
 
 
-def case_blockers(case) -> list[str]:
-    """Why ``case`` cannot close yet: each person responsible for one of its devices that
-    mined actively, who has not signed a pledge after the case was opened (须重新签订)."""
+def _actively_mined(device) -> bool:
     from collector_server.ingest.models import Report
 
-    blockers: list[str] = []
+    return (device.last_verdict == "mining" and device.last_mode == "active") or \
+        Report.objects.filter(device=device, verdict="mining", mode="active").exists()
+
+
+def _must_resign(case) -> list[tuple[Person, object]]:
+    """(person, device) pairs of ``case``: the device mined actively, the person is
+    responsible for it and has not signed a pledge since the case was opened."""
+    found = []
     for device in case.devices.all().order_by("hostname", "pk"):
-        active = (device.last_verdict == "mining" and device.last_mode == "active") or \
-            Report.objects.filter(device=device, verdict="mining", mode="active").exists()
-        if not active:
+        if not _actively_mined(device):
             continue
         for person in device.responsible_people.filter(active=True).order_by("name", "pk"):
             if not person.pledges.filter(uploaded_at__gt=case.received_at).exists():
-                blockers.append(_(
-                    "%(name)s (responsible for %(host)s, which mined actively) has not "
-                    "signed the pledge again since the case was opened.") % {
-                    "name": person.name, "host": device.hostname})
-    return blockers
+                found.append((person, device))
+    return found
+
+
+def case_blockers(case) -> list[str]:
+    """Why ``case`` cannot close yet: each person responsible for one of its devices that
+    mined actively, who has not signed a pledge after the case was opened (须重新签订)."""
+    return [_(
+        "%(name)s (responsible for %(host)s, which mined actively) has not signed the pledge "
+        "again since the case was opened.") % {"name": person.name, "host": device.hostname}
+        for person, device in _must_resign(case)]
+
+
+def resign_ids(people: QuerySet[Person]) -> set[int]:
+    """Of ``people``, those who must sign again because of an open case (see case_blockers)."""
+    from collector_server.notices.models import Case, CaseState
+
+    cases = Case.objects.filter(devices__responsible_people__in=people).exclude(
+        state=CaseState.closed).distinct()
+    wanted = set(people.values_list("pk", flat=True))
+    return {p.pk for case in cases for p, _device in _must_resign(case) if p.pk in wanted}
+
+
+def needs_pledge(people: QuerySet[Person]) -> QuerySet[Person]:
+    """Active people who never signed, or who must sign again."""
+    active = people_with_pledge(people.filter(active=True))
+    return active.filter(Q(signed=False) | Q(pk__in=resign_ids(people)))

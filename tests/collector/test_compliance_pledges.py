@@ -198,9 +198,16 @@ def test_case_blockers_until_the_miner_signs_again(server, cc):
     assert len(blockers) == 1
     assert "周学生" in blockers[0] and "MINER-PC" in blockers[0] and "重新签订" in blockers[0]
     assert teacher.name not in " ".join(blockers)
-    response = _upload(cc.county.sessions["school_a"], server, f"person={zhou.pk}", "z.png", PNG)
+    a = cc.county.sessions["school_a"]
+    missing = a.get(server.url("/compliance/people/?pledge=missing"), timeout=30).text
+    row = missing.split("周学生", 1)[1].split("</tr>", 1)[0]
+    assert 'data-testid="resign"' in row and "须重新签订" in row
+    assert "吴老师" in missing and 'data-testid="resign"' not in missing.split("吴老师", 1)[1][:400]
+    response = _upload(a, server, f"person={zhou.pk}", "z.png", PNG)
     assert response.status_code == 302
     assert case_blockers(case) == []
+    missing = a.get(server.url("/compliance/people/?pledge=missing"), timeout=30).text
+    assert "周学生" not in missing.split('id="people-table"', 1)[1]
 
 
 def test_unit_pledge_and_overdue_cases_list(server, cc):

@@ -21,7 +21,7 @@ from collector_server.accounts.scoping import can_edit_ledger
 from ..access import get_or_404, units, visible_people
 from ..forms import ImportForm, PersonForm
 from ..people import export_people, import_people
-from ..pledges import people_with_pledge
+from ..pledges import needs_pledge, people_with_pledge, resign_ids
 from .common import XLSX, download
 
 SESSION_KEY = "compliance_people_import"
@@ -33,7 +33,7 @@ def _filtered(request: HttpRequest):
     if org.isdigit():
         people = people.filter(organisation_id=int(org))
     if request.GET.get("pledge") == "missing":
-        people = people.filter(signed=False, active=True)
+        people = people.filter(pk__in=needs_pledge(people).values("pk"))
     elif request.GET.get("pledge") == "signed":
         people = people.filter(signed=True)
     return people.prefetch_related("devices")
@@ -41,8 +41,10 @@ def _filtered(request: HttpRequest):
 
 @login_required
 def people_list(request: HttpRequest) -> HttpResponse:
+    people = list(_filtered(request)[:2000])
+    resign = resign_ids(visible_people(request.user).filter(pk__in=[p.pk for p in people]))
     return render(request, "compliance/people.html", {
-        "nav": "compliance", "people": _filtered(request)[:2000], "units": units(request.user),
+        "nav": "compliance", "people": people, "resign": resign, "units": units(request.user),
         "editable": can_edit_ledger(request.user), "query": request.GET})
 
 
