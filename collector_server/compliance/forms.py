@@ -20,16 +20,18 @@ class PersonForm(forms.ModelForm):
     def __init__(self, *args, units=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = units
-        org_id = self.data.get("organisation") or (
-            self.instance.organisation_id if self.instance.pk else None)
+        org_id = str(self.data.get("organisation") or (
+            self.instance.organisation_id if self.instance.pk else ""))
         if not org_id and units is not None and units.count() == 1:
-            org_id = units.first().pk
+            org_id = str(units.first().pk)
             self.initial.setdefault("organisation", org_id)
-        devices = Device.objects.filter(organisation__in=units)
-        if org_id:
-            devices = devices.filter(organisation_id=org_id)
+        # only the devices of the person's organisation (a bureau picks it, saves, then links)
+        devices = Device.objects.filter(organisation__in=units,
+                                        organisation_id=int(org_id) if org_id.isdigit() else 0)
         self.fields["devices"].queryset = devices.order_by("hostname")
         self.fields["devices"].required = False
+        self.fields["devices"].help_text = _(
+            "Only devices of the chosen organisation; save first to choose them.")
 
     def clean_phone(self) -> str:
         from collector_server.ledgerio.services import PHONE_RE

@@ -115,6 +115,9 @@ def people_import(request: HttpRequest) -> HttpResponse:
                     out.write(chunk)
             result = import_people(path, request.user, dry_run=True)
             if result.ok and result.changes:
+                previous = request.session.get(SESSION_KEY)
+                if previous:
+                    (_upload_dir() / Path(previous["file"]).name).unlink(missing_ok=True)
                 request.session[SESSION_KEY] = {"file": stored_name, "name": upload.name}
             else:
                 path.unlink(missing_ok=True)
