@@ -114,7 +114,7 @@ class PeopleImportResult:
 def _devices(org, text: str) -> tuple[list[int], list[str]]:
     """Devices of ``org`` named by hostname or asset tag; and the names not found."""
     ids, missing = [], []
-    for token in (t for t in re.split(r"[,，;；\s]+", text) if t):
+    for token in (t for t in re.split(r"[,，、;；\s]+", text) if t):
         match = list(org.devices.filter(asset_tag=token).values_list("pk", flat=True)[:2]) or \
             list(org.devices.filter(hostname__iexact=token).values_list("pk", flat=True)[:2])
         if len(match) == 1:

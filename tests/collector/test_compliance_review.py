@@ -214,3 +214,21 @@ def test_job_kind_and_weekly_schedule(server, cc):
     tuesday = [t.name for t in HUEY.read_periodic(datetime(2026, 12, 1, 1, 30))]
     assert any("weekly_review" in name for name in monday), monday
     assert not any("weekly_review" in name for name in tuesday), tuesday
+
+
+def test_snapshot_cannot_be_rewritten_and_future_weeks_are_refused(server, cc):
+    if server.alias != "default":
+        pytest.skip("the review services run on the default database")
+    from collector_server.compliance.models import LockedReviewError, WeeklyReview
+    from collector_server.compliance.review import WeekError, generate_review
+
+    review, created = generate_review(cc.county.school_b, "2026-W41")
+    assert created and not generate_review(cc.county.school_b, "2026-W41")[1]
+    review.snapshot = {**review.snapshot, "metrics": {}}
+    with pytest.raises(LockedReviewError):
+        review.save()
+    assert WeeklyReview.objects.get(pk=review.pk).snapshot["metrics"]
+    with pytest.raises(WeekError):
+        generate_review(cc.county.school_b, "2099-W01")
+    with pytest.raises(WeekError):
+        generate_review(cc.county.school_b, "2026-W60")
