@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "collector_server.reports",
     "collector_server.signatures",
     "collector_server.notices",
+    "collector_server.compliance",
     "huey.contrib.djhuey",
     "collector_server.jobs",
     "axes",  # login throttling: must come after the apps whose templates override its own
