@@ -35,7 +35,7 @@ from collector_server.distribution.stale import silent_for, stale_devices
 BUREAU_ROLES = {Role.bureau_admin, Role.bureau_staff}
 
 
-# The refusals of agent.transport.handcarry.verify and of the import, for the page's language.
+# The refusals of agent.wire.handcarry.verify and of the import, for the page's language.
 REASONS = {
     "the report was changed after it was written (hash mismatch)":
         gettext_lazy("the report was changed after it was written (hash mismatch)"),
