@@ -40,7 +40,8 @@ fuzz: install
 	MINECHECK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MINECHECK_SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) \
 		$(BIN)/python -m pytest -q -p no:cacheprovider \
 		tests/collector/test_fuzz_parsers.py tests/collector/test_api_bad_input.py \
-		tests/agent/test_fuzz_agent_parsers.py tests/collector/test_api_schemathesis.py
+		tests/agent/test_fuzz_agent_parsers.py tests/agent/test_fuzz_wire_parsers.py \
+		tests/collector/test_api_schemathesis.py
 
 bench: install
 	$(BIN)/python tests/bench/run.py

@@ -28,6 +28,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.i18n import N_
+from agent.wire.checks import check_value
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -115,10 +116,16 @@ class BundleManifest(BaseModel):
             raise ValueError(f"manifest format {value} is not one this agent understands")
         return value
 
+    @field_validator("version", "date")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        return check_value(value)  # no NUL or unpaired surrogate
+
     @field_validator("files")
     @classmethod
     def _hashes(cls, value: dict[str, str]) -> dict[str, str]:
         for rel, digest in value.items():
+            check_value(rel)
             if not safe_relative(rel) or rel == MANIFEST:
                 raise ValueError(f"unexpected file name {rel[:80]!r}")
             if not _SHA256_HEX.fullmatch(digest):
