@@ -38,6 +38,7 @@ FUZZ_EXAMPLES ?= 2000
 SCHEMATHESIS_EXAMPLES ?= 50
 fuzz: install
 	MINECHECK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MINECHECK_SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) \
+		MINECHECK_SCHEMATHESIS_COVERAGE=all \
 		$(BIN)/python -m pytest -q -p no:cacheprovider \
 		tests/collector/test_fuzz_parsers.py tests/collector/test_api_bad_input.py \
 		tests/agent/test_fuzz_agent_parsers.py tests/agent/test_fuzz_wire_parsers.py \
