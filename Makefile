@@ -26,7 +26,6 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python build/i18n.py check
-	$(BIN)/python build/collector_i18n.py check
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: install
@@ -50,8 +49,6 @@ bench: install
 i18n: install
 	$(BIN)/python build/i18n.py update
 	$(BIN)/python build/i18n.py compile
-	$(BIN)/python build/collector_i18n.py update
-	$(BIN)/python build/collector_i18n.py compile
 
 schema: install
 	$(BIN)/python -m agent.wire.schema docs/report-schema.json
