@@ -41,6 +41,7 @@ fuzz: install
 		$(BIN)/python -m pytest -q -p no:cacheprovider \
 		tests/collector/test_fuzz_parsers.py tests/collector/test_api_bad_input.py \
 		tests/agent/test_fuzz_agent_parsers.py tests/agent/test_fuzz_wire_parsers.py \
+		tests/collector/test_handcarry_envelope.py \
 		tests/collector/test_api_schemathesis.py
 
 bench: install
