@@ -26,7 +26,6 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python build/i18n.py check
-	$(BIN)/python build/collector_i18n.py check
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: install
@@ -38,9 +37,12 @@ FUZZ_EXAMPLES ?= 2000
 SCHEMATHESIS_EXAMPLES ?= 50
 fuzz: install
 	MINECHECK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MINECHECK_SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) \
+		MINECHECK_SCHEMATHESIS_COVERAGE=all \
 		$(BIN)/python -m pytest -q -p no:cacheprovider \
 		tests/collector/test_fuzz_parsers.py tests/collector/test_api_bad_input.py \
-		tests/agent/test_fuzz_agent_parsers.py tests/collector/test_api_schemathesis.py
+		tests/agent/test_fuzz_agent_parsers.py tests/agent/test_fuzz_wire_parsers.py \
+		tests/collector/test_handcarry_envelope.py \
+		tests/collector/test_api_schemathesis.py
 
 bench: install
 	$(BIN)/python tests/bench/run.py
@@ -48,8 +50,6 @@ bench: install
 i18n: install
 	$(BIN)/python build/i18n.py update
 	$(BIN)/python build/i18n.py compile
-	$(BIN)/python build/collector_i18n.py update
-	$(BIN)/python build/collector_i18n.py compile
 
 schema: install
 	$(BIN)/python -m agent.wire.schema docs/report-schema.json

@@ -47,6 +47,7 @@ EXCLUDES: tuple[str, ...] = (
     "playwright",
     "jsonschema",
     "polib",
+    "babel",
     "sqlite3",
     "xmlrpc",
     "curses",

@@ -1,49 +1,120 @@
-"""Agent translation catalogue: extract messages from the source, update the .po, compile .mo.
+"""Translation catalogues of both sides, with Babel: extract, update the .po, compile the .mo.
 
-    python build/i18n.py update    # add new msgids to zh_CN .po (empty), drop vanished ones
-    python build/i18n.py compile   # write the .mo files next to the .po files
-    python build/i18n.py check     # exit 1 if a msgid lacks a translation or .mo is stale
+    python build/i18n.py update  [agent|collector]  # add new msgids (empty msgstr)
+    python build/i18n.py compile [agent|collector]  # write the .mo next to each .po
+    python build/i18n.py check   [agent|collector]  # exit 1: untranslated msgid or stale .mo
+    python build/i18n.py merge OURS THEIRS          # git merge driver for .po files
 
-A message is a string literal given as first argument to ``_``, ``N_``, ``localized`` or
-``ngettext`` (first two) anywhere under ``agent/``.
+Without a side, both. One pipeline, two catalogues:
+
+agent      agent/locale/zh_CN/LC_MESSAGES/minecheck.po. Messages: the first argument of
+           ``_``, ``N_``, ``localized`` and both of ``ngettext`` under agent/ (Babel's Python
+           extractor) and the Jinja2 templates (Jinja2's Babel extractor). Vanished msgids
+           are dropped; every ``{placeholder}`` of a msgid must be in its translation.
+collector  collector_server/locale/zh_Hans/LC_MESSAGES/django.po (Django's format).
+           Messages: ``_``/``gettext``/``gettext_lazy``/``gettext_noop``/``N_``/``ngettext``
+           in Python and ``{% translate %}``/``{% blocktranslate %}`` in templates, read
+           through Django's own ``templatize`` (what ``makemessages`` feeds xgettext), so no
+           GNU gettext is needed. Entries are never dropped, so branches can union-merge.
+
+Merging: ``git config merge.po.driver ".venv/bin/python build/i18n.py merge %A %B"``
+(.gitattributes names the driver for ``*.po``) keeps the union of both catalogues by msgid.
 """
 
-from __future__ import annotations
 
-import ast
+import io
 import re
 import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import polib
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir, extract_python
+from babel.messages.mofile import read_mo, write_mo
+from babel.messages.pofile import PoFileParser, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT / "agent"
-LOCALE = SOURCE / "locale"
-CATALOGUES = {"zh_CN": LOCALE / "zh_CN" / "LC_MESSAGES" / "minecheck.po"}
-MARKERS = {"_", "N_", "localized"}
 PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
+Extractor = Callable[..., Iterator]
 
 
-def extract(source: Path = SOURCE) -> dict[str, list[str]]:
-    """msgid -> list of 'path:line' where it occurs."""
+def extract_django_template(fileobj, keywords, comment_tags, options) -> Iterator:
+    """Babel extractor for Django templates: Django's ``templatize`` turns the template into
+    Python-like text with gettext calls, which Babel's Python extractor reads."""
+    from django.utils.translation.template import templatize  # needs no settings
+
+    source = fileobj.read().decode(options.get("encoding", "utf-8"))
+    yield from extract_python(io.BytesIO(templatize(source).encode("utf-8")), keywords,
+                              comment_tags, options)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One catalogue and where its messages come from."""
+
+    name: str
+    source: Path
+    po: Path
+    locale: str
+    keywords: dict
+    method_map: list[tuple[str, str | Extractor]]
+    project: str
+    drop_vanished: bool  # agent: yes; collector: never (branches union-merge the .po)
+    brace_format: bool  # agent messages use {name}; check them in translations
+    location_limit: int | None = None  # occurrences kept per entry (None: all)
+    sort_output: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def mo(self) -> Path:
+        return self.po.with_suffix(".mo")
+
+
+AGENT = Side(
+    name="agent",
+    source=ROOT / "agent",
+    po=ROOT / "agent" / "locale" / "zh_CN" / "LC_MESSAGES" / "minecheck.po",
+    locale="zh_CN",
+    keywords={"_": None, "N_": None, "localized": None, "ngettext": (1, 2)},
+    method_map=[("**/templates/**.html", "jinja2"), ("**.py", "python")],
+    project="minecheck",
+    drop_vanished=True,
+    brace_format=True,
+)
+COLLECTOR = Side(
+    name="collector",
+    source=ROOT / "collector_server",
+    po=ROOT / "collector_server" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po",
+    locale="zh_Hans",
+    keywords={"_": None, "gettext": None, "gettext_lazy": None, "gettext_noop": None,
+              "N_": None, "ngettext": (1, 2), "ngettext_lazy": (1, 2)},
+    method_map=[("**/migrations/**", "ignore"), ("**.py", "python"),
+                ("**/templates/**.html", extract_django_template),
+                ("**/templates/**.txt", extract_django_template)],
+    project="minecheck collector",
+    drop_vanished=False,
+    brace_format=False,
+    location_limit=3,
+    sort_output=False,
+)
+SIDES = {"agent": AGENT, "collector": COLLECTOR}
+# Kept for callers of the agent-only tool (tests, docs).
+CATALOGUES = {AGENT.locale: AGENT.po}
+
+
+def extract(side: Side = AGENT) -> dict[str, list[str]]:
+    """msgid -> list of 'path:line' where it occurs (each plural form is its own msgid, as
+    the runtime looks them up)."""
     found: dict[str, list[str]] = {}
-    for path in sorted(source.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call) or not node.args:
-                continue
-            func = node.func
-            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-            literals: list[ast.expr] = []
-            if name in MARKERS:
-                literals = [node.args[0]]
-            elif name == "ngettext":
-                literals = list(node.args[:2])
-            for arg in literals:
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    where = f"{path.relative_to(ROOT)}:{node.lineno}"
-                    found.setdefault(arg.value, []).append(where)
+    prefix = side.source.relative_to(ROOT).as_posix()
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        str(side.source), method_map=side.method_map, keywords=side.keywords,
+        comment_tags=(), strip_comment_tags=True,
+    ):
+        for msgid in message if isinstance(message, tuple) else (message,):
+            if msgid:
+                found.setdefault(msgid, []).append(f"{prefix}/{filename}:{lineno}")
     return found
 
 
@@ -51,97 +122,162 @@ def placeholders(text: str) -> set[str]:
     return set(PLACEHOLDER.findall(text.replace("{{", "").replace("}}", "")))
 
 
-def load(lang: str) -> polib.POFile:
-    path = CATALOGUES[lang]
-    if path.exists():
-        return polib.pofile(str(path), wrapwidth=0)
-    po = polib.POFile(wrapwidth=0)
-    po.metadata = {
-        "Project-Id-Version": "minecheck",
-        "Language": lang,
-        "MIME-Version": "1.0",
-        "Content-Type": "text/plain; charset=UTF-8",
-        "Content-Transfer-Encoding": "8bit",
-        "Plural-Forms": "nplurals=1; plural=0;",
-    }
-    return po
+class _KeepTranslated(PoFileParser):
+    """Babel's .po parser, except that of a msgid written twice (a bad merge) the translated
+    entry wins (Babel keeps the first)."""
+
+    def _add_message(self) -> None:
+        earlier = translation = None
+        if len(self.messages) == 1 and not self.obsolete and not self.context:
+            earlier = self.catalog.get(self.messages[0].denormalize())
+            translation = self.translations[0][1].denormalize()
+        super()._add_message()
+        if earlier is not None and not earlier.string and translation:
+            earlier.string = translation
 
 
-def update() -> None:
-    messages = extract()
-    for lang, path in CATALOGUES.items():
-        po = load(lang)
-        existing = {e.msgid: e for e in po}
-        entries = []
-        for msgid in sorted(messages):
-            entry = existing.get(msgid) or polib.POEntry(msgid=msgid, msgstr="")
-            entry.occurrences = [
-                (w.rsplit(":", 1)[0], w.rsplit(":", 1)[1]) for w in messages[msgid]
-            ]
-            if "{" in msgid:
-                entry.flags = sorted(set(entry.flags) | {"python-brace-format"})
-            entries.append(entry)
-        po[:] = entries
-        path.parent.mkdir(parents=True, exist_ok=True)
-        po.save(str(path))
-        missing = [e.msgid for e in po if not e.msgstr]
-        print(f"{path.relative_to(ROOT)}: {len(po)} messages, {len(missing)} untranslated")
+def read_po(path: Path, locale: str | None = None) -> Catalog:
+    catalog = Catalog(locale=locale)
+    with path.open("rb") as fh:
+        _KeepTranslated(catalog, ignore_obsolete=False).parse(fh)
+    return catalog
 
 
-def compile_all() -> None:
-    for lang, path in CATALOGUES.items():
-        po = load(lang)
-        po.save_as_mofile(str(path.with_suffix(".mo")))
-        print(f"compiled {path.with_suffix('.mo').relative_to(ROOT)}")
+def load(side: Side = AGENT) -> Catalog:
+    if side.po.exists():
+        return read_po(side.po, side.locale)
+    return Catalog(locale=side.locale, project=side.project, fuzzy=False)
 
 
-def problems() -> list[str]:
+def _version() -> str:
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    match = re.search(r'^version = "([^"]+)"', pyproject.read_text("utf-8"), re.M)
+    return match.group(1) if match else "0"
+
+
+def save(side: Side, catalog: Catalog) -> None:
+    catalog.project, catalog.version = side.project, _version()
+    catalog.msgid_bugs_address = ""
+    catalog.last_translator = catalog.language_team = "minecheck developers"
+    side.po.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    write_po(buf, catalog, width=0, sort_output=side.sort_output, include_previous=False)
+    side.po.write_bytes(buf.getvalue())
+
+
+def _locations(where: list[str], limit: int | None) -> list[tuple[str, int]]:
+    pairs = [(w.rsplit(":", 1)[0], int(w.rsplit(":", 1)[1])) for w in where]
+    return pairs[:limit] if limit else pairs
+
+
+def update(only: list[Side] | None = None) -> None:
+    """Bring each catalogue in line with the source (translations are kept)."""
+    for side in only or list(SIDES.values()):
+        messages = extract(side)
+        catalog = load(side)
+        added = 0
+        for msgid, where in messages.items():
+            message = catalog.get(msgid)
+            if message is None:
+                message = catalog.add(msgid, "", locations=_locations(where, side.location_limit))
+                added += 1
+            elif side.drop_vanished:  # the agent's entries always name every occurrence
+                message.locations = _locations(where, side.location_limit)
+            if side.brace_format and "{" in msgid:
+                message.flags.add("python-brace-format")
+        if side.drop_vanished:
+            for message in list(catalog):
+                if message.id and message.id not in messages:
+                    del catalog[message.id]
+        save(side, catalog)
+        missing = sum(1 for m in catalog if m.id and not m.string)
+        print(f"{side.po.relative_to(ROOT)}: {added} new, {len(catalog)} messages, "
+              f"{missing} untranslated")
+
+
+def compile_all(only: list[Side] | None = None) -> None:
+    for side in only or list(SIDES.values()):
+        buf = io.BytesIO()
+        write_mo(buf, load(side), use_fuzzy=False)
+        side.mo.write_bytes(buf.getvalue())
+        print(f"compiled {side.mo.relative_to(ROOT)}")
+
+
+def _translations(catalog: Catalog) -> dict:
+    return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+
+
+def _duplicates(po: Path) -> list[str]:
+    """msgids written twice in the file (a bad merge); the parser would silently keep one."""
+    seen: dict[str, int] = {}
+    text = po.read_text(encoding="utf-8") if po.exists() else ""
+    for block in re.split(r"\n\s*\n", text):
+        lines = [ln for ln in block.splitlines() if not ln.startswith("#")]
+        head = re.match(r'msgid ("(?:[^"\\]|\\.)*"(?:\n"(?:[^"\\]|\\.)*")*)', "\n".join(lines))
+        if head and head.group(1) != '""':
+            seen[head.group(1)] = seen.get(head.group(1), 0) + 1
+    return [m for m, n in seen.items() if n > 1]
+
+
+def problems(only: list[Side] | None = None) -> list[str]:
     """Everything wrong with the catalogues, as readable lines."""
     out: list[str] = []
-    messages = extract()
-    for lang, path in CATALOGUES.items():
-        po = load(lang)
-        seen: dict[str, int] = {}
-        for e in po:
-            seen[e.msgid] = seen.get(e.msgid, 0) + 1
-        out += [f"{lang}: duplicate msgid {m!r}" for m, n in seen.items() if n > 1]
-        by_id = {e.msgid: e for e in po}
+    for side in only or list(SIDES.values()):
+        catalog = load(side)
+        messages = extract(side)
+        out += [f"{side.name}: duplicate msgid {m}" for m in _duplicates(side.po)]
         for msgid, where in sorted(messages.items()):
-            entry = by_id.get(msgid)
-            if entry is None or not entry.msgstr or "fuzzy" in entry.flags:
-                out.append(f"{lang}: no translation for {msgid!r} ({where[0]})")
-            elif placeholders(entry.msgstr) != placeholders(msgid):
-                out.append(f"{lang}: placeholders differ in {msgid!r}")
-        mo_path = path.with_suffix(".mo")
-        if not mo_path.exists():
-            out.append(f"{lang}: {mo_path.name} missing (run `make i18n`)")
+            message = catalog.get(msgid)
+            if message is None:
+                out.append(f"{side.name}: not in the catalogue (run update): {msgid!r} "
+                           f"({where[0]})")
+            elif not message.string or message.fuzzy:
+                out.append(f"{side.name}: no translation for {msgid!r} ({where[0]})")
+            elif side.brace_format and placeholders(message.string) != placeholders(msgid):
+                out.append(f"{side.name}: placeholders differ in {msgid!r}")
+            elif not side.brace_format:  # %(name)s placeholders (Babel's checker)
+                out += [f"{side.name}: {msgid!r}: {error}" for error in message.check(catalog)]
+        # entries kept for other branches must be translated too
+        out += [f"{side.name}: no translation for {m.id!r} (kept entry)" for m in catalog
+                if m.id and m.id not in messages and (not m.string or m.fuzzy)]
+        if not side.mo.exists():
+            out.append(f"{side.name}: {side.mo.relative_to(ROOT)} missing (run `make i18n`)")
         else:
-            mo = {e.msgid: e.msgstr for e in polib.mofile(str(mo_path))}
-            po_map = {e.msgid: e.msgstr for e in po if e.msgstr and "fuzzy" not in e.flags}
-            if mo != po_map:
-                out.append(f"{lang}: {mo_path.name} is stale (run `make i18n`)")
+            with side.mo.open("rb") as fh:
+                compiled = _translations(read_mo(fh))
+            if compiled != _translations(catalog):
+                out.append(f"{side.name}: {side.mo.relative_to(ROOT)} is stale (run `make i18n`)")
     return out
 
 
 def merge_files(ours: Path, theirs: Path) -> None:
-    """git merge driver: union of both catalogues by msgid, written to ``ours``.
-
-    Configure: git config merge.po.driver "python build/i18n.py merge %A %B"
-    """
-    a = polib.pofile(str(ours), wrapwidth=0)
-    b = polib.pofile(str(theirs), wrapwidth=0)
-    merged: dict[str, polib.POEntry] = {}
-    for entry in list(a) + list(b):
-        have = merged.get(entry.msgid)
-        if have is None or (not have.msgstr and entry.msgstr):
-            merged[entry.msgid] = entry
-    a[:] = [merged[k] for k in sorted(merged)]
-    a.save(str(ours))
+    """git merge driver: union of both catalogues by msgid (a translated entry wins over an
+    empty one), written to ``ours``. Works for either side's catalogue."""
+    a, b = read_po(ours), read_po(theirs)
+    for message in b:
+        if not message.id:
+            continue
+        have = a.get(message.id)
+        if have is None:
+            a[message.id] = message
+        elif not have.string and message.string:
+            have.string = message.string
+            have.flags = set(message.flags)
+    buf = io.BytesIO()
+    write_po(buf, a, width=0, sort_output=True)
+    ours.write_bytes(buf.getvalue())
 
 
 def dedupe(path: Path) -> None:
-    """Repair a catalogue that holds a msgid twice (keeps the translated entry)."""
+    """Repair a catalogue that holds a msgid twice (keeps one entry, the translated one)."""
     merge_files(path, path)
+
+
+def _sides(names: list[str]) -> list[Side]:
+    unknown = [n for n in names if n not in SIDES]
+    if unknown:
+        raise SystemExit(f"unknown side {unknown[0]!r} (agent or collector)")
+    return [SIDES[n] for n in names] or list(SIDES.values())
 
 
 def main(argv: list[str]) -> int:
@@ -152,12 +288,13 @@ def main(argv: list[str]) -> int:
     if cmd == "dedupe":
         dedupe(Path(argv[2]))
         return 0
+    sides = _sides(argv[2:])
     if cmd == "update":
-        update()
+        update(sides)
     elif cmd == "compile":
-        compile_all()
+        compile_all(sides)
     elif cmd == "check":
-        found = problems()
+        found = problems(sides)
         for line in found:
             print(line)
         return 1 if found else 0

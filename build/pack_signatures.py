@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("packed bundle does not round-trip")
     out = args.out or args.folder / PACKED
     out.write_bytes(blob)
-    print(f"{out}: {len(blob)} bytes, {len(bundle.files)} files, version {manifest['version']}")
+    print(f"{out}: {len(blob)} bytes, {len(bundle.files)} files, version {manifest.version}")
     return 0
 
 

@@ -36,11 +36,11 @@ def main(argv: list[str] | None = None) -> int:
         except BundleError as exc:
             print(f"stale or broken manifest: {exc}", file=sys.stderr)
             return 1
-        print(f"manifest up to date: version {manifest['version']}")
+        print(f"manifest up to date: version {manifest.version}")
         return 0
     manifest, changed = write_manifest(args.folder, args.version)
     state = "written" if changed else "unchanged"
-    print(f"manifest {state}: version {manifest['version']}, {len(manifest['files'])} files")
+    print(f"manifest {state}: version {manifest.version}, {len(manifest.files)} files")
     return 0
 
 

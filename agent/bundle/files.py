@@ -1,5 +1,6 @@
 """A bundle's files in memory (relative path -> bytes), read from a folder or from the packed
-form, and its manifest (version, date, sha256 of every file).
+form. The manifest model and its checks live in agent/wire/bundle.py (the collector builds
+bundles with the same code); they are re-exported here.
 
 Packed form (``signatures/packed.bin``): ``MAGIC`` followed by a zlib-compressed tar of the
 bundle's files, XOR-ed with a fixed key. This is obfuscation so that other antivirus
@@ -11,19 +12,36 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import tarfile
 import tempfile
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path, PurePosixPath
 
 from agent.i18n import N_
+from agent.wire.bundle import (
+    MANIFEST,
+    BundleError,
+    BundleFiles,
+    BundleManifest,
+    build_manifest,
+    deterministic_tar,
+    manifest_bytes,
+    next_version,
+    read_manifest,
+    sha256,
+    verify_manifest,
+    version_key,
+)
 
-MANIFEST = "manifest.json"
+__all__ = [
+    "BUNDLE_SUFFIXES", "MAGIC", "MANIFEST", "PACKED", "BundleError", "BundleFiles",
+    "BundleManifest", "build_manifest", "deterministic_tar", "manifest_bytes", "next_version",
+    "pack", "read_bundle", "read_folder", "read_manifest", "sha256", "unpack", "verify_manifest",
+    "version_key", "write_folder_atomic", "write_manifest",
+]
+
 PACKED = "packed.bin"
 MAGIC = b"MINECHECK-SIGPACK-1\n"
 _KEY = hashlib.sha256(b"minecheck signature pack: not a secret, just not plain text").digest()
@@ -31,37 +49,6 @@ _KEY = hashlib.sha256(b"minecheck signature pack: not a secret, just not plain t
 _SKIP_NAMES = {MANIFEST, PACKED, "__init__.py", "README.md"}
 _SKIP_DIRS = {"__pycache__"}
 BUNDLE_SUFFIXES = (".yar", ".txt", ".csv", ".json")
-
-
-class BundleError(Exception):
-    """The bundle cannot be used; ``message`` is an English msgid, ``params`` its values."""
-
-    def __init__(self, message: str, **params: object) -> None:
-        super().__init__(message.format(**params))
-        self.message = message
-        self.params = params
-
-
-@dataclass
-class BundleFiles:
-    """The content of one bundle: files by POSIX relative path, plus where it came from."""
-
-    files: dict[str, bytes]
-    origin: str  # folder or packed file path, for messages
-
-    def text(self, rel: str) -> str:
-        return self.files[rel].decode("utf-8")
-
-    def under(self, prefix: str, suffix: str = "") -> dict[str, bytes]:
-        return {
-            k: v
-            for k, v in sorted(self.files.items())
-            if k.startswith(prefix) and k.endswith(suffix)
-        }
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _is_content(rel: PurePosixPath) -> bool:
@@ -87,20 +74,6 @@ def _xor(data: bytes) -> bytes:
     return (int.from_bytes(data, "little") ^ int.from_bytes(key, "little")).to_bytes(
         len(data), "little"
     )
-
-
-def deterministic_tar(files: Mapping[str, bytes]) -> bytes:
-    """An uncompressed tar of ``files``: sorted names, mtime 0, mode 0644 (same input, same
-    bytes, so hashes and signatures are reproducible)."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for rel in sorted(files):
-            info = tarfile.TarInfo(rel)
-            info.size = len(files[rel])
-            info.mtime = 0
-            info.mode = 0o644
-            tar.addfile(info, io.BytesIO(files[rel]))
-    return buf.getvalue()
 
 
 def pack(files: Mapping[str, bytes]) -> bytes:
@@ -138,78 +111,6 @@ def read_bundle(location: Path) -> BundleFiles:
     return read_folder(location)
 
 
-# --- manifest ------------------------------------------------------------------------------
-
-
-def build_manifest(files: Mapping[str, bytes], version: str, when: date | None = None) -> dict:
-    """The manifest of ``files`` (manifest.json itself excluded)."""
-    return {
-        "format": 1,
-        "version": version,
-        "date": (when or date.today()).isoformat(),
-        "files": {rel: sha256(data) for rel, data in sorted(files.items()) if rel != MANIFEST},
-    }
-
-
-def manifest_bytes(manifest: dict) -> bytes:
-    return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def read_manifest(bundle: BundleFiles) -> dict:
-    """Parse and check the manifest; raises BundleError when missing or malformed."""
-    raw = bundle.files.get(MANIFEST)
-    if raw is None:
-        raise BundleError(N_("{path}: manifest.json is missing"), path=bundle.origin)
-    try:
-        manifest = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BundleError(
-            N_("{path}: manifest.json is not valid JSON: {error}"),
-            path=bundle.origin,
-            error=str(exc),
-        ) from exc
-    if (
-        not isinstance(manifest, dict)
-        or not isinstance(manifest.get("version"), str)
-        or not isinstance(manifest.get("files"), dict)
-    ):
-        raise BundleError(
-            N_("{path}: manifest.json lacks a version or a list of files"), path=bundle.origin
-        )
-    return manifest
-
-
-def verify_manifest(bundle: BundleFiles) -> dict:
-    """Check every file's sha256 against the manifest; raises BundleError on a mismatch."""
-    manifest = read_manifest(bundle)
-    listed: dict[str, str] = manifest["files"]
-    for rel, digest in sorted(listed.items()):
-        data = bundle.files.get(rel)
-        if data is None:
-            raise BundleError(
-                N_("{path}: {file} is listed in the manifest but missing"),
-                path=bundle.origin,
-                file=rel,
-            )
-        if sha256(data) != digest:
-            raise BundleError(
-                N_("{path}: {file} does not match its sha256 in the manifest"),
-                path=bundle.origin,
-                file=rel,
-            )
-    extra = sorted(set(bundle.files) - set(listed) - {MANIFEST})
-    if extra:
-        raise BundleError(
-            N_("{path}: {file} is not listed in the manifest"), path=bundle.origin, file=extra[0]
-        )
-    return manifest
-
-
-def version_key(version: str) -> tuple[int, ...]:
-    """'2026.11.23.1' -> (2026, 11, 23, 1); non-numeric parts count as 0."""
-    return tuple(int(p) if p.isdigit() else 0 for p in version.split("."))
-
-
 def write_folder_atomic(files: Mapping[str, bytes], target: Path) -> None:
     """Write ``files`` into a fresh folder and swap it in place of ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -229,22 +130,12 @@ def write_folder_atomic(files: Mapping[str, bytes], target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def next_version(previous: str | None, when: date | None = None) -> str:
-    """'YYYY.MM.DD.N': today's date, N one above ``previous`` when that is from today."""
-    today = (when or date.today()).strftime("%Y.%m.%d")
-    if previous and previous.startswith(today + "."):
-        tail = previous[len(today) + 1 :]
-        if tail.isdigit():
-            return f"{today}.{int(tail) + 1}"
-    return f"{today}.1"
-
-
-def write_manifest(folder: Path, version: str | None = None) -> tuple[dict, bool]:
+def write_manifest(folder: Path, version: str | None = None) -> tuple[BundleManifest, bool]:
     """(Re)write ``folder``/manifest.json; returns (manifest, changed).
 
     Without ``version`` the old version is kept when no file changed, else bumped."""
     bundle = read_folder(folder, include_manifest=True)
-    old: dict | None = None
+    old: BundleManifest | None = None
     if MANIFEST in bundle.files:
         try:
             old = read_manifest(bundle)
@@ -252,10 +143,10 @@ def write_manifest(folder: Path, version: str | None = None) -> tuple[dict, bool
             old = None
     content = {k: v for k, v in bundle.files.items() if k != MANIFEST}
     files = {rel: sha256(data) for rel, data in sorted(content.items())}
-    if old is not None and old.get("files") == files and version in (None, old["version"]):
+    if old is not None and old.files == files and version in (None, old.version):
         return old, False
     if version is None:
-        version = next_version(old["version"] if old else None)
+        version = next_version(old.version if old else None)
     manifest = build_manifest(content, version)
-    (folder / MANIFEST).write_bytes(manifest_bytes(manifest))
+    (folder / MANIFEST).write_bytes(manifest.to_bytes())
     return manifest, True

@@ -11,17 +11,23 @@ from dataclasses import dataclass, field
 
 from agent.bundle.entries import Entry
 from agent.bundle.matchers import normalize_domain, parse_ip_spec
+from agent.wire.bundle import (  # the list files' paths inside a bundle
+    ALL_LISTS,
+    BENIGN_HEAVY,
+    DOMAINS,
+    IP_RANGES,
+    MINERS,
+    PORTS,
+    SCHEMES,
+    SYSTEM_BINARIES,
+    TSV_LISTS,
+)
 
-# Relative paths of the list files inside a bundle.
-DOMAINS = "pools/domains.txt"
-IP_RANGES = "pools/ip_ranges.txt"
-PORTS = "pools/ports.txt"
-SCHEMES = "pools/schemes.txt"
-MINERS = "processes/miners.txt"
-BENIGN_HEAVY = "processes/benign_heavy.txt"
-SYSTEM_BINARIES = "processes/system_binaries.csv"
-TSV_LISTS = (DOMAINS, IP_RANGES, PORTS, SCHEMES, MINERS, BENIGN_HEAVY)
-ALL_LISTS = (*TSV_LISTS, SYSTEM_BINARIES)
+__all__ = [
+    "ALL_LISTS", "BENIGN_HEAVY", "DOMAINS", "IP_RANGES", "MINERS", "PORTS", "SCHEMES",
+    "SYSTEM_BINARIES", "TSV_LISTS", "LineError", "ParsedList", "SystemBinary", "expand_dir",
+    "is_domain", "parse_system_binaries", "parse_tsv_list", "validate_value",
+]
 
 _DOMAIN_RE = re.compile(
     r"^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$"

@@ -229,8 +229,8 @@ def build_bundle(bundle: BundleFiles, source: str, cache_dir: Path | None) -> Lo
     meta.pop("minecheck_no_rules", None)
 
     loaded = LoadedBundle(
-        version=manifest["version"],
-        date=str(manifest.get("date", "")),
+        version=manifest.version,
+        date=manifest.date,
         source=source,
         base_source=source,
         origin=bundle.origin,
@@ -343,7 +343,7 @@ def _bilingual_problem(location: Path, exc: BundleError) -> LocalizedText:
 
 def _builtin_version(location: Path) -> str:
     try:
-        return read_manifest(read_bundle(location))["version"]
+        return read_manifest(read_bundle(location)).version
     except (BundleError, OSError):
         return "0"
 

@@ -210,7 +210,7 @@ def _manifest(args: argparse.Namespace) -> int:
         except BundleError as exc:
             print(_("Manifest is stale or broken: {error}").format(error=exc), file=sys.stderr)
             return 2
-        print(_("Manifest up to date: version {version}").format(version=manifest["version"]))
+        print(_("Manifest up to date: version {version}").format(version=manifest.version))
         return 0
     manifest, changed = write_manifest(folder, args.bundle_version)
     msg = (
@@ -218,5 +218,5 @@ def _manifest(args: argparse.Namespace) -> int:
         if changed
         else _("Manifest unchanged: version {version}")
     )
-    print(msg.format(version=manifest["version"]))
+    print(msg.format(version=manifest.version))
     return 0

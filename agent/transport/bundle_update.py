@@ -8,16 +8,12 @@ is logged and kept in ``signatures/update_state.json`` for ``minecheck update-si
 from __future__ import annotations
 
 import base64
-import gzip
 import hashlib
-import io
 import json
 import logging
-import tarfile
 import time
-import zlib
 from dataclasses import asdict, dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import requests
 from cryptography.exceptions import InvalidSignature
@@ -28,11 +24,11 @@ from agent.bundle.loader import builtin_location, install_bundle, signatures_hom
 from agent.transport import credentials, problems
 from agent.transport.agent_state import AgentState
 from agent.transport.client import API, Answer, CollectorClient, Outcome
+from agent.wire import bundle as wire_bundle
 
 log = logging.getLogger(__name__)
 STATE_FILE = "update_state.json"
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
-MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 
 
 class UpdateRefused(Exception):
@@ -55,7 +51,7 @@ def installed_version(home: Path) -> str:
     """Version of the collector bundle in ``current`` (else the shipped one)."""
     for location in (signatures_home(home) / "current", builtin_location()):
         try:
-            return read_manifest(read_bundle(location))["version"]
+            return read_manifest(read_bundle(location)).version
         except (BundleError, OSError):
             continue
     return "0"
@@ -78,28 +74,11 @@ def verify_signature(archive: bytes, signature_b64: str, public_key_b64: str) ->
 
 
 def unpack_archive(archive: bytes) -> dict[str, bytes]:
-    """Files of a bundle tar.gz; refuses links, absolute or ``..`` paths and huge content."""
-    files: dict[str, bytes] = {}
+    """Files of a bundle tar.gz (agent/wire/bundle.py); UpdateRefused when unsafe or damaged."""
     try:
-        with gzip.GzipFile(fileobj=io.BytesIO(archive)) as stream:
-            raw = stream.read(MAX_UNPACKED_BYTES + 1)
-        if len(raw) > MAX_UNPACKED_BYTES:
-            raise UpdateRefused("the bundle unpacks to more than 256 MB")
-        with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as tar:
-            for member in tar.getmembers():
-                rel = PurePosixPath(member.name)
-                if member.isdir():
-                    continue
-                if not member.isfile() or rel.is_absolute() or ".." in rel.parts:
-                    raise UpdateRefused(f"the bundle holds an unexpected entry {member.name!r}")
-                extracted = tar.extractfile(member)
-                data = extracted.read() if extracted else b""
-                files[rel.as_posix()] = data
-    except (OSError, EOFError, zlib.error, tarfile.TarError) as exc:
-        raise UpdateRefused(f"the bundle archive is damaged ({exc})") from exc
-    if not files:
-        raise UpdateRefused("the bundle archive is empty")
-    return files
+        return wire_bundle.unpack_archive(archive)
+    except wire_bundle.ArchiveError as exc:
+        raise UpdateRefused(str(exc)) from exc
 
 
 def check_bundle(archive: bytes, info: dict, public_key_b64: str, home: Path) -> str:
@@ -112,16 +91,16 @@ def check_bundle(archive: bytes, info: dict, public_key_b64: str, home: Path) ->
         manifest = read_manifest(BundleFiles(files, "downloaded bundle"))
     except BundleError as exc:
         raise UpdateRefused(str(exc)) from exc
-    if manifest["version"] != info.get("version"):
+    if manifest.version != info.get("version"):
         raise UpdateRefused(
-            f"the bundle says version {manifest['version']}, the collector announced "
+            f"the bundle says version {manifest.version}, the collector announced "
             f"{info.get('version')}"
         )
     try:  # checks every file's sha256, the lists and the rules; compiles the rules
         install_bundle(files, home)
     except BundleError as exc:
         raise UpdateRefused(str(exc)) from exc
-    return manifest["version"]
+    return manifest.version
 
 
 def _get(state: AgentState, path: str) -> requests.Response:

@@ -1,12 +1,11 @@
 """Importing hand-carried report files (.mcr) into the ledger: verify the tamper-evident
-envelope (agent.transport.handcarry.verify), then store through the normal ingest service,
+envelope (agent.wire.handcarry.verify), then store through the normal ingest service,
 so importing a file twice stores it once."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -14,8 +13,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from pydantic import ValidationError
 
-from agent.transport.handcarry import HandcarryError, VerifiedHandcarry, verify
 from agent.wire.checks import WIRE
+from agent.wire.handcarry import HandcarryError, VerifiedHandcarry, token_hmac, verify
 from agent.wire.report import Report as ReportModel
 from collector_server.ledger.models import (
     Device,
@@ -97,7 +96,7 @@ def import_handcarry(data: bytes, organisation: Organisation | None = None,
     organisation authenticates it (the key is bound then). Any other intact file is held for
     review (``result.held``), never applied."""
     checked, model = _checked(data)
-    token_org = _matching_token_org(data, checked.report_json) if checked.token_verified else None
+    token_org = _matching_token_org(checked) if checked.token_verified else None
     with transaction.atomic():
         device = device_for_fingerprint(model.device.fingerprint)
         if device is None:
@@ -202,13 +201,12 @@ def decide_held(held: HeldHandcarry, accept: bool, user=None) -> HandcarryResult
     return result
 
 
-def _matching_token_org(data: bytes, report_json: bytes) -> Organisation | None:
+def _matching_token_org(checked: VerifiedHandcarry) -> Organisation | None:
     """The organisation of the enrollment token whose HMAC verified the file."""
-    envelope = json.loads(data)
-    expected = str(envelope.get("token_hmac") or "")
-    prefix = envelope.get("token_prefix")
-    for token in EnrollmentToken.objects.select_related("organisation").filter(prefix=prefix):
-        digest = hmac.new(bytes.fromhex(token.token_hash), report_json, hashlib.sha256)
-        if hmac.compare_digest(digest.hexdigest(), expected):
+    expected = checked.token_hmac or ""
+    tokens = EnrollmentToken.objects.select_related("organisation")
+    for token in tokens.filter(prefix=checked.token_prefix):
+        digest = token_hmac(bytes.fromhex(token.token_hash), checked.report_json)
+        if hmac.compare_digest(digest, expected):
             return token.organisation
     return None

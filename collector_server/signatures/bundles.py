@@ -13,23 +13,25 @@ from pathlib import Path
 import yara
 from django.db import IntegrityError, transaction
 
-from agent.bundle import lists as L
-from agent.bundle.files import (
+from agent.wire.bundle import (
+    DOMAINS,
+    IP_RANGES,
     MANIFEST,
+    PORTS,
     BundleError,
     BundleFiles,
     build_manifest,
     manifest_bytes,
     next_version,
-    read_bundle,
     read_manifest,
     version_key,
 )
-from agent.bundle.loader import SOURCE_COLLECTOR, build_bundle, builtin_location, override_dir
+from agent.wire.bundle import pack_archive as _pack_archive
+from agent.wire.bundle_checks import check_bundle, import_list_files, override_dir, shipped_bundle
 from collector_server.signatures import keys
 from collector_server.signatures.models import ImportKind, SignatureBundle, SignatureImport
 
-IMPORTED_LISTS = (L.DOMAINS, L.IP_RANGES, L.PORTS)
+IMPORTED_LISTS = (DOMAINS, IP_RANGES, PORTS)
 RULE_SUFFIXES = (".yar", ".yara")
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -49,8 +51,8 @@ class ImportOutcome:
 
 def default_bundle() -> tuple[dict[str, bytes], str]:
     """The shipped default bundle's files (manifest excluded) and its version."""
-    bundle = read_bundle(builtin_location())
-    version = read_manifest(bundle)["version"]
+    bundle = shipped_bundle()
+    version = read_manifest(bundle).version
     return {k: v for k, v in bundle.files.items() if k != MANIFEST}, version
 
 
@@ -69,15 +71,13 @@ def _apply_list_imports(
 ) -> tuple[dict[str, str], object | None]:
     """Replay list imports into ``home``'s override folder with the agent's importer.
     Returns the override list texts and the last import's result."""
-    from agent.bundle.importer import import_files
-
     result = None
     incoming = home / "incoming"
     incoming.mkdir(parents=True, exist_ok=True)
     for row in imports:
         path = incoming / f"{row.pk or 'new'}-{Path(row.filename).name or 'list.txt'}"
         path.write_bytes(bytes(row.content))
-        result = import_files([path], home, source=row.note or f"import:{row.filename}")
+        result = import_list_files([path], home, source=row.note or f"import:{row.filename}")
     folder = override_dir(home)
     texts = {}
     for rel in IMPORTED_LISTS:
@@ -109,11 +109,7 @@ def compose(imports: list[SignatureImport]) -> tuple[dict[str, bytes], object | 
 
 def pack_archive(files: dict[str, bytes]) -> bytes:
     """Deterministic tar.gz (sorted names, mtime 0) of ``files``."""
-    import gzip
-
-    from agent.bundle.files import deterministic_tar
-
-    return gzip.compress(deterministic_tar(files), compresslevel=9, mtime=0)
+    return _pack_archive(files)
 
 
 def validate(files: dict[str, bytes], version: str) -> tuple[dict[str, bytes], dict]:
@@ -121,10 +117,10 @@ def validate(files: dict[str, bytes], version: str) -> tuple[dict[str, bytes], d
     manifest = build_manifest(files, version)
     complete = {**files, MANIFEST: manifest_bytes(manifest)}
     try:
-        loaded = build_bundle(BundleFiles(complete, f"bundle {version}"), SOURCE_COLLECTOR, None)
+        counts = check_bundle(BundleFiles(complete, f"bundle {version}"))
     except BundleError as exc:
         raise ImportRefused(str(exc)) from exc
-    return complete, loaded.counts()
+    return complete, counts
 
 
 def next_bundle_version() -> str:

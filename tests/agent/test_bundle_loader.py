@@ -40,7 +40,7 @@ def test_shipped_manifest_is_fresh() -> None:
         and p.name != "manifest.json"
         and "__pycache__" not in p.parts
     }
-    assert set(manifest["files"]) == on_disk
+    assert set(manifest.files) == on_disk
 
 
 def test_shipped_bundle_loads(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ def _targz(files: dict[str, bytes], extra: list[tarfile.TarInfo] = ()) -> bytes:
 def shipped() -> tuple[dict[str, bytes], str]:
     bundle = read_bundle(builtin_location())
     files = {k: v for k, v in bundle.files.items() if k != "manifest.json"}
-    return files, read_manifest(bundle)["version"]
+    return files, read_manifest(bundle).version
 
 
 def _bundle(files: dict[str, bytes], version: str) -> dict[str, bytes]:

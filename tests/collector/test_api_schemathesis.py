@@ -3,7 +3,10 @@ credentials and with a device token, an enrollment token and a signed-in session
 
 Checks: no 5xx, every status is documented, every answer matches its documented schema and
 content type. CI runs a few examples per endpoint; `make fuzz` runs many
-(MINECHECK_SCHEMATHESIS_EXAMPLES).
+(MINECHECK_SCHEMATHESIS_EXAMPLES) and schemathesis's coverage phase everywhere
+(MINECHECK_SCHEMATHESIS_COVERAGE=all). In CI that phase skips the report upload: it walks
+boundary values of every field of the report schema, ~5 s per credential and backend, while
+the report's fields are fuzzed in-process by tests/collector/test_fuzz_parsers.py.
 """
 
 from __future__ import annotations
@@ -26,10 +29,15 @@ from collector_server.openapi import openapi_spec
 from tests.collector.factories import make_identity
 
 EXAMPLES = int(os.environ.get("MINECHECK_SCHEMATHESIS_EXAMPLES", "3"))
+COVERAGE_EVERYWHERE = os.environ.get("MINECHECK_SCHEMATHESIS_COVERAGE", "") == "all"
+REPORTS = r"^/api/v1/reports$"
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance,
           content_type_conformance]
 AUTH_MODES = ["anonymous", "device_token", "enrollment_token", "session"]
-schema = schemathesis.openapi.from_dict(openapi_spec())  # what /api/v1/openapi.json serves
+# What /api/v1/openapi.json serves, loaded twice so the report upload has its own phases.
+schema = schemathesis.openapi.from_dict(openapi_spec()).exclude(path_regex=REPORTS)
+reports_schema = schemathesis.openapi.from_dict(openapi_spec()).include(path_regex=REPORTS)
+reports_schema.config.phases.coverage.enabled = COVERAGE_EVERYWHERE
 
 
 @dataclass
@@ -74,12 +82,34 @@ def _with_enrollment_token(case, token: str | None) -> None:
         case.body["enrollment_token"] = token
 
 
-@schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None,
-          suppress_health_check=list(HealthCheck))
-def test_api_matches_openapi(case, server, credentials):
+def _call_and_validate(case, server, credentials: Credentials) -> None:
     if not _mode_applies(case, credentials.mode):
         pytest.skip(f"{credentials.mode} is not a credential of this operation")
     _with_enrollment_token(case, credentials.enrollment_token)
     case.call_and_validate(base_url=server.base_url, session=credentials.session,
                            headers=credentials.headers, checks=CHECKS, timeout=30)
+
+
+@schema.parametrize()
+@settings(max_examples=EXAMPLES, deadline=None,
+          suppress_health_check=list(HealthCheck))
+def test_api_matches_openapi(case, server, credentials):
+    _call_and_validate(case, server, credentials)
+
+
+@reports_schema.parametrize()
+@settings(max_examples=EXAMPLES, deadline=None,
+          suppress_health_check=list(HealthCheck))
+def test_report_upload_matches_openapi(case, server, credentials):
+    _call_and_validate(case, server, credentials)
+
+
+def test_both_schemas_together_cover_every_operation():
+    """The split above leaves no operation out (and tests the upload in exactly one)."""
+    def labels(s):
+        return {result.ok().label for result in s.get_all_operations()}
+
+    everything = labels(schemathesis.openapi.from_dict(openapi_spec()))
+    assert "POST /api/v1/reports" in labels(reports_schema)
+    assert labels(schema) | labels(reports_schema) == everything
+    assert not labels(schema) & labels(reports_schema)

@@ -21,7 +21,7 @@ from collector_server.reports.handcarry import (
     import_handcarry,
 )
 
-# The refusals of agent.transport.handcarry.verify and of the import, for the page's language.
+# The refusals of agent.wire.handcarry.verify and of the import, for the page's language.
 REASONS = {
     "the report was changed after it was written (hash mismatch)":
         gettext_lazy("the report was changed after it was written (hash mismatch)"),
