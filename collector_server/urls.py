@@ -22,6 +22,7 @@ urlpatterns = [
         name="login",
     ),
     path("jobs/", include("collector_server.jobs.urls")),
+    path("notices/", include("collector_server.notices.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("collector_server.dashboard.urls")),
 ]

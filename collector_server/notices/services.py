@@ -242,3 +242,59 @@ def repeat_devices(min_cases: int = 2) -> dict[int, int]:
 
     rows = Device.objects.annotate(n=Count("cases")).filter(n__gte=min_cases)
     return dict(rows.values_list("pk", "n"))
+
+
+@transaction.atomic
+def save_written_report(case: Case, fields: dict, *, user=None, now: datetime | None = None):
+    """Store the school's free-text parts of the written report (recorded as an event)."""
+    from collector_server.notices.models import WrittenReport
+
+    now = now or timezone.now()
+    if case.state not in (CaseState.located, CaseState.received):
+        raise CaseError(f"the written report cannot be edited in state {case.state}")
+    written, _created = WrittenReport.objects.get_or_create(case=case)
+    changed = {}
+    for key in ("mining_mode", "mode_reason", "actions", "accountability"):
+        if key in fields and getattr(written, key) != fields[key]:
+            setattr(written, key, fields[key])
+            changed[key] = fields[key]
+    written.updated_at = now
+    written.save()
+    if changed:
+        _record(case, "report_edited", case.state, case.state, user, now, changed)
+    return written
+
+
+@transaction.atomic
+def return_report(case: Case, comment: str, *, user=None, now: datetime | None = None) -> Case:
+    """The bureau sends a submitted report back with a comment: reported → located."""
+    from collector_server.notices.models import WrittenReport
+
+    now = now or timezone.now()
+    if case.state != CaseState.reported:
+        raise CaseError(f"cannot return a case in state {case.state}")
+    if not comment.strip():
+        raise CaseError("returning a report needs a comment")
+    written, _created = WrittenReport.objects.get_or_create(case=case)
+    written.bureau_comment = comment.strip()
+    written.save()
+    case.state, case.reported_at = CaseState.located, None
+    case.save()
+    _record(case, "returned", CaseState.reported, CaseState.located, user, now,
+            {"comment": comment.strip()})
+    return case
+
+
+def candidate_devices(case: Case) -> list:
+    """Devices of the case's school that the notice's matches name, strongest first."""
+    from collector_server.notices.models import Match, MatchStrength
+
+    order = {MatchStrength.device: 0, MatchStrength.candidate: 1}
+    rows = Match.objects.select_related("device").filter(
+        indicator__notice=case.notice, organisation=case.organisation, device__isnull=False)
+    best: dict[int, tuple[int, object]] = {}
+    for m in rows:
+        rank = order.get(m.strength, 2)
+        if m.device_id not in best or rank < best[m.device_id][0]:
+            best[m.device_id] = (rank, m.device)
+    return [d for _rank, d in sorted(best.values(), key=lambda x: (x[0], x[1].hostname))]
