@@ -244,7 +244,7 @@ def test_publish_blocklists_and_upward_list(server, world):
     bundle = SignatureBundle.objects.using(server.alias).order_by("-created_at", "-id").first()
     with tarfile.open(fileobj=io.BytesIO(gzip.decompress(bytes(bundle.archive)))) as tar:
         lists = "".join(tar.extractfile(m).read().decode() for m in tar.getmembers()
-                        if m.name.startswith("lists/") and m.isfile())
+                        if m.name.startswith("pools/") and m.isfile())
     assert domain in lists and "192.0.2.77" in lists
     assert bundle.version in bureau.get(page, timeout=30).text
 
