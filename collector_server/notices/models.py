@@ -188,11 +188,13 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     @classmethod
-    def issue(cls, user, label: str = "") -> tuple[ApiToken, str]:
+    def issue(cls, user, label: str = "", using: str = "default") -> tuple[ApiToken, str]:
         """A new token for ``user``; the plain text is returned once and never stored."""
         import secrets
 
         from collector_server.ledger.models import hash_token
 
         plain = "mcn_" + secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, token_hash=hash_token(plain), label=label), plain
+        row = cls.objects.using(using).create(user=user, token_hash=hash_token(plain),
+                                              label=label)
+        return row, plain
