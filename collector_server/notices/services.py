@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import zlib
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -79,6 +80,45 @@ def _subject_names(subject: str, indicator: Indicator) -> bool:
     return False
 
 
+EVIDENCE_REPORTS = 2000  # newest reports with findings searched per indicator
+
+
+def _names_in_text(text: str, indicator: Indicator) -> bool:
+    """Does an evidence string (a URL, a connection, a config line) name the indicator?"""
+    import re
+
+    value = re.escape(indicator.value)
+    host = (rf"(?<![\w.-])(?:[\w-]+\.)*{value}(?![\w-])" if indicator.kind == IndicatorKind.domain
+            else rf"(?<![\w.:]){value}(?![\w.])")
+    if indicator.port is None:
+        return re.search(host, text, re.I) is not None
+    return re.search(rf"{host}:{indicator.port}(?!\d)", text, re.I) is not None
+
+
+def _evidence_hits(indicator: Indicator, scope: str):
+    """(report, evidence text) for stored reports whose findings' evidence (connections,
+    command lines, config files, DNS cache) name the indicator."""
+    reports = Report.objects.select_related("device__organisation").filter(
+        finding_count__gt=0, device__organisation__path__startswith=scope)
+    if indicator.observed_from:
+        reports = reports.filter(received_at__gte=indicator.observed_from)
+    if indicator.observed_to:
+        reports = reports.filter(received_at__lte=indicator.observed_to)
+    for report in reports.order_by("-received_at")[:EVIDENCE_REPORTS]:
+        try:
+            findings = report.raw_json().get("findings") or []
+        except (ValueError, OSError, EOFError, zlib.error):
+            continue
+        for finding in findings:
+            subject = finding.get("subject") or {}
+            texts = [str(x) for x in finding.get("evidence") or []]
+            texts += [str(subject.get(k) or "") for k in ("remote", "domain", "path")]
+            hit = next((t for t in texts if t and _names_in_text(t, indicator)), None)
+            if hit:
+                yield report, f"{finding.get('kind', '')}: {hit[:300]}"
+                break
+
+
 def match_indicator(indicator: Indicator) -> list[Match]:
     """Recompute the matches of one indicator; strength follows MATCH_STRENGTH."""
     scope = indicator.notice.organisation.path
@@ -122,6 +162,12 @@ def match_indicator(indicator: Indicator) -> list[Match]:
         if _subject_names(finding.subject, indicator):
             add(MatchKind.report_evidence, finding.device.organisation, finding.device,
                 f"{finding.kind}: {finding.subject}", finding.report.report_id)
+    named = {(m.device_id, m.report_id) for m in found if m.kind == MatchKind.report_evidence}
+    for report, text in _evidence_hits(indicator, scope):
+        if (report.device_id, report.report_id) not in named:
+            named.add((report.device_id, report.report_id))
+            add(MatchKind.report_evidence, report.device.organisation, report.device,
+                f"report {report.report_id} evidence: {text}", report.report_id)
     with transaction.atomic():
         Match.objects.filter(indicator=indicator).delete()
         Match.objects.bulk_create(found)
