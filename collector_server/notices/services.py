@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from collector_server.ingest.models import Finding, Report
 from collector_server.ledger.models import EgressLine, ManagedRange
@@ -69,7 +70,7 @@ def register_notice(organisation, *, source: str, number: str, received_at: date
 def _subject_names(subject: str, indicator: Indicator) -> bool:
     """Does a finding's subject summary name the indicator (host on a boundary, port if set)?"""
     for part in subject.split(" · "):
-        host, _, port = part.strip().rpartition(":") if part.count(":") == 1 else (part, "", "")
+        host, _sep, port = part.strip().rpartition(":") if part.count(":") == 1 else (part, "", "")
         host = host.strip().lower()
         if indicator.kind == IndicatorKind.domain:
             hit = host == indicator.value or host.endswith("." + indicator.value)
@@ -203,12 +204,13 @@ def locate(case: Case, devices, responsible_person: str, *, user=None,
     """Lock device(s) and the responsible person: received → located."""
     now = now or timezone.now()
     if case.state != CaseState.received:
-        raise CaseError(f"cannot locate a case in state {case.state}")
+        raise CaseError(_("A case in state “%(state)s” cannot be located.") % {
+            "state": case.get_state_display()})
     devices = list(devices)
     if not devices or not responsible_person.strip():
-        raise CaseError("locating needs at least one device and a responsible person")
+        raise CaseError(_("Locating needs at least one device and a responsible person."))
     if any(d.organisation_id != case.organisation_id for d in devices):
-        raise CaseError("a device of another organisation cannot be locked in this case")
+        raise CaseError(_("A device of another organisation cannot be locked in this case."))
     case.devices.set(devices)
     case.responsible_person = responsible_person.strip()
     case.state, case.located_at = CaseState.located, now
@@ -223,7 +225,8 @@ def submit_report(case: Case, *, user=None, now: datetime | None = None) -> Case
     """The written report is submitted: located → reported."""
     now = now or timezone.now()
     if case.state != CaseState.located:
-        raise CaseError(f"cannot report a case in state {case.state}")
+        raise CaseError(_("A case in state “%(state)s” cannot be reported.") % {
+            "state": case.get_state_display()})
     case.state, case.reported_at = CaseState.reported, now
     case.save()
     _record(case, "reported", CaseState.located, CaseState.reported, user, now, {})
@@ -246,11 +249,13 @@ def close(case: Case, *, reason: str = "", user=None, now: datetime | None = Non
     """reported → closed, only after a clean rescan of each device or with a stated reason."""
     now = now or timezone.now()
     if case.state != CaseState.reported:
-        raise CaseError(f"cannot close a case in state {case.state}")
+        raise CaseError(_("A case in state “%(state)s” cannot be closed.") % {
+            "state": case.get_state_display()})
     missing = unclean_devices(case)
     if missing and not reason.strip():
         names = ", ".join(d.hostname for d in missing)
-        raise CaseError(f"no clean rescan yet for: {names}; state a reason to close anyway")
+        raise CaseError(_("No clean rescan yet for: %(names)s; state a reason to close anyway.") % {
+            "names": names})
     case.state, case.closed_at, case.close_reason = CaseState.closed, now, reason.strip()
     case.save()
     _record(case, "closed", CaseState.reported, CaseState.closed, user, now,
@@ -297,7 +302,8 @@ def save_written_report(case: Case, fields: dict, *, user=None, now: datetime | 
 
     now = now or timezone.now()
     if case.state not in (CaseState.located, CaseState.received):
-        raise CaseError(f"the written report cannot be edited in state {case.state}")
+        raise CaseError(_("The written report cannot be edited in state “%(state)s”.") % {
+            "state": case.get_state_display()})
     written, _created = WrittenReport.objects.get_or_create(case=case)
     changed = {}
     for key in ("mining_mode", "mode_reason", "actions", "accountability"):
@@ -318,9 +324,10 @@ def return_report(case: Case, comment: str, *, user=None, now: datetime | None =
 
     now = now or timezone.now()
     if case.state != CaseState.reported:
-        raise CaseError(f"cannot return a case in state {case.state}")
+        raise CaseError(_("A case in state “%(state)s” cannot be returned.") % {
+            "state": case.get_state_display()})
     if not comment.strip():
-        raise CaseError("returning a report needs a comment")
+        raise CaseError(_("Returning a report needs a comment."))
     written, _created = WrittenReport.objects.get_or_create(case=case)
     written.bureau_comment = comment.strip()
     written.save()
