@@ -100,10 +100,10 @@ class Match(models.Model):
 
 
 class CaseState(models.TextChoices):
-    received = "received", _("Received")
+    received = "received", _("Awaiting locating")
     located = "located", _("Located")
     reported = "reported", _("Reported")
-    closed = "closed", _("Closed")
+    closed = "closed", _("Case closed")
 
 
 class Case(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -18,3 +19,23 @@ def notice_flags(context) -> dict:
     flagged = [c for c in annotate(open_cases[:1000]) if c.flag]
     flagged.sort(key=lambda c: (c.flag != "overdue", c.due))
     return {"flagged": flagged, "request": context["request"]}
+
+
+ACTION_LABELS = {
+    "opened": _("Case opened"), "located": _("Device(s) and person locked"),
+    "report_edited": _("Written report edited"), "reported": _("Written report submitted"),
+    "returned": _("Report returned by the bureau"), "closed": _("Case closed"),
+}
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """The words for a recorded case event."""
+    return str(ACTION_LABELS.get(action, action))
+
+
+@register.filter
+def state_label(state: str) -> str:
+    from collector_server.notices.models import CaseState
+
+    return str(CaseState(state).label) if state in CaseState.values else state
