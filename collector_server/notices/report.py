@@ -40,6 +40,12 @@ class Section:
     lines: list[str]
 
 
+def _verdict(value: str) -> str:
+    from collector_server.ledger.models import Verdict
+
+    return str(Verdict(value).label) if value in Verdict.values else (value or "—")
+
+
 def _when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
@@ -51,7 +57,7 @@ def _rescan(case: Case, device) -> str:
         "-received_at").first()
     if latest is None:
         return _("no rescan yet")
-    return _("%(verdict)s at %(time)s") % {"verdict": latest.verdict,
+    return _("%(verdict)s at %(time)s") % {"verdict": _verdict(latest.verdict),
                                            "time": _when(latest.received_at)}
 
 
@@ -78,7 +84,7 @@ def sections(case: Case) -> tuple[str, list[Section]]:
                          "%(verdict)s; rescan: %(rescan)s") % {
             "host": d.hostname, "tag": d.asset_tag or "—", "loc": d.location or "—",
             "dept": d.department or "—", "person": d.responsible_person or "—",
-            "verdict": d.last_verdict or "—", "rescan": _rescan(case, d)})
+            "verdict": _verdict(d.last_verdict), "rescan": _rescan(case, d)})
     out.append(Section(_("2. Device(s) and responsible person"), [
         *devices, _("Responsible person locked for this case: %(person)s") % {
             "person": case.responsible_person or "—"}]))

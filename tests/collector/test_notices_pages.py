@@ -119,6 +119,12 @@ def test_school_b_never_sees_school_a_notice_or_case(server, world):
                           "responsible_person": "x"},
                     headers={"Referer": server.url("/notices/cases/")}, timeout=30)
     assert locate.status_code == 404
+    viewer = world.county.sessions["viewer"]  # sees the county's cases, may not act
+    assert viewer.get(server.url(f"/notices/cases/{case_a.pk}/"), timeout=30).status_code == 200
+    refused = post_form(viewer, server.url(f"/notices/cases/{case_a.pk}/"),
+                        server.url(f"/notices/cases/{case_a.pk}/locate/"),
+                        {"devices": world.device.pk, "responsible_person": "x"})
+    assert refused.status_code == 403
     assert f"/notices/cases/{case_a.pk}/" not in b.get(server.url("/notices/cases/"),
                                                       timeout=30).text
     assert f"/notices/{pk}/" not in b.get(server.url("/notices/"), timeout=30).text
