@@ -183,3 +183,6 @@ def test_notice_command_import_dry_run_and_list(server, county, django_dbs, tmp_
     bad.write_text("IP地址\nnonsense value\n", encoding="utf-8")
     failed = run("import", str(bad), "--org", org, "--number", "z")
     assert failed.returncode != 0 and "row 2" in failed.stderr
+    server.org("另一县教育局", kind="county")  # two top organisations: --org is needed
+    no_org = run("import", str(path), "--dry-run")
+    assert no_org.returncode != 0 and "--org" in no_org.stderr

@@ -39,3 +39,10 @@ def state_label(state: str) -> str:
     from collector_server.notices.models import CaseState
 
     return str(CaseState(state).label) if state in CaseState.values else state
+
+
+@register.simple_tag
+def repeat_cases(device) -> int:
+    """How many cases locked ``device``; 2 or more marks a repeat terminal (连续出现挖矿),
+    for a badge on ledger rows and device pages."""
+    return device.cases.count() if getattr(device, "pk", None) else 0

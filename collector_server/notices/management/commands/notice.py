@@ -14,7 +14,8 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         imp = sub.add_parser("import", help="import an XLSX/CSV notice list")
         imp.add_argument("file")
-        imp.add_argument("--org", required=True, help="receiving bureau: id or unique name")
+        imp.add_argument("--org", help="receiving bureau: id or unique name (default: the "
+                         "top organisation, when there is exactly one)")
         imp.add_argument("--source", default="other", choices=NoticeSource.values)
         imp.add_argument("--number", default="", help="for files without a number column")
         imp.add_argument("--dry-run", action="store_true", help="check only, change nothing")
@@ -28,12 +29,19 @@ class Command(BaseCommand):
 
     def _import(self, options) -> None:
         from collector_server.cli import CLIError, find_org
+        from collector_server.ledger.models import Organisation
         from collector_server.notices.importing import import_notices
 
-        try:
-            org = find_org(options["org"])
-        except CLIError as exc:
-            raise CommandError(str(exc)) from exc
+        if options["org"]:
+            try:
+                org = find_org(options["org"])
+            except CLIError as exc:
+                raise CommandError(str(exc)) from exc
+        else:
+            roots = list(Organisation.objects.filter(parent__isnull=True)[:2])
+            if len(roots) != 1:
+                raise CommandError("several top organisations: give --org (id or name)")
+            org = roots[0]
         result = import_notices(options["file"], org, dry_run=options["dry_run"],
                                 source=options["source"], number=options["number"])
         for error in result.errors:
