@@ -139,9 +139,15 @@ def upward_page(request: HttpRequest) -> HttpResponse:
     org = _home_org(request)
     rows = upward.unreported_pools(org)
     if request.GET.get("format") == "csv":
-        lines = ["host,devices,first_seen"] + [
-            f"{r['host']},{len(r['devices'])},{r['first_seen'].isoformat()}" for r in rows]
-        response = HttpResponse(("\ufeff" + "\n".join(lines) + "\n").encode("utf-8"),
+        from collector_server.ledgerio.services import neutralise_cell
+
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["host", "devices", "first_seen"])
+        for r in rows:  # hosts come from agents' reports: neutralise spreadsheet formulas
+            writer.writerow([neutralise_cell(r["host"]), len(r["devices"]),
+                             r["first_seen"].isoformat()])
+        response = HttpResponse(("\ufeff" + out.getvalue()).encode("utf-8"),
                                 content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="pools-to-report.csv"'
         return response

@@ -273,5 +273,12 @@ def test_publish_blocklists_and_upward_list(server, world):
 
     upward = bureau.get(server.url(f"/notices/upward/{org}"), timeout=30)
     assert upward.status_code == 200
+    # once both pool addresses the county's agents found are notified, nothing is left to send
+    notice_id(register(server, bureau, f"up-{secrets.token_hex(2)}",
+                       [(world.pool_ip, ""), ("pool.example", "")]))
+    upward = bureau.get(server.url(f"/notices/upward/{org}"), timeout=30)
+    assert "198.51.100.7" not in upward.text.split('data-testid="upward"')[1]
+    sheet = bureau.get(server.url(f"/notices/upward/{org}&format=csv"), timeout=30)
+    assert sheet.content.decode("utf-8-sig").splitlines() == ["host,devices,first_seen"]
     assert world.county.sessions["school_a"].get(server.url("/notices/upward/"),
                                                  timeout=30).status_code == 403
