@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("collector_server.accounts.urls")),
     path("jobs/", include("collector_server.jobs.urls")),
+    path("notices/", include("collector_server.notices.urls")),
     path("compliance/", include("collector_server.compliance.urls")),
     path("", include("collector_server.web.urls")),
     path("", include("collector_server.ledger.urls")),

@@ -100,10 +100,10 @@ class Match(models.Model):
 
 
 class CaseState(models.TextChoices):
-    received = "received", _("Received")
+    received = "received", _("Awaiting locating")
     located = "located", _("Located")
     reported = "reported", _("Reported")
-    closed = "closed", _("Closed")
+    closed = "closed", _("Case closed")
 
 
 class Case(models.Model):
@@ -156,3 +156,45 @@ class CaseEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableEventError("case events are append-only")
+
+
+class MiningMode(models.TextChoices):
+    active = "active", _("Active (someone installed or ran the miner)")
+    passive = "passive", _("Passive (malware or an infected program)")
+    unknown = "unknown", _("Not yet determined")
+
+
+class WrittenReport(models.Model):
+    """The free-text parts of a case's written report (书面报告) that the school fills in."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="written")
+    mining_mode = models.CharField(_("active or passive"), max_length=8,
+                                   choices=MiningMode.choices, default=MiningMode.unknown)
+    mode_reason = models.TextField(_("reason for active/passive"), blank=True)
+    actions = models.TextField(_("actions taken"), blank=True)
+    accountability = models.TextField(_("accountability"), blank=True)
+    bureau_comment = models.TextField(_("comment of the bureau"), blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the notices API, acting as one bureau user (stored hashed)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notice_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @classmethod
+    def issue(cls, user, label: str = "", using: str = "default") -> tuple[ApiToken, str]:
+        """A new token for ``user``; the plain text is returned once and never stored."""
+        import secrets
+
+        from collector_server.ledger.models import hash_token
+
+        plain = "mcn_" + secrets.token_urlsafe(32)
+        row = cls.objects.using(using).create(user=user, token_hash=hash_token(plain),
+                                              label=label)
+        return row, plain

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import zlib
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from collector_server.ledger.models import EgressLine, ManagedRange
 from collector_server.notices.models import (
@@ -68,7 +70,7 @@ def register_notice(organisation, *, source: str, number: str, received_at: date
 def _subject_names(subject: str, indicator: Indicator) -> bool:
     """Does a finding's subject summary name the indicator (host on a boundary, port if set)?"""
     for part in subject.split(" · "):
-        host, _, port = part.strip().rpartition(":") if part.count(":") == 1 else (part, "", "")
+        host, _sep, port = part.strip().rpartition(":") if part.count(":") == 1 else (part, "", "")
         host = host.strip().lower()
         if indicator.kind == IndicatorKind.domain:
             hit = host == indicator.value or host.endswith("." + indicator.value)
@@ -77,6 +79,45 @@ def _subject_names(subject: str, indicator: Indicator) -> bool:
         if hit and (indicator.port is None or not port or port == str(indicator.port)):
             return True
     return False
+
+
+EVIDENCE_REPORTS = 2000  # newest reports with findings searched per indicator
+
+
+def _names_in_text(text: str, indicator: Indicator) -> bool:
+    """Does an evidence string (a URL, a connection, a config line) name the indicator?"""
+    import re
+
+    value = re.escape(indicator.value)
+    host = (rf"(?<![\w.-])(?:[\w-]+\.)*{value}(?![\w-])" if indicator.kind == IndicatorKind.domain
+            else rf"(?<![\w.:]){value}(?![\w.])")
+    if indicator.port is None:
+        return re.search(host, text, re.I) is not None
+    return re.search(rf"{host}:{indicator.port}(?!\d)", text, re.I) is not None
+
+
+def _evidence_hits(indicator: Indicator, scope: str):
+    """(report, evidence text) for stored reports whose findings' evidence (connections,
+    command lines, config files, DNS cache) name the indicator."""
+    reports = Report.objects.select_related("device__organisation").filter(
+        finding_count__gt=0, device__organisation__path__startswith=scope)
+    if indicator.observed_from:
+        reports = reports.filter(received_at__gte=indicator.observed_from)
+    if indicator.observed_to:
+        reports = reports.filter(received_at__lte=indicator.observed_to)
+    for report in reports.order_by("-received_at")[:EVIDENCE_REPORTS]:
+        try:
+            findings = report.raw_json().get("findings") or []
+        except (ValueError, OSError, EOFError, zlib.error):
+            continue
+        for finding in findings:
+            subject = finding.get("subject") or {}
+            texts = [str(x) for x in finding.get("evidence") or []]
+            texts += [str(subject.get(k) or "") for k in ("remote", "domain", "path")]
+            hit = next((t for t in texts if t and _names_in_text(t, indicator)), None)
+            if hit:
+                yield report, f"{finding.get('kind', '')}: {hit[:300]}"
+                break
 
 
 def match_indicator(indicator: Indicator) -> list[Match]:
@@ -122,6 +163,12 @@ def match_indicator(indicator: Indicator) -> list[Match]:
         if _subject_names(finding.subject, indicator):
             add(MatchKind.report_evidence, finding.device.organisation, finding.device,
                 f"{finding.kind}: {finding.subject}", finding.report.report_id)
+    named = {(m.device_id, m.report_id) for m in found if m.kind == MatchKind.report_evidence}
+    for report, text in _evidence_hits(indicator, scope):
+        if (report.device_id, report.report_id) not in named:
+            named.add((report.device_id, report.report_id))
+            add(MatchKind.report_evidence, report.device.organisation, report.device,
+                f"report {report.report_id} evidence: {text}", report.report_id)
     with transaction.atomic():
         Match.objects.filter(indicator=indicator).delete()
         Match.objects.bulk_create(found)
@@ -157,12 +204,13 @@ def locate(case: Case, devices, responsible_person: str, *, user=None,
     """Lock device(s) and the responsible person: received → located."""
     now = now or timezone.now()
     if case.state != CaseState.received:
-        raise CaseError(f"cannot locate a case in state {case.state}")
+        raise CaseError(_("A case in state “%(state)s” cannot be located.") % {
+            "state": case.get_state_display()})
     devices = list(devices)
     if not devices or not responsible_person.strip():
-        raise CaseError("locating needs at least one device and a responsible person")
+        raise CaseError(_("Locating needs at least one device and a responsible person."))
     if any(d.organisation_id != case.organisation_id for d in devices):
-        raise CaseError("a device of another organisation cannot be locked in this case")
+        raise CaseError(_("A device of another organisation cannot be locked in this case."))
     case.devices.set(devices)
     case.responsible_person = responsible_person.strip()
     case.state, case.located_at = CaseState.located, now
@@ -177,7 +225,8 @@ def submit_report(case: Case, *, user=None, now: datetime | None = None) -> Case
     """The written report is submitted: located → reported."""
     now = now or timezone.now()
     if case.state != CaseState.located:
-        raise CaseError(f"cannot report a case in state {case.state}")
+        raise CaseError(_("A case in state “%(state)s” cannot be reported.") % {
+            "state": case.get_state_display()})
     case.state, case.reported_at = CaseState.reported, now
     case.save()
     _record(case, "reported", CaseState.located, CaseState.reported, user, now, {})
@@ -200,11 +249,13 @@ def close(case: Case, *, reason: str = "", user=None, now: datetime | None = Non
     """reported → closed, only after a clean rescan of each device or with a stated reason."""
     now = now or timezone.now()
     if case.state != CaseState.reported:
-        raise CaseError(f"cannot close a case in state {case.state}")
+        raise CaseError(_("A case in state “%(state)s” cannot be closed.") % {
+            "state": case.get_state_display()})
     missing = unclean_devices(case)
     if missing and not reason.strip():
         names = ", ".join(d.hostname for d in missing)
-        raise CaseError(f"no clean rescan yet for: {names}; state a reason to close anyway")
+        raise CaseError(_("No clean rescan yet for: %(names)s; state a reason to close anyway.") % {
+            "names": names})
     case.state, case.closed_at, case.close_reason = CaseState.closed, now, reason.strip()
     case.save()
     _record(case, "closed", CaseState.reported, CaseState.closed, user, now,
@@ -242,3 +293,61 @@ def repeat_devices(min_cases: int = 2) -> dict[int, int]:
 
     rows = Device.objects.annotate(n=Count("cases")).filter(n__gte=min_cases)
     return dict(rows.values_list("pk", "n"))
+
+
+@transaction.atomic
+def save_written_report(case: Case, fields: dict, *, user=None, now: datetime | None = None):
+    """Store the school's free-text parts of the written report (recorded as an event)."""
+    from collector_server.notices.models import WrittenReport
+
+    now = now or timezone.now()
+    if case.state not in (CaseState.located, CaseState.received):
+        raise CaseError(_("The written report cannot be edited in state “%(state)s”.") % {
+            "state": case.get_state_display()})
+    written, _created = WrittenReport.objects.get_or_create(case=case)
+    changed = {}
+    for key in ("mining_mode", "mode_reason", "actions", "accountability"):
+        if key in fields and getattr(written, key) != fields[key]:
+            setattr(written, key, fields[key])
+            changed[key] = fields[key]
+    written.updated_at = now
+    written.save()
+    if changed:
+        _record(case, "report_edited", case.state, case.state, user, now, changed)
+    return written
+
+
+@transaction.atomic
+def return_report(case: Case, comment: str, *, user=None, now: datetime | None = None) -> Case:
+    """The bureau sends a submitted report back with a comment: reported → located."""
+    from collector_server.notices.models import WrittenReport
+
+    now = now or timezone.now()
+    if case.state != CaseState.reported:
+        raise CaseError(_("A case in state “%(state)s” cannot be returned.") % {
+            "state": case.get_state_display()})
+    if not comment.strip():
+        raise CaseError(_("Returning a report needs a comment."))
+    written, _created = WrittenReport.objects.get_or_create(case=case)
+    written.bureau_comment = comment.strip()
+    written.save()
+    case.state, case.reported_at = CaseState.located, None
+    case.save()
+    _record(case, "returned", CaseState.reported, CaseState.located, user, now,
+            {"comment": comment.strip()})
+    return case
+
+
+def candidate_devices(case: Case) -> list:
+    """Devices of the case's school that the notice's matches name, strongest first."""
+    from collector_server.notices.models import Match, MatchStrength
+
+    order = {MatchStrength.device: 0, MatchStrength.candidate: 1}
+    rows = Match.objects.select_related("device").filter(
+        indicator__notice=case.notice, organisation=case.organisation, device__isnull=False)
+    best: dict[int, tuple[int, object]] = {}
+    for m in rows:
+        rank = order.get(m.strength, 2)
+        if m.device_id not in best or rank < best[m.device_id][0]:
+            best[m.device_id] = (rank, m.device)
+    return [d for _rank, d in sorted(best.values(), key=lambda x: (x[0], x[1].hostname))]
