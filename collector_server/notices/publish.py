@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from collector_server.signatures.bundles import ImportRefused, import_file
 from collector_server.notices.models import Notice
+from collector_server.signatures.bundles import ImportRefused, import_file
 
 
 class PublishError(ValueError):
