@@ -89,7 +89,7 @@ def _mutated(data: bytes, mutations) -> bytes:
 def test_import_refuses_or_applies_only_the_genuine_report(server, genuine_file, change):
     """Random bytes and mutated genuine files through the collector's import: a refusal with
     a reason, a file held for review, or the genuine report itself, never anything else."""
-    from collector_server.distribution.handcarry import HandcarryRefused, import_handcarry
+    from collector_server.reports.handcarry import HandcarryRefused, import_handcarry
 
     data, report = genuine_file
     blob = change if isinstance(change, bytes) else _mutated(data, change)

@@ -78,7 +78,7 @@ def test_hidden_imports_cover_lazily_imported_subcommands(contents):
 
 
 def test_report_templates_go_where_the_html_renderer_looks_for_them(contents, tmp_path):
-    from agent.wire import html
+    from agent.report import html
 
     pairs = contents.template_files(ROOT)
     assert (str(ROOT / "agent" / "report" / "templates" / "report.html"),

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         getattr(self, f"_{options['action']}")(options)
 
     def _import(self, options) -> None:
-        from collector_server.cli import CLIError, find_org
+        from collector_server.commandline import CLIError, find_org
         from collector_server.ledger.models import Organisation
         from collector_server.notices.importing import import_notices
 
