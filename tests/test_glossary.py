@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import polib
 import pytest
+from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY = ROOT / "docs" / "glossary.zh.md"
@@ -29,8 +29,12 @@ def forbidden_terms(glossary: Path = GLOSSARY) -> dict[str, str]:
 def _texts() -> list[tuple[str, str]]:
     found = []
     for po in CATALOGUES:
-        for entry in polib.pofile(str(po)):
-            found.append((f"{po.relative_to(ROOT)}: {entry.msgid[:60]!r}", entry.msgstr))
+        with po.open("rb") as fh:
+            catalogue = read_po(fh)
+        for message in catalogue:
+            if message.id and isinstance(message.string, str):
+                found.append((f"{po.relative_to(ROOT)}: {str(message.id)[:60]!r}",
+                               message.string))
     for doc in sorted((ROOT / "docs").glob("*.zh.md")):
         if doc == GLOSSARY:
             continue
