@@ -46,7 +46,8 @@ class UserForm(forms.Form):
     username = forms.RegexField(
         label=_("User name"), max_length=USERNAME_MAX, regex=r"^[\w.@+-]+$",
         error_messages={"invalid": _("Use letters, digits and . @ + - _ only.")})
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.school_staff)
+    role = forms.ChoiceField(label=_("Account role"), choices=Role.choices,
+                             initial=Role.school_staff)
     organisation = forms.ModelChoiceField(label=_("Organisation"),
                                           queryset=Organisation.objects.none())
 
