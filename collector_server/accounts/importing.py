@@ -161,7 +161,8 @@ def import_accounts(path: str | Path, user, dry_run: bool) -> AccountsImportResu
         result.rows += 1
         problems = []
         for key, text in values.items():
-            if text.startswith(FORMULA_PREFIXES):
+            phone_like = key == "contact_phone" and PHONE_RE.match(text)
+            if text.startswith(FORMULA_PREFIXES) and not phone_like:  # "+86 …" is a phone
                 problems.append(_("%(value)s looks like a spreadsheet formula.") % {"value": text})
             if key in LIMITS and len(text) > LIMITS[key]:
                 problems.append(_("%(value)s is too long.") % {"value": text[:40]})

@@ -239,7 +239,8 @@ def test_import_preview_then_apply(server, bureau, tmp_path):
     tag = secrets.token_hex(2)
     county = bureau["county"]
     rows = [["单位名称", "上级单位", "类型", "单位代码", "联系人", "联系电话", "用户名", "角色"],
-            [f"一中-{tag}", "", "学校", "A1", "李老师", "13900001111", f"yz{tag}", "学校工作人员"],
+            [f"一中-{tag}", "", "学校", "A1", "李老师", "+86 139 0000 1111", f"yz{tag}",
+             "学校工作人员"],
             [f"网吧-{tag}", county.name, "网吧", "", "", "", "", ""],
             [f"一中分校-{tag}", f"一中-{tag}", "", "", "", "", f"fx{tag}", ""],
             [bureau["school"].name, "", "", "", "", "", f"sy{tag}", "只读用户"]]
@@ -256,7 +257,7 @@ def test_import_preview_then_apply(server, bureau, tmp_path):
     assert set(orgs) == {f"一中-{tag}", f"网吧-{tag}", f"一中分校-{tag}"}
     assert orgs[f"一中-{tag}"].parent_id == county.pk and orgs[f"网吧-{tag}"].kind == "cafe"
     assert orgs[f"一中分校-{tag}"].parent_id == orgs[f"一中-{tag}"].pk
-    assert orgs[f"一中-{tag}"].contact_phone == "13900001111"
+    assert orgs[f"一中-{tag}"].contact_phone == "+86 139 0000 1111"  # "+": a phone here
     profiles = {p.user.username: p for p in Profile.objects.using(server.alias)
                 .select_related("user").filter(user__username__endswith=tag)}
     assert profiles[f"yz{tag}"].role == "school_staff"
