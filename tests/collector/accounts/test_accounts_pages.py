@@ -86,6 +86,11 @@ def test_navigation_shows_only_what_the_role_may_use(server, bureau):
     assert "/ledger/" in staff_nav
     admin_nav = _nav(bureau["admin"].get(server.url("/"), timeout=30).text)
     assert "特征库" in admin_nav and "/accounts/users/" in admin_nav
+    viewer, password = server.user("viewer", bureau["county"])
+    viewer_nav = _nav(server.login(viewer.username, password).get(server.url("/"),
+                                                                  timeout=30).text)
+    assert "/ledger/import/" not in viewer_nav and "/accounts/users/" not in viewer_nav
+    assert "/ledger/import/" in staff_nav  # school staff edit their ledger
 
 
 def test_403_and_404_are_styled_chinese_pages_api_keeps_json(server, bureau):
