@@ -18,5 +18,7 @@ urlpatterns = [
     path("password_change/done/", auth_views.PasswordChangeDoneView.as_view(
         template_name="accounts/password_change_done.html"), name="password_change_done"),
     path("users/", views.user_list, name="users"),
+    path("users/<int:pk>/reset-password/", views.user_reset_password,
+         name="user_reset_password"),
     path("users/import/", views.user_import, name="users_import"),
 ]

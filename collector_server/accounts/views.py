@@ -10,16 +10,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from collector_server.accounts.forms import AccountsImportForm, UserForm
 from collector_server.accounts.importing import import_accounts
 from collector_server.accounts.models import Profile
 from collector_server.accounts.permissions import can_administer
 from collector_server.accounts.scoping import visible_orgs
-from collector_server.accounts.services import create_user
+from collector_server.accounts.services import create_user, generate_password
 from collector_server.ledger.views.io import _forget_old_uploads, _upload_dir
 
 SESSION_KEY = "accounts_import"
@@ -37,7 +37,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     orgs = visible_orgs(request.user)
     form = UserForm(request.POST or None, orgs=orgs,
                     initial={"organisation": request.GET.get("org")})
-    new_user = None
+    new_user = request.session.pop("reset_user", None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         password = create_user(data["username"], data["role"], data["organisation"])
@@ -52,6 +52,26 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/users.html", {
         "nav": "users", "form": form, "profiles": profiles[:500], "new_user": new_user,
     })
+
+
+@login_required
+@require_POST
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new one-time password for a user below the administrator (a forgotten password)."""
+    _require_admin(request)
+    profile = get_object_or_404(Profile.objects.select_related("user", "organisation"),
+                                user_id=pk, organisation__in=visible_orgs(request.user))
+    if profile.user.is_superuser and not request.user.is_superuser:
+        raise PermissionDenied(_("Only a bureau administrator may manage users."))
+    password = generate_password()
+    profile.user.set_password(password)
+    profile.user.save(update_fields=["password"])
+    # shown once on the next page load, then gone from the session
+    request.session["reset_user"] = {"username": profile.user.username, "password": password,
+                                     "organisation": profile.organisation.name}
+    messages.success(request, _("New one-time password for %(name)s.") % {
+        "name": profile.user.username})
+    return redirect("users")
 
 
 @login_required

@@ -304,3 +304,29 @@ def test_import_errors_change_nothing_and_roles_are_refused(server, bureau, tmp_
     assert bad.status_code == 200 and 'id="import-errors"' in bad.text
     # school staff: refused
     assert bureau["staff"].get(page, timeout=30).status_code == 403
+
+
+def test_bureau_admin_gives_a_new_one_time_password(server, bureau):
+    school_user, old = server.user("school_staff", bureau["school"])
+    foreign, _pw = server.user("school_staff", bureau["other"])
+    page = server.url("/accounts/users/")
+    listing = bureau["admin"].get(page, timeout=30).text
+    assert school_user.username in listing and foreign.username not in listing
+    reset = post_form(bureau["admin"], page,
+                      server.url(f"/accounts/users/{school_user.pk}/reset-password/"), {})
+    assert reset.status_code == 302
+    shown = bureau["admin"].get(page, timeout=30).text
+    password = re.search(r'id="new-password">([^<]+)<', shown).group(1)
+    assert password not in bureau["admin"].get(page, timeout=30).text  # shown once
+    assert _login_status(server, school_user.username, old) == 200
+    assert _login_status(server, school_user.username, password) == 302
+    out = post_form(bureau["admin"], page,
+                    server.url(f"/accounts/users/{foreign.pk}/reset-password/"), {})
+    assert out.status_code == 404  # another county's user: not found
+    staff = bureau["staff"]
+    token = csrf_token(staff, server.url("/"))
+    refused = staff.post(server.url(f"/accounts/users/{school_user.pk}/reset-password/"),
+                         data={"csrfmiddlewaretoken": token},
+                         headers={"Referer": server.url("/")}, timeout=30)
+    assert refused.status_code == 403
+    assert _login_status(server, school_user.username, password) == 302  # unchanged
