@@ -106,6 +106,9 @@ def test_403_and_404_are_styled_chinese_pages_api_keeps_json(server, bureau):
     assert other_org.status_code == 404 and 'id="error-404"' in other_org.text
     anonymous = requests.get(server.url("/no-such-page/"), timeout=30)
     assert anonymous.status_code == 404 and "页面不存在" in anonymous.text
+    english = requests.get(server.url("/no-such-page/"), headers={"Accept-Language": "en"},
+                           timeout=30)
+    assert english.status_code == 404 and "Page not found" in english.text
     api = requests.get(server.url("/api/v1/no-such-endpoint"), timeout=30)
     assert api.status_code == 404 and api.headers["Content-Type"].startswith("application/json")
     assert api.json()["error"] == "not_found"
