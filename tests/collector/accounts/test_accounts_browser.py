@@ -78,13 +78,22 @@ def test_token_copy_button_and_school_user_pages(server, tmp_path):
             forbidden_title = page.locator("h1").inner_text()
             page.screenshot(path=str(shots / "error-403.png"), full_page=False)
             context.close()
+
+            context = browser.new_context(viewport={"width": 1366, "height": 700},
+                                          locale="zh-CN")
+            page = context.new_page()
+            page.goto(server.url("/admin/login/?next=/admin/"))
+            admin_title = page.locator("h1").inner_text()
+            page.screenshot(path=str(shots / "admin-login.png"), full_page=False)
+            context.close()
         finally:
             browser.close()
     config = tomllib.loads(copied)
     assert config["server"] == {"url": server.base_url, "enrollment_token": token}
     assert "特征库" not in nav and "台账" in nav
     assert forbidden_title == "无权访问"
-    for name in ("token-panel", "users", "error-403"):
+    assert admin_title == "登录系统管理"
+    for name in ("token-panel", "users", "error-403", "admin-login"):
         assert (shots / f"{name}.png").stat().st_size > 5_000
     if os.environ.get("MINECHECK_UPDATE_SCREENSHOTS") == "1":
         IMG.mkdir(parents=True, exist_ok=True)
