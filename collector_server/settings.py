@@ -6,6 +6,7 @@ MINECHECK_DEBUG     1 for development only
 MINECHECK_ALLOWED_HOSTS, MINECHECK_TRUSTED_PROXIES, MINECHECK_SECURE_COOKIES,
 MINECHECK_CSRF_TRUSTED_ORIGINS, MINECHECK_MAX_REPORT_BYTES, MINECHECK_MAX_CONCURRENT_INGESTS,
 MINECHECK_MAX_CLOCK_AHEAD_HOURS, MINECHECK_MAX_REPORT_AGE_DAYS
+MINECHECK_PUBLIC_URL  the address agents use, shown with new enrollment tokens
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "collector_server.accounts.context_processors.role_access",
             ],
         },
     },
@@ -202,6 +204,9 @@ if SECURE_COOKIES:  # production behind a TLS reverse proxy: `manage check --dep
 
 # --- agent API --------------------------------------------------------------------------------
 # Reverse proxies whose X-Forwarded-For is believed (IP addresses or CIDR ranges).
+# The address agents reach this server at (shown with new enrollment tokens); empty: the
+# address the dashboard page was asked on.
+MINECHECK_PUBLIC_URL = os.environ.get("MINECHECK_PUBLIC_URL", "").strip()
 MINECHECK_TRUSTED_PROXIES = _env_list("MINECHECK_TRUSTED_PROXIES")
 MINECHECK_MAX_REPORT_BYTES = int(os.environ.get("MINECHECK_MAX_REPORT_BYTES", 8 * 1024 * 1024))
 MINECHECK_MAX_CONCURRENT_INGESTS = int(os.environ.get("MINECHECK_MAX_CONCURRENT_INGESTS", "32"))

@@ -22,6 +22,7 @@ urlpatterns = [
     path("orgs/<int:pk>/ranges/", orgs.org_add_range, name="org_add_range"),
     path("orgs/<int:pk>/<str:kind>/<int:item_pk>/delete/", orgs.org_delete_item,
          name="org_delete_item"),
+    path("orgs/<int:pk>/children/", orgs.org_add_child, name="org_add_child"),
     path("orgs/<int:pk>/tokens/", orgs.token_create, name="token_create"),
     path("orgs/<int:pk>/tokens/<int:token_pk>/revoke/", orgs.token_revoke, name="token_revoke"),
     path("distribution/stale/", stale.stale_page, name="stale"),

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from collector_server.accounts.permissions import can_edit_ledger, require_edit
+from collector_server.accounts.forms import OrganisationForm
+from collector_server.accounts.permissions import can_administer, can_edit_ledger, require_edit
 from collector_server.accounts.scoping import get_org_or_404, visible_orgs
 from collector_server.ledger.forms import EgressLineForm, ManagedRangeForm, TokenForm
 from collector_server.ledger.models import EgressLine, EnrollmentToken, ManagedRange
@@ -26,11 +29,41 @@ def org_list(request: HttpRequest) -> HttpResponse:
     return render(request, "ledger/org_list.html", {"nav": "orgs", "orgs": orgs})
 
 
+def public_url(request: HttpRequest) -> str:
+    """The address agents use: MINECHECK_PUBLIC_URL, else the one this page was asked on."""
+    configured = getattr(settings, "MINECHECK_PUBLIC_URL", "")
+    return (configured or request.build_absolute_uri("/")).rstrip("/")
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string (quotes and backslashes escaped, control characters dropped)."""
+    text = "".join(ch for ch in text if ch >= " " and ch != "\x7f")
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def agent_config(url: str, token: str) -> str:
+    """A ready minecheck.toml for an agent enrolling with ``token`` at ``url``."""
+    return "\n".join([
+        "[server]",
+        f"url = {_toml_string(url)}",
+        f"enrollment_token = {_toml_string(token)}",
+        "",
+        "[ledger]  # " + _("used only on first enrollment; the web ledger wins afterwards"),
+        'location = ""  # ' + _("where the PC stands, e.g. lab 2, 3rd floor"),
+        'department = ""  # ' + _("department, e.g. IT centre"),
+        'owner = ""  # ' + _("the person responsible"),
+        'phone = ""',
+        "",
+    ])
+
+
 @login_required
 def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_org_or_404(request.user, pk=pk)
     editable = can_edit_ledger(request.user, org)
     sub = org.descendants()
+    new_token = request.session.pop("new_token", None)
+    server_url = public_url(request)
     return render(request, "ledger/org_detail.html", {
         "nav": "orgs", "org": org, "editable": editable,
         "ancestors": org.ancestors(),
@@ -43,8 +76,30 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "device_total": sub.aggregate(n=Count("devices"))["n"],
         "line_form": EgressLineForm(prefix="line"), "range_form": ManagedRangeForm(prefix="range"),
         "token_form": TokenForm(prefix="token"),
-        "new_token": request.session.pop("new_token", None),
+        "new_token": new_token, "server_url": server_url,
+        "agent_toml": agent_config(server_url, new_token) if new_token else "",
+        "administer": can_administer(request.user),
+        "child_form": OrganisationForm(prefix="child"),
     })
+
+
+@login_required
+@require_POST
+def org_add_child(request: HttpRequest, pk: int) -> HttpResponse:
+    """A bureau administrator adds an organisation (a school, a café) below ``pk``."""
+    org = get_org_or_404(request.user, pk=pk)
+    if not can_administer(request.user):
+        raise PermissionDenied(_("Only a bureau administrator may add organisations."))
+    form = OrganisationForm(request.POST, prefix="child", parent=org)
+    if form.is_valid():
+        child = form.save(commit=False)
+        child.parent = org
+        child.save()
+        messages.success(request, _("Organisation %(name)s added.") % {"name": child.name})
+        return redirect("ledger:org", pk=child.pk)
+    messages.error(request, _("Organisation not added: %(errors)s") % {
+        "errors": "; ".join(e for errs in form.errors.values() for e in errs)})
+    return redirect("ledger:org", pk=org.pk)
 
 
 def _add_org_item(request: HttpRequest, pk: int, form_class, prefix: str, added: str,
