@@ -14,7 +14,13 @@ import psutil
 
 from agent.i18n import N_
 from agent.platform import portable
-from agent.platform.types import NicKindInfo, PersistenceEntry, RawIdentity, ServiceStatus
+from agent.platform.types import (
+    NicKindInfo,
+    PersistenceEntry,
+    RawIdentity,
+    ServiceChange,
+    ServiceStatus,
+)
 
 if TYPE_CHECKING:
     from agent.wire.report import CPUInfo, DiskInfo, GPUInfo, OSInfo
@@ -178,11 +184,13 @@ def caches_identity() -> bool:
     return False
 
 
-def install_service(command: list[str], home: Path | None, unit_dir: Path, runner: Any) -> str:
+def install_service(
+    command: list[str], home: Path | None, unit_dir: Path, runner: Any
+) -> ServiceChange:
     raise OSError("no boot-time service on this OS; start 'minecheck run' another way")
 
 
-def uninstall_service(unit_dir: Path, runner: Any) -> None:
+def uninstall_service(unit_dir: Path, runner: Any) -> ServiceChange:
     raise OSError("no boot-time service on this OS")
 
 
