@@ -301,3 +301,15 @@ def test_run_on_a_computer_that_is_not_enrolled_refuses_with_the_next_step(tmp_p
         assert done.returncode == 2, done.stderr
         assert "尚未登记" in done.stderr and "minecheck enroll" in done.stderr
         assert str(home / "minecheck.toml") in done.stderr  # the folder it looked in
+
+
+def test_no_systemctl_at_all_leaves_no_unit(tmp_path, platform_as, monkeypatch):
+    from agent.runner import service
+
+    platform_as("linux")
+    (tmp_path / "empty-bin").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    units = tmp_path / "units"
+    with pytest.raises(OSError, match="systemctl daemon-reload"):
+        service.install(None, unit_dir=units)
+    assert list(units.iterdir()) == []
