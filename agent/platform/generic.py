@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import psutil
 
-from agent.i18n import N_
+from agent.i18n import N_, _
 from agent.platform import portable
 from agent.platform.types import (
     NicKindInfo,
@@ -187,11 +187,14 @@ def caches_identity() -> bool:
 def install_service(
     command: list[str], home: Path | None, unit_dir: Path, runner: Any
 ) -> ServiceChange:
-    raise OSError("no boot-time service on this OS; start 'minecheck run' another way")
+    raise OSError(_(
+        "minecheck cannot install a boot-time service on this operating system: start "
+        "'minecheck run' another way (for example from the system's start-up scripts)."
+    ))
 
 
 def uninstall_service(unit_dir: Path, runner: Any) -> ServiceChange:
-    raise OSError("no boot-time service on this OS")
+    raise OSError(_("minecheck has no boot-time service on this operating system."))
 
 
 def service_status(unit_dir: Path, runner: Any) -> ServiceStatus:

@@ -153,6 +153,9 @@ def test_windows_install_copies_the_exe_off_the_usb_stick_and_starts_it(
     assert task_run.startswith(f'"{installed}"') or task_run.startswith(f"{installed} ")
     assert str(exe.parent) not in task_run
     assert calls[-1] == ["schtasks", "/Run", "/TN", "minecheck"]
+    # the copied configuration (it may hold the enrollment token) is for admins and SYSTEM
+    icacls = next(c for c in calls if c[0] == "icacls")
+    assert icacls[1] == str(folder / "minecheck.toml") and "/inheritance:r" in icacls
 
     exe.unlink()  # the stick is gone; installing again from the installed copy copies nothing
     import sys

@@ -55,8 +55,10 @@ def _check(result: Any, cmd: Sequence[str]) -> None:
         raise OSError(f"{subprocess.list2cmdline(list(cmd))}: {detail}")
 
 
-def _copy_program(source: Path, target_dir: Path) -> Path:
-    """Copy the executable (and the configuration beside it) into ``target_dir``."""
+def _copy_program(source: Path, target_dir: Path, runner: Any) -> Path:
+    """Copy the executable (and the configuration beside it) into ``target_dir``. The copied
+    configuration may hold the enrollment token: readable by administrators and SYSTEM only
+    (Program Files is readable by every user)."""
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / EXE_NAME
     partial = target_dir / (EXE_NAME + ".new")
@@ -64,7 +66,10 @@ def _copy_program(source: Path, target_dir: Path) -> Path:
     os.replace(partial, target)
     config = source.parent / CONFIG_NAME
     if config.is_file():
-        shutil.copy2(config, target_dir / CONFIG_NAME)
+        copied = target_dir / CONFIG_NAME
+        shutil.copy2(config, copied)
+        runner(["icacls", str(copied), "/inheritance:r", "/grant:r",
+                "*S-1-5-32-544:F", "*S-1-5-18:F"])  # fmt: skip
     return target
 
 
@@ -78,7 +83,7 @@ def install(command: list[str], home: Path | None, unit_dir: Path, runner: Any) 
         if not _same(source, target_dir / EXE_NAME):
             # a task already running the old copy keeps the file locked: stop it first
             runner(["schtasks", "/End", "/TN", SERVICE_NAME])
-            target = _copy_program(source, target_dir)
+            target = _copy_program(source, target_dir, runner)
             copied_from = str(source)
             command = [str(target), *command[1:]]
     create = windows_task_command(command)
