@@ -66,7 +66,9 @@ def install_lines(change) -> list[str]:
         )
     )
     if change.started:
-        lines.append(_("The service was started now: the first check runs in the background."))
+        lines.append(
+            _("The service was started now: the first check runs within a few minutes.")
+        )
     else:
         lines.append(
             _(
