@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from agent.i18n import _
 from agent.platform.types import SERVICE_NAME, ServiceChange, ServiceStatus
 
 EXE_NAME = "minecheck.exe"
@@ -87,7 +88,16 @@ def install(command: list[str], home: Path | None, unit_dir: Path, runner: Any) 
             copied_from = str(source)
             command = [str(target), *command[1:]]
     create = windows_task_command(command)
-    _check(runner(create), create)
+    result = runner(create)
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout or "").strip() or f"exit {result.returncode}"
+        raise OSError(
+            _(
+                "'{command}' failed: {error}. The start-at-boot task was not created. Open a "
+                "command prompt as administrator and run 'minecheck service install' again; if "
+                "it fails again, look at the Task Scheduler (taskschd.msc)."
+            ).format(command="schtasks /Create", error=detail)
+        )
     start = ["schtasks", "/Run", "/TN", SERVICE_NAME]
     started = runner(start).returncode == 0
     return ServiceChange(
