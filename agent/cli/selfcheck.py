@@ -85,22 +85,45 @@ def desktop_folder() -> Path:
     return home
 
 
-def report_folders() -> list[Path]:
-    """Where to try to save the report, in order: next to the executable (the current
-    folder when not frozen), the desktop or home folder, the temporary folder.
+def documents_folder() -> Path | None:
+    """The user's Documents folder where it exists."""
+    home = plat.user_profile()
+    for name in ("Documents", "文档"):
+        if (home / name).is_dir():
+            return home / name
+    return None
 
-    On Windows an executable started from inside the temporary folder (a program opened
-    from a ZIP file's preview runs from %TEMP%) would leave its report where nobody finds
-    it and Windows cleans up: then the desktop comes first.
+
+def reports_folder() -> Path:
+    """The agent's own reports folder: ``reports`` in its home folder."""
+    from agent.paths import home_dir
+
+    return home_dir() / "reports"
+
+
+def report_folders() -> list[Path]:
+    """Where to try to save the report, in order.
+
+    The double-click executable: the folder of the executable (a USB stick carried from PC
+    to PC collects every report), then the desktop (else the home folder), Documents, the
+    temporary folder. On Windows an executable started from inside the temporary folder (a
+    program opened from a ZIP file's preview runs from %TEMP%) would leave its report where
+    nobody finds it and Windows cleans up: then the desktop comes first.
+
+    From source (``minecheck`` / ``python -m agent``): the agent's reports folder, then the
+    desktop and the temporary folder, never the current folder (often a checkout).
     """
-    first = Path(sys.executable).resolve().parent if is_frozen() else Path.cwd()
     temp = Path(tempfile.gettempdir()).resolve()
-    candidates = [first, desktop_folder(), temp]
-    if is_frozen() and plat.prefers_desktop(first, temp):
-        candidates = [desktop_folder(), first, temp]
+    if is_frozen():
+        program = Path(sys.executable).resolve().parent
+        candidates = [program, desktop_folder(), documents_folder(), temp]
+        if plat.prefers_desktop(program, temp):
+            candidates = [desktop_folder(), documents_folder(), program, temp]
+    else:
+        candidates = [reports_folder(), desktop_folder(), temp]
     out: list[Path] = []
     for c in candidates:
-        if c not in out:
+        if c is not None and c not in out:
             out.append(c)
     return out
 
@@ -110,6 +133,11 @@ def save_text(folders: Iterable[Path], basename: str, suffix: str, text: str) ->
     existing file of that name is never overwritten). Raises OSError when none does."""
     last: OSError | None = None
     for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            last = exc
+            continue
         for n in range(1, 100):
             name = f"{basename}{suffix}" if n == 1 else f"{basename}-{n}{suffix}"
             path = folder / name

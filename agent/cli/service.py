@@ -25,15 +25,21 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.action == "install":
             home = home_dir() if os.environ.get(ENV_HOME) else None
-            where = service.install(home)
-            print(
-                _("Service installed ({where}); it scans at boot and on schedule.").format(
-                    where=where
-                )
-            )
+            for line in install_lines(service.install(home)):
+                print(line)
         elif args.action == "uninstall":
-            service.uninstall()
-            print(_("Service removed."))
+            change = service.uninstall()
+            print(_("Service removed ({where}).").format(where=change.where))
+            if change.program:
+                print(_("Removed the installed program {path}.").format(path=change.program))
+            for path in change.left_behind:
+                print(
+                    _(
+                        "Could not remove {path} (it is in use): delete it by hand after "
+                        "the next restart."
+                    ).format(path=path),
+                    file=sys.stderr,
+                )
         else:
             st = service.status()
             state = _("installed") if st.installed else _("not installed")
@@ -43,3 +49,31 @@ def run(args: argparse.Namespace) -> int:
         print(_("Service command failed: {error}").format(error=exc), file=sys.stderr)
         return EXIT_ERROR
     return EXIT_CLEAN
+
+
+def install_lines(change) -> list[str]:
+    """What ``service install`` did, one sentence a line."""
+    lines = []
+    if change.copied_from:
+        lines.append(
+            _("Copied the program from {source} to {target}; the service runs that copy.").format(
+                source=change.copied_from, target=change.program
+            )
+        )
+    lines.append(
+        _("Service installed ({where}); it scans at boot and on schedule.").format(
+            where=change.where
+        )
+    )
+    if change.started:
+        lines.append(
+            _("The service was started now: the first check runs within a few minutes.")
+        )
+    else:
+        lines.append(
+            _(
+                "The service could not be started now; it starts at the next restart. "
+                "To start it now: schtasks /Run /TN {name}"
+            ).format(name=change.where)
+        )
+    return lines

@@ -26,10 +26,16 @@ def make_finding(
     passive_hint: bool | None = None,
     bundle: LoadedBundle | None = None,
     weight: float | None = None,
+    weak_action: str | None = None,
 ) -> Finding:
     """A finding whose title/detail/action are msgids (marked with N_) filled from ``params``.
 
+    ``weak_action`` replaces ``action`` when the strength is weak (call sites whose strength
+    is decided at run time): a weak finding never tells to end a program or delete a file,
+    since the summary above it says not to yet (tests/agent/test_weak_finding_actions.py).
     Every OS string (params, subject, evidence) passes through :func:`printable` here."""
+    if strength == Strength.weak and weak_action is not None:
+        action = weak_action
     p = {k: _safe(v) for k, v in (params or {}).items()}
     return Finding(
         kind=kind,

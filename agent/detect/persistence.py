@@ -76,7 +76,8 @@ def analyze_entry(entry: PersistenceEntry, bundle: LoadedBundle) -> list[Finding
                 N_("{mechanism} entry {name} starts a program from a temporary or hidden place"),
                 N_(
                     "Check the program this {mechanism} entry starts ({command}); if you do not "
-                    "know it, remove the entry from {location} and delete the program."
+                    "know it, keep this report and let whoever looks after this PC check "
+                    "{location}."
                 ),
                 params=params,
                 subject=subj,
@@ -95,9 +96,9 @@ def defender_exclusion_finding(kind: str, value: str, key: str, bundle: LoadedBu
         Strength.weak,
         N_("Microsoft Defender skips {value}"),
         N_(
-            "Malware adds Defender exclusions so its miner is not scanned. Unless your IT staff "
-            "added this exclusion, remove it (Windows Security > Virus & threat protection > "
-            "Exclusions) and run a full scan."
+            "Malware adds Defender exclusions so its miner is not scanned. Ask whoever looks "
+            "after this PC whether it was added on purpose (Windows Security > Virus & threat "
+            "protection > Exclusions) and run a full scan."
         ),
         detail=N_("Excluded {kind}: {value}"),
         params={"kind": kind, "value": value},

@@ -205,6 +205,11 @@ def scan_configs(
                                 "to the system, do not delete it."
                             )
                         ),
+                        weak_action=N_(
+                            "{file} has settings that look like a miner's. Check what it is and "
+                            "which program {name} (PID {pid}) uses it; keep this report for "
+                            "whoever looks after this PC."
+                        ),
                         params={"file": path, "name": p.name, "pid": p.pid},
                         subject=subject_of(p).model_copy(update={"file": path}),
                         rule=rule,

@@ -119,8 +119,9 @@ def hosts_findings(bundle: LoadedBundle, hosts_path: str) -> list[Finding]:
                         Strength.weak,
                         N_("The hosts file points mining pool {domain} at {ip}"),
                         N_(
-                            "Mining malware edits the hosts file to reach its pool. Remove line "
-                            "{line} from {file} unless your IT staff put it there."
+                            "Mining malware edits the hosts file to reach its pool. Ask whoever "
+                            "looks after this PC whether line {line} of {file} was put there on "
+                            "purpose; keep this report."
                         ),
                         params={"domain": name, "ip": fields[0], "line": n, "file": hosts_path},
                         subject=Subject(file=hosts_path, domain=name),

@@ -35,8 +35,8 @@ def undecodable_name_findings(procs: list[ProcInfo], bundle: LoadedBundle | None
                 N_(
                     "Malware names its files with bytes that are not valid text or with "
                     "characters that hide or reverse the name, so that tools and lists "
-                    "stumble over them. Check {exe}: if nobody here knows this program, end "
-                    "it and scan the file."
+                    "stumble over them. Check {exe} with your antivirus; if nobody here knows "
+                    "this program, keep this report for whoever looks after this PC."
                 ),
                 params={"name": p.name, "pid": p.pid, "exe": p.exe or p.name},
                 subject=subject_of(p),

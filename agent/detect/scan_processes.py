@@ -107,6 +107,11 @@ def removal_action(p: ProcInfo, deletable: str, protected: str) -> tuple[str, st
     return (deletable, own) if own else (protected, p.exe or p.name)
 
 
+WEAK_PROCESS_ACTION = N_(
+    "This alone does not prove mining. Check what {name} (PID {pid}) is with your antivirus; "
+    "if nobody here knows it, keep this report and let whoever looks after this PC decide."
+)
+
 STOP_TREE_ACTION = N_(
     "Process {name} (PID {pid}) runs {exe}, which belongs to the system: do not delete it. "
     "Stop the process tree started by {name} (PID {pid}), then delete the miner it runs and "
@@ -120,6 +125,13 @@ def _system_dirs(bundle: LoadedBundle, name: str) -> tuple[str, ...] | None:
     if dirs:
         return tuple(d.lower().rstrip("\\/") for d in dirs)
     return _WIN_SYSTEM_NAMES.get(name.lower())
+
+
+WEAK_CMDLINE_ACTION = N_(
+    "Options like these are also used by some legitimate programs. Check what {name} "
+    "(PID {pid}) runs ({exe}); if nobody here knows it, keep this report and let whoever "
+    "looks after this PC decide."
+)
 
 
 def cmdline_findings(p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
@@ -155,17 +167,14 @@ def signal_findings(signals: list[Signal], p: ProcInfo, bundle: LoadedBundle) ->
         )
     else:
         title = N_("Command line of process {name} (PID {pid}) uses mining-style options")
-        action = (
-            N_("Check what {name} is; if it is not a program you know, end it and delete {exe}.")
-            if own
-            else N_("Check what {name} (PID {pid}) runs; if you do not know it, end it.")
-        )
+        action = None  # weak: the weak action below
     return [
         make_finding(
             "miner_cmdline",
             Strength.strong if strong else Strength.weak,
             title,
-            action,
+            action or WEAK_CMDLINE_ACTION,
+            weak_action=WEAK_CMDLINE_ACTION,
             detail=N_("Matched: {matches}"),
             params={
                 "name": p.name,
@@ -225,8 +234,8 @@ def masquerade_findings(p: ProcInfo, bundle: LoadedBundle) -> list[Finding]:
     subj = subject_of(p)
     act = N_(
         "A program pretending to be a system program is a typical sign of malware. "
-        "Check {exe} with your antivirus; if it is not a known program, end the process "
-        "and delete the file."
+        "Check {exe} with your antivirus; if it is not a known program, keep this report and "
+        "let whoever looks after this PC decide."
     )
     if p.exe:
         name = basename(p.exe)
@@ -305,7 +314,8 @@ def hidden_location_findings(p: ProcInfo, bundle: LoadedBundle) -> list[Finding]
                     N_("Process {name} (PID {pid}) runs from a temporary or hidden folder: {path}"),
                     N_(
                         "Programs rarely run from temporary or hidden folders; malware often does. "
-                        "Check {path} with your antivirus and delete it if you do not know it."
+                        "Check {path} with your antivirus; if you do not know it, keep this "
+                        "report and let whoever looks after this PC decide."
                     ),
                     params={**params, "path": path},
                     subject=subj,
@@ -334,8 +344,9 @@ def deleted_executable_findings(p: ProcInfo, bundle: LoadedBundle) -> list[Findi
                     "memory"
                 ),
                 N_(
-                    "Malware deletes its file after starting to hide. Note the process details, "
-                    "end it and look for what starts it (scheduled tasks, services, cron)."
+                    "Malware often makes its own file vanish after starting, to hide. Note the "
+                    "process details and look for what starts it (scheduled tasks, services, "
+                    "cron); keep this report for whoever looks after this PC."
                 ),
                 params=params,
                 subject=subj,

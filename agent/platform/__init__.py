@@ -22,7 +22,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TextIO
 
-from agent.platform.types import NicKindInfo, PersistenceEntry, RawIdentity, ServiceStatus
+from agent.platform.types import (
+    NicKindInfo,
+    PersistenceEntry,
+    RawIdentity,
+    ServiceChange,
+    ServiceStatus,
+)
 
 if TYPE_CHECKING:
     import psutil
@@ -248,13 +254,15 @@ def caches_identity() -> bool:
 # --- boot-time service -----------------------------------------------------------------
 
 
-def install_service(command: list[str], home: Path | None, unit_dir: Path, runner: Runner) -> str:
+def install_service(
+    command: list[str], home: Path | None, unit_dir: Path, runner: Runner
+) -> ServiceChange:
     """Install and start the boot-time service (systemd unit / scheduled task); where."""
     return _current.install_service(command, home, unit_dir, runner)
 
 
-def uninstall_service(unit_dir: Path, runner: Runner) -> None:
-    _current.uninstall_service(unit_dir, runner)
+def uninstall_service(unit_dir: Path, runner: Runner) -> ServiceChange:
+    return _current.uninstall_service(unit_dir, runner)
 
 
 def service_status(unit_dir: Path, runner: Runner) -> ServiceStatus:

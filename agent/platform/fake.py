@@ -15,7 +15,13 @@ from typing import Any, TextIO
 import psutil
 
 from agent.i18n import N_
-from agent.platform.types import NicKindInfo, PersistenceEntry, RawIdentity, ServiceStatus
+from agent.platform.types import (
+    NicKindInfo,
+    PersistenceEntry,
+    RawIdentity,
+    ServiceChange,
+    ServiceStatus,
+)
 from agent.wire.report import CPUInfo, DiskInfo, GPUInfo, OSInfo
 
 NAME = "fake"
@@ -180,14 +186,17 @@ def caches_identity() -> bool:
     return MACHINE.caches_identity
 
 
-def install_service(command: list[str], home: Path | None, unit_dir: Path, runner: Any) -> str:
+def install_service(
+    command: list[str], home: Path | None, unit_dir: Path, runner: Any
+) -> ServiceChange:
     MACHINE.service_commands.append(list(command))
     MACHINE.service_installed = True
-    return "fake-service"
+    return ServiceChange(where="fake-service", program=command[0], started=True)
 
 
-def uninstall_service(unit_dir: Path, runner: Any) -> None:
+def uninstall_service(unit_dir: Path, runner: Any) -> ServiceChange:
     MACHINE.service_installed = False
+    return ServiceChange(where="fake-service")
 
 
 def service_status(unit_dir: Path, runner: Any) -> ServiceStatus:

@@ -12,9 +12,15 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import psutil
 
-from agent.i18n import N_
+from agent.i18n import N_, _
 from agent.platform import portable
-from agent.platform.types import NicKindInfo, PersistenceEntry, RawIdentity, ServiceStatus
+from agent.platform.types import (
+    NicKindInfo,
+    PersistenceEntry,
+    RawIdentity,
+    ServiceChange,
+    ServiceStatus,
+)
 
 if TYPE_CHECKING:
     from agent.wire.report import CPUInfo, DiskInfo, GPUInfo, OSInfo
@@ -178,12 +184,17 @@ def caches_identity() -> bool:
     return False
 
 
-def install_service(command: list[str], home: Path | None, unit_dir: Path, runner: Any) -> str:
-    raise OSError("no boot-time service on this OS; start 'minecheck run' another way")
+def install_service(
+    command: list[str], home: Path | None, unit_dir: Path, runner: Any
+) -> ServiceChange:
+    raise OSError(_(
+        "minecheck cannot install a boot-time service on this operating system: start "
+        "'minecheck run' another way (for example from the system's start-up scripts)."
+    ))
 
 
-def uninstall_service(unit_dir: Path, runner: Any) -> None:
-    raise OSError("no boot-time service on this OS")
+def uninstall_service(unit_dir: Path, runner: Any) -> ServiceChange:
+    raise OSError(_("minecheck has no boot-time service on this operating system."))
 
 
 def service_status(unit_dir: Path, runner: Any) -> ServiceStatus:

@@ -64,3 +64,14 @@ class ServiceStatus:
     installed: bool
     active: bool | None
     detail: str
+
+
+@dataclass
+class ServiceChange:
+    """What ``service install`` / ``service uninstall`` did, for the message to the user."""
+
+    where: str  # the unit file (Linux) or the scheduled task's name (Windows)
+    program: str | None = None  # the executable the service runs (install) / removed
+    copied_from: str | None = None  # where the executable was copied from (a USB stick)
+    started: bool = False  # the service was started now, not only at the next boot
+    left_behind: tuple[str, ...] = ()  # files uninstall could not remove (in use)

@@ -45,6 +45,15 @@ def enrollment_payload(token: str, ledger: dict[str, str | None], home: Path | N
 def enroll(
     home: Path, server: ServerConfig, ledger: dict[str, str | None]
 ) -> credentials.Credentials:
+    """Enroll and keep the device token; the credentials."""
+    return enroll_with_answer(home, server, ledger)[0]
+
+
+def enroll_with_answer(
+    home: Path, server: ServerConfig, ledger: dict[str, str | None]
+) -> tuple[credentials.Credentials, dict]:
+    """Enroll and keep the device token; the credentials and the collector's answer (whether
+    the device was already known, which ledger fields were kept or filled)."""
     searched = "; ".join(str(p) for p in candidate_paths(None))
     if not server.url:
         raise EnrollmentError(_(
@@ -71,4 +80,4 @@ def enroll(
         signing_public_key=body.get("signing_public_key"),
     )
     credentials.save(home, creds)
-    return creds
+    return creds, body

@@ -68,12 +68,26 @@ class OrganisationRef(_Answer):
     kind: str
 
 
+class KeptLedgerField(_Answer):
+    """A ledger field of a known device that already had a value (set by a person in the
+    ledger, or by an earlier enrollment): the value sent at this enrollment was not used."""
+
+    field: str = Field(description="location, department, responsible_person, ...")
+    kept: str = Field(description="the value in the ledger, which stays")
+    sent: str = Field(description="the value this enrollment sent, not used")
+
+
 class EnrollAnswer(_Answer):
     """201 for a new device, 200 for a known one enrolled again."""
 
     device_id: int
     device_token: str = Field(description="returned once; keep it secret")
-    created: bool
+    created: bool = Field(description="false: the device was already in the ledger")
+    ledger_kept: list[KeptLedgerField] = Field(
+        default_factory=list,
+        description="ledger fields sent that were not used: the entry already had a value")
+    ledger_filled: list[str] = Field(
+        default_factory=list, description="ledger fields this enrollment filled in")
     organisation: OrganisationRef
     config: AgentConfig
     signing_public_key: str = Field(

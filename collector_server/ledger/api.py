@@ -22,7 +22,7 @@ from collector_server.ledger.models import AgentSettings, Device
 from collector_server.ledger.services import (
     EnrollmentRefused,
     authenticate_device,
-    enroll_device,
+    enroll_with_outcome,
     token_was_revoked,
 )
 from collector_server.signatures.keys import public_key_b64
@@ -145,15 +145,18 @@ def enroll(request: HttpRequest) -> JsonResponse:
     if not plain:
         return error(401, "no_token", "send the enrollment token in the body or as Bearer")
     try:
-        device, device_token, created = enroll_device(
+        done = enroll_with_outcome(
             plain, payload.device, payload.ledger.model_dump(exclude_none=True),
             handcarry_key=payload.handcarry_public_key,
         )
     except EnrollmentRefused as exc:
         return error(401, "enrollment_refused", str(exc))
+    device, created = done.device, done.created
     org = device.organisation
     answer = wire.EnrollAnswer(
-        device_id=device.pk, device_token=device_token, created=created,
+        device_id=device.pk, device_token=done.device_token, created=created,
+        ledger_kept=[wire.KeptLedgerField(field=f, kept=k, sent=v) for f, k, v in done.kept],
+        ledger_filled=done.filled,
         organisation=wire.OrganisationRef(id=org.pk, name=org.name, kind=org.kind),
         config=agent_config(org), signing_public_key=public_key_b64(),
     )

@@ -53,11 +53,33 @@ def identity_fields(identity: DeviceIdentity) -> dict[str, Any]:
     }
 
 
+@dataclass
+class Enrollment:
+    """What an enrollment did: the entry, its new device token, whether the entry is new,
+    and what happened to the ledger fields the agent sent."""
+
+    device: Device
+    device_token: str
+    created: bool
+    kept: list[tuple[str, str, str]] = field(default_factory=list)  # (field, kept, sent)
+    filled: list[str] = field(default_factory=list)
+
+
 def enroll_device(
     plain_token: str, identity: DeviceIdentity, ledger: dict[str, str] | None = None,
     handcarry_key: str | None = None,
 ) -> tuple[Device, str, bool]:
     """Register (or re-register) a device; returns (device, plain device token, created).
+    :func:`enroll_with_outcome` says also what happened to the ledger fields sent."""
+    done = enroll_with_outcome(plain_token, identity, ledger, handcarry_key)
+    return done.device, done.device_token, done.created
+
+
+def enroll_with_outcome(
+    plain_token: str, identity: DeviceIdentity, ledger: dict[str, str] | None = None,
+    handcarry_key: str | None = None,
+) -> Enrollment:
+    """Register (or re-register) a device.
 
     The same fingerprint keeps its ledger entry and organisation when the token's organisation
     is that organisation or one above it; ledger fields sent by the agent fill only empty
@@ -76,7 +98,7 @@ def enroll_device(
         )
         if token is None or not token.usable():
             raise EnrollmentRefused("enrollment token unknown, expired, revoked or used up")
-        device, created = _enrolled_entry(token, identity, ledger)
+        device, created, (kept, filled) = _enrolled_entry(token, identity, ledger)
         if handcarry_key:
             device.handcarry_key = handcarry_key
         device.enrolled_at = timezone.now()
@@ -84,7 +106,7 @@ def enroll_device(
         revoke_device_tokens(device, reason="re-enrolled")
         EnrollmentToken.objects.filter(pk=token.pk).update(uses=F("uses") + 1)
         _, plain = DeviceToken.issue(device, token)
-    return device, plain, created
+    return Enrollment(device, plain, created, kept, list(ledger) if created else filled)
 
 
 def _within(organisation: Organisation, scope: Organisation) -> bool:
@@ -93,8 +115,9 @@ def _within(organisation: Organisation, scope: Organisation) -> bool:
 
 
 def _enrolled_entry(token: EnrollmentToken, identity: DeviceIdentity,
-                    ledger: dict[str, str]) -> tuple[Device, bool]:
-    """The ledger entry an enrollment acts on (locked), created when needed."""
+                    ledger: dict[str, str]) -> tuple[Device, bool, Any]:
+    """The ledger entry an enrollment acts on (locked), created when needed, and the ledger
+    fields sent that were not used (field, kept value, sent value)."""
     org = token.organisation
     existing = device_for_fingerprint(identity.fingerprint)
     if existing is not None and not _within(existing.organisation, org):
@@ -106,30 +129,37 @@ def _enrolled_entry(token: EnrollmentToken, identity: DeviceIdentity,
         try:
             with transaction.atomic():
                 device.save()
-            return device, True
+            return device, True, ([], [])
         except IntegrityError:  # enrolled concurrently by a twin request
             existing = Device.objects.get(fingerprint=identity.fingerprint)
             if not _within(existing.organisation, org):
                 return _candidate_entry(token, identity, ledger, existing)
     device = Device.objects.select_for_update().get(pk=existing.pk)
-    _refresh(device, identity, fields, ledger)
-    return device, False
+    return device, False, _refresh(device, identity, fields, ledger)
 
 
 def _refresh(device: Device, identity: DeviceIdentity, fields: dict[str, Any],
-             ledger: dict[str, str]) -> None:
-    """Update an existing entry from a re-enrollment (person-entered fields only if empty)."""
+             ledger: dict[str, str]) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Update an existing entry from a re-enrollment (person-entered fields only if empty);
+    the ledger fields sent that differ from a value already there: (field, kept, sent), and
+    the ones filled in."""
     for name, value in fields.items():
         if identity.fingerprint in (device.fingerprint, device.claimed_fingerprint) \
                 or name == "hostname":
             setattr(device, name, value)
+    kept, filled = [], []
     for name, value in ledger.items():
-        if not getattr(device, name):
+        current = getattr(device, name)
+        if not current:
             setattr(device, name, value)
+            filled.append(name)
+        elif current != value:
+            kept.append((name, str(current), value))
+    return kept, filled
 
 
 def _candidate_entry(token: EnrollmentToken, identity: DeviceIdentity, ledger: dict[str, str],
-                     existing: Device) -> tuple[Device, bool]:
+                     existing: Device) -> tuple[Device, bool, Any]:
     """A separate entry in the token's organisation for a fingerprint another organisation
     holds, plus a pending move for a person who sees both to decide on."""
     org = token.organisation
@@ -146,15 +176,14 @@ def _candidate_entry(token: EnrollmentToken, identity: DeviceIdentity, ledger: d
         except IntegrityError:  # a twin request created it concurrently
             device = Device.objects.select_for_update().get(fingerprint=key)
             created = False
-    if not created:
-        _refresh(device, identity, fields, ledger)
+    outcome = ([], []) if created else _refresh(device, identity, fields, ledger)
     if not PendingMove.objects.filter(candidate=device, status=MoveStatus.pending).exists():
         PendingMove.objects.create(
             device=existing, candidate=device, fingerprint=identity.fingerprint,
             from_organisation=existing.organisation, to_organisation=org,
             enrollment_token=token,
         )
-    return device, created
+    return device, created, outcome
 
 
 # --- revocation ------------------------------------------------------------------------------

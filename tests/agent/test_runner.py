@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+import pytest
+
 from agent.config import ScheduleConfig
 from agent.runner.budget import Budget, watch, worker_command
 from agent.runner.loop import scan_args
@@ -64,7 +66,7 @@ def test_systemd_unit_install_and_uninstall(tmp_path, platform_as):
 
         return subprocess.CompletedProcess(cmd, 0, "active\n", "")
 
-    unit = service.install(tmp_path / "home", unit_dir=tmp_path, runner=runner)
+    unit = service.install(tmp_path / "home", unit_dir=tmp_path, runner=runner).where
     text = (tmp_path / "minecheck.service").read_text()
     assert unit.endswith("minecheck.service")
     assert "ExecStart=" in text and " -m agent run" in text
@@ -83,26 +85,169 @@ def test_windows_task_runs_as_system_at_start():
     assert cmd[cmd.index("/TR") + 1] == r'"C:\Program Files\minecheck\minecheck.exe" run'
 
 
-def test_windows_install_goes_through_schtasks_with_the_home(tmp_path, platform_as):
+def _recorder(calls, answers=None):
+    """The recorded-command fake: every command is kept; ``answers`` maps a command's first
+    two words to its exit code (0 otherwise)."""
     import subprocess
 
+    def runner(cmd):
+        calls.append(list(cmd))
+        code = (answers or {}).get(tuple(cmd[:2]), 0)
+        return subprocess.CompletedProcess(cmd, code, "TaskName: minecheck\n", "")
+
+    return runner
+
+
+def test_windows_install_goes_through_schtasks_with_the_home(tmp_path, platform_as):
     from agent.runner import service
 
     platform_as("windows")
     calls = []
-
-    def runner(cmd):
-        calls.append(list(cmd))
-        return subprocess.CompletedProcess(cmd, 0, "TaskName: minecheck\n", "")
-
-    assert service.install(tmp_path / "home", unit_dir=tmp_path, runner=runner) == "minecheck"
-    (create,) = calls
+    runner = _recorder(calls)
+    change = service.install(tmp_path / "home", unit_dir=tmp_path, runner=runner)
+    assert change.where == "minecheck" and change.started
+    create, start = calls
     task_run = create[create.index("/TR") + 1]
     assert create[:2] == ["schtasks", "/Create"] and f"--home {tmp_path / 'home'} run" in task_run
+    assert start == ["schtasks", "/Run", "/TN", "minecheck"]  # started now, not at next boot
     assert list(tmp_path.iterdir()) == []  # no unit file on Windows
     assert service.status(unit_dir=tmp_path, runner=runner).installed
     service.uninstall(unit_dir=tmp_path, runner=runner)
-    assert calls[-1] == ["schtasks", "/Delete", "/F", "/TN", "minecheck"]
+    assert ["schtasks", "/Delete", "/F", "/TN", "minecheck"] in calls
+
+
+@pytest.fixture
+def usb_exe(tmp_path, monkeypatch):
+    """A frozen minecheck.exe run from a USB stick, with its minecheck.toml beside it, and
+    %ProgramFiles% in a temporary folder."""
+    import sys
+
+    stick = tmp_path / "E" / "lab"
+    stick.mkdir(parents=True)
+    exe = stick / "minecheck.exe"
+    exe.write_bytes(b"MZ fake executable")
+    (stick / "minecheck.toml").write_text('[server]\nurl = "http://127.0.0.1:1"\n')
+    program_files = tmp_path / "Program Files"
+    monkeypatch.setenv("PROGRAMFILES", str(program_files))
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(exe))
+    return exe, program_files / "minecheck"
+
+
+def test_windows_install_copies_the_exe_off_the_usb_stick_and_starts_it(
+    tmp_path, usb_exe, platform_as, monkeypatch
+):
+    """Before: the task pointed at E:\\lab\\minecheck.exe and was never started."""
+    from agent.runner import service
+
+    exe, folder = usb_exe
+    platform_as("windows")
+    calls = []
+    change = service.install(None, unit_dir=tmp_path, runner=_recorder(calls))
+    installed = folder / "minecheck.exe"
+    assert installed.read_bytes() == exe.read_bytes()
+    assert (folder / "minecheck.toml").read_text() == (exe.parent / "minecheck.toml").read_text()
+    assert change.program == str(installed) and change.copied_from == str(exe) and change.started
+    create = next(c for c in calls if c[:2] == ["schtasks", "/Create"])
+    task_run = create[create.index("/TR") + 1]
+    assert task_run.startswith(f'"{installed}"') or task_run.startswith(f"{installed} ")
+    assert str(exe.parent) not in task_run
+    assert calls[-1] == ["schtasks", "/Run", "/TN", "minecheck"]
+    # the copied configuration (it may hold the enrollment token) is for admins and SYSTEM
+    icacls = next(c for c in calls if c[0] == "icacls")
+    assert icacls[1] == str(folder / "minecheck.toml") and "/inheritance:r" in icacls
+
+    exe.unlink()  # the stick is gone; installing again from the installed copy copies nothing
+    import sys
+
+    monkeypatch.setattr(sys, "executable", str(installed))
+    again = service.install(None, unit_dir=tmp_path, runner=_recorder(calls := []))
+    assert again.copied_from is None and again.program == str(installed)
+
+    removed = service.uninstall(unit_dir=tmp_path, runner=_recorder(calls := []))
+    assert ["schtasks", "/Delete", "/F", "/TN", "minecheck"] in calls
+    assert removed.program == str(installed) and not folder.exists()
+
+
+def test_windows_install_failure_is_an_error_and_start_failure_is_said(
+    tmp_path, usb_exe, platform_as
+):
+    from agent.runner import service
+
+    platform_as("windows")
+    with pytest.raises(OSError, match="schtasks"):
+        service.install(None, unit_dir=tmp_path, runner=_recorder([], {("schtasks", "/Create"): 1}))
+    no_start = _recorder([], {("schtasks", "/Run"): 1})
+    change = service.install(None, unit_dir=tmp_path, runner=no_start)
+    assert not change.started
+
+
+def test_service_install_says_in_chinese_what_it_did(
+    tmp_path, usb_exe, platform_as, capsys, monkeypatch
+):
+    from agent.cli import main
+    from agent.runner import service
+
+    exe, folder = usb_exe
+    windows = platform_as("windows")
+    calls = []
+    monkeypatch.setattr(windows, "is_privileged", lambda: True)
+    monkeypatch.setattr(service, "_run", _recorder(calls))
+    assert main(["--lang", "zh", "service", "install"]) == 0
+    out = capsys.readouterr().out
+    assert str(folder / "minecheck.exe") in out and str(exe) in out
+    assert "复制到" in out and "已立即启动" in out, out
+    assert ["schtasks", "/Run", "/TN", "minecheck"] in calls
+
+
+def test_systemctl_failure_leaves_no_unit_and_says_what_to_do(
+    tmp_path, platform_as, capsys, monkeypatch
+):
+    """A fake systemctl on PATH that fails `enable`: before, the unit file stayed behind and
+    the error was systemctl's English text only."""
+    import os
+    import stat
+
+    from agent.runner import service
+
+    platform_as("linux")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "systemctl.log"
+    fake = bin_dir / "systemctl"
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" >> "{log}"\n'
+        'case "$1" in enable) echo "Failed to enable unit: Access denied" >&2; exit 1;; esac\n'
+        "exit 0\n"
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    units = tmp_path / "units"
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(OSError) as caught:
+        service.install(tmp_path / "home", unit_dir=units)
+    assert not (units / "minecheck.service").exists()
+    assert "disable --now minecheck" in log.read_text()
+    assert "Access denied" in str(caught.value)
+
+    # a unit that was there before is put back as it was
+    (units / "minecheck.service").write_text("[Unit]\nDescription=old\n")
+    with pytest.raises(OSError):
+        service.install(tmp_path / "home", unit_dir=units)
+    assert (units / "minecheck.service").read_text() == "[Unit]\nDescription=old\n"
+    (units / "minecheck.service").unlink()
+
+    # through the command line, in Chinese, with the next step
+    from agent.cli import main
+
+    linux = platform_as("linux")
+    monkeypatch.setattr(linux, "is_privileged", lambda: True)
+    monkeypatch.setattr(service, "UNIT_DIR", units)
+    assert main(["--lang", "zh", "service", "install"]) != 0
+    err = capsys.readouterr().err
+    assert "Access denied" in err and "systemctl status" in err
+    assert "未安装" in err and "minecheck service install" in err, err
+    assert not (units / "minecheck.service").exists()
 
 
 def test_background_sampling_reaches_the_next_scheduled_scan(tmp_path, monkeypatch):
@@ -159,3 +304,15 @@ def test_run_on_a_computer_that_is_not_enrolled_refuses_with_the_next_step(tmp_p
         assert done.returncode == 2, done.stderr
         assert "尚未登记" in done.stderr and "minecheck enroll" in done.stderr
         assert str(home / "minecheck.toml") in done.stderr  # the folder it looked in
+
+
+def test_no_systemctl_at_all_leaves_no_unit(tmp_path, platform_as, monkeypatch):
+    from agent.runner import service
+
+    platform_as("linux")
+    (tmp_path / "empty-bin").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    units = tmp_path / "units"
+    with pytest.raises(OSError, match="systemctl daemon-reload"):
+        service.install(None, unit_dir=units)
+    assert list(units.iterdir()) == []

@@ -56,25 +56,44 @@ def test_save_never_overwrites_an_existing_report(tmp_path):
 
 
 def test_save_raises_when_no_folder_takes_the_file(tmp_path):
+    (tmp_path / "a-file").write_text("")
     with pytest.raises(OSError):
-        selfcheck.save_text([Path("/proc/1"), tmp_path / "missing"], "r", ".html", "x")
+        selfcheck.save_text([Path("/proc/1"), tmp_path / "a-file" / "sub"], "r", ".html", "x")
 
 
-def test_report_folders_start_with_the_current_folder_when_not_frozen(tmp_path, monkeypatch):
+def test_report_folders_from_source_are_the_agents_reports_folder_not_the_checkout(
+    tmp_path, monkeypatch
+):
+    """Before: the current folder came first, so a run from the checkout wrote into it."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path / "h"))
+    monkeypatch.setenv("MINECHECK_HOME", str(tmp_path / "agent-home"))
     (tmp_path / "h" / "Desktop").mkdir(parents=True)
     folders = selfcheck.report_folders()
-    assert folders[0] == tmp_path
+    assert folders[0] == tmp_path / "agent-home" / "reports"
     assert folders[1] == tmp_path / "h" / "Desktop"
+    assert tmp_path not in folders
     assert len(folders) == len(set(folders))
 
 
-def test_report_folders_start_next_to_the_frozen_executable(tmp_path, monkeypatch):
+def test_the_double_clicked_executable_saves_beside_itself_then_desktop_then_documents(
+    tmp_path, monkeypatch, platform_as
+):
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(selfcheck.tempfile, "gettempdir", lambda: str(tmp_path / "Temp"))
-    monkeypatch.setattr(sys, "executable", str(tmp_path / "dl" / "minecheck"))
-    assert selfcheck.report_folders()[0] == tmp_path / "dl"
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "usb" / "minecheck.exe"))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path / "u"))
+    (tmp_path / "u" / "Desktop").mkdir(parents=True)
+    (tmp_path / "u" / "Documents").mkdir(parents=True)
+    platform_as("windows")
+    folders = selfcheck.report_folders()
+    user = tmp_path / "u"
+    assert folders[:3] == [tmp_path / "usb", user / "Desktop", user / "Documents"]
+
+
+def test_save_creates_the_reports_folder(tmp_path):
+    path = selfcheck.save_text([tmp_path / "home" / "reports"], "r", ".html", "x")
+    assert path == tmp_path / "home" / "reports" / "r.html"
 
 
 def test_an_executable_run_from_the_temp_folder_saves_on_the_desktop(

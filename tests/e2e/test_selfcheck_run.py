@@ -58,7 +58,8 @@ def test_selfcheck_run_from_source_writes_the_reports(tmp_path):
     work, proc = _run_selfcheck(tmp_path)
     assert proc.returncode in (0, 1), proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "挖矿" in proc.stdout and "本工具只读取信息" in proc.stdout
-    html = list(work.glob("minecheck-报告-*.html"))
+    assert list(work.iterdir()) == []  # nothing written into the folder it was run from
+    html = list((tmp_path / "agent-home" / "reports").glob("minecheck-报告-*.html"))
     assert len(html) == 1, proc.stdout
     assert str(html[0]) in proc.stdout
     # The hand-carry file beside it: signed, and holding the same report.
@@ -78,7 +79,8 @@ def test_selfcheck_in_english_when_asked(tmp_path):
     assert proc.returncode in (0, 1), proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "cryptocurrency mining self-check" in proc.stdout
     assert not CJK.search(proc.stdout.split("Report files")[0])
-    assert len(list(work.glob("minecheck-report-*.html"))) == 1
+    assert len(list((tmp_path / "agent-home" / "reports").glob("minecheck-report-*.html"))) == 1
+    assert list(work.iterdir()) == []
 
 
 def test_selfcheck_waits_for_a_key_on_a_terminal(tmp_path):

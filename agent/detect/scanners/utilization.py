@@ -76,7 +76,8 @@ def run(run: ScanRun) -> list[Finding]:
                     ),
                     N_(
                         "High load alone does not prove mining. Check that {name} is a program you "
-                        "use (game, video, compiler, training); if not, end it and scan it."
+                        "use (game, video, compiler, training); if not, scan it with your "
+                        "antivirus and keep this report."
                     ),
                     params=params,
                     subject=subj,

@@ -50,6 +50,10 @@ def run(run: ScanRun) -> list[Finding]:
                         "this PC is not allowed. Otherwise end the process, delete the file "
                         "and find what starts it."
                     ),
+                    weak_action=N_(
+                        "A low-certainty rule matched {file}. Check it with your antivirus; "
+                        "keep this report for whoever looks after this PC."
+                    ),
                     params={"name": p.name, "pid": p.pid, "family": families, "file": path},
                     subject=scan_processes.subject_of(p).model_copy(update={"file": path}),
                     rule=rules_text,

@@ -54,8 +54,8 @@ def run(run: ScanRun) -> list[Finding]:
                                 "({family})"
                             ),
                             N_(
-                                "It is not running now. Delete {file} unless it is authorised, and "
-                                "check how it got there."
+                                "It is not running now. Check {file} with your antivirus and how "
+                                "it got there; keep this report for whoever looks after this PC."
                             ),
                             params={"file": path, "family": meta.get("family", rule)},
                             subject=Subject(file=path),

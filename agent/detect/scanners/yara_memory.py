@@ -73,6 +73,7 @@ def run(run: ScanRun) -> list[Finding]:
                 strength,
                 N_("Mining code found in the memory of {name} (PID {pid}): {family}"),
                 action,
+                weak_action=scan_processes.WEAK_PROCESS_ACTION,
                 params={"name": p.name, "pid": p.pid, "family": families, "exe": exe},
                 subject=scan_processes.subject_of(p),
                 rule=rules_text,

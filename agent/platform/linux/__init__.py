@@ -31,7 +31,13 @@ from agent.platform.generic import (
     user_idle_seconds,
     user_profile,
 )
-from agent.platform.types import NicKindInfo, PersistenceEntry, RawIdentity, ServiceStatus
+from agent.platform.types import (
+    NicKindInfo,
+    PersistenceEntry,
+    RawIdentity,
+    ServiceChange,
+    ServiceStatus,
+)
 
 if TYPE_CHECKING:
     from agent.wire.report import CPUInfo, DiskInfo, GPUInfo, OSInfo
@@ -164,16 +170,18 @@ def caches_identity() -> bool:
     return True
 
 
-def install_service(command: list[str], home: Path | None, unit_dir: Path, runner: Any) -> str:
+def install_service(
+    command: list[str], home: Path | None, unit_dir: Path, runner: Any
+) -> ServiceChange:
     from agent.platform.linux import service
 
     return service.install(command, home, unit_dir, runner)
 
 
-def uninstall_service(unit_dir: Path, runner: Any) -> None:
+def uninstall_service(unit_dir: Path, runner: Any) -> ServiceChange:
     from agent.platform.linux import service
 
-    service.uninstall(unit_dir, runner)
+    return service.uninstall(unit_dir, runner)
 
 
 def service_status(unit_dir: Path, runner: Any) -> ServiceStatus:

@@ -13,7 +13,13 @@ import psutil
 
 from agent.i18n import N_
 from agent.platform import portable
-from agent.platform.types import NicKindInfo, PersistenceEntry, RawIdentity, ServiceStatus
+from agent.platform.types import (
+    NicKindInfo,
+    PersistenceEntry,
+    RawIdentity,
+    ServiceChange,
+    ServiceStatus,
+)
 
 if TYPE_CHECKING:
     from agent.wire.report import CPUInfo, DiskInfo, GPUInfo, OSInfo
@@ -196,16 +202,18 @@ def caches_identity() -> bool:
     return False
 
 
-def install_service(command: list[str], home: Path | None, unit_dir: Path, runner: Any) -> str:
+def install_service(
+    command: list[str], home: Path | None, unit_dir: Path, runner: Any
+) -> ServiceChange:
     from agent.platform.windows import service
 
     return service.install(command, home, unit_dir, runner)
 
 
-def uninstall_service(unit_dir: Path, runner: Any) -> None:
+def uninstall_service(unit_dir: Path, runner: Any) -> ServiceChange:
     from agent.platform.windows import service
 
-    service.uninstall(unit_dir, runner)
+    return service.uninstall(unit_dir, runner)
 
 
 def service_status(unit_dir: Path, runner: Any) -> ServiceStatus:
