@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,11 @@ def _no_leftover_fixture_processes(request):
     if launch is None:
         return
     left = launch.leftovers()
+    # A group just sent SIGKILL can take a moment to die on a loaded machine: give it that.
+    deadline = time.monotonic() + 3
+    while left and time.monotonic() < deadline:
+        time.sleep(0.1)
+        left = launch.leftovers()
     if not left:
         return
     described = []
