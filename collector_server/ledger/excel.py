@@ -20,15 +20,23 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from collector_server.accounts.scoping import scope_devices
+from collector_server.ledger.assets import clean_ips, dedupe_os_name, disk_summary, nic_macs
 from collector_server.ledger.columns import COLUMNS, EDITABLE_KEYS, Column, column_by_header
-from collector_server.ledger.models import Device, DeviceStatus, Verdict
+from collector_server.ledger.models import (
+    Device,
+    DeviceStatus,
+    EgressLine,
+    ManagedRange,
+    Organisation,
+    Verdict,
+)
 
 EXPORT_FIELDS = (
     "organisation__name", "asset_tag", "hostname", "location", "department",
     "responsible_person", "responsible_phone", "ip_addresses", "macs", "public_ip", "status",
     "high_performance", "high_performance_reason", "cpu_model", "gpu_models", "memory_mb",
     "os_name", "last_seen", "last_verdict", "last_mode", "signature_version", "pledge_signed",
-    "first_seen", "notes",
+    "first_seen", "notes", "hardware", "system_serial", "board_serial", "system_uuid", "pk",
 )
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{2,28}(?:(?:转|ext\.?|x|#)\s*[0-9]{1,6})?$", re.I)
 MAC_RE = re.compile(r"^[0-9a-f]{2}([:\-]?[0-9a-f]{2}){5}$", re.I)
@@ -73,14 +81,63 @@ def _export_rows(devices_qs: QuerySet[Device], lang: str) -> Iterator[list]:
         yield [neutralise_cell(v) for v in (
             d["organisation__name"], d["asset_tag"], d["hostname"], d["location"],
             d["department"], d["responsible_person"], d["responsible_phone"],
-            ", ".join(d["ip_addresses"] or []), ", ".join(d["macs"] or []), d["public_ip"] or "",
+            ", ".join(clean_ips(d["ip_addresses"])),
+            ", ".join(d["macs"] or nic_macs(d["hardware"] or {})), d["public_ip"] or "",
             str(status_labels.get(d["status"], d["status"])),
             yes if d["high_performance"] else no, d["high_performance_reason"],
             d["cpu_model"], d["gpu_models"],
             round(d["memory_mb"] / 1024, 1) if d["memory_mb"] else "",
-            d["os_name"], _fmt_time(d["last_seen"]), verdict, d["signature_version"],
+            dedupe_os_name(d["os_name"]), disk_summary(d["hardware"] or {}),
+            d["system_serial"] or d["board_serial"], d["system_uuid"], d["pk"],
+            _fmt_time(d["last_seen"]), verdict, d["signature_version"],
             yes if d["pledge_signed"] else no, _fmt_time(d["first_seen"]), d["notes"],
         )]
+
+
+NETWORK_HEADERS = {
+    "zh": ["单位/组织", "类别", "运营商", "地址/地址段", "带宽(Mbit/s)", "备注"],
+    "en": ["Organisation", "Kind", "ISP", "Address / range", "Bandwidth (Mbit/s)", "Note"],
+}
+
+
+def _network_rows(orgs_qs, lang: str) -> Iterator[list]:
+    """Egress lines (one row per address) and managed IP ranges of ``orgs_qs``."""
+    en = lang.startswith("en")
+    line_kind, range_kind = ("Egress line", "IP range") if en else ("出口线路", "IP地址段")
+    org_ids = list(orgs_qs.values_list("pk", flat=True))
+    lines = EgressLine.objects.filter(organisation_id__in=org_ids).select_related(
+        "organisation").order_by("organisation__path", "isp", "pk")
+    for line in lines:
+        for address in line.address_list() or [""]:
+            yield [neutralise_cell(v) for v in (
+                line.organisation.name, line_kind, line.isp, address,
+                line.bandwidth_mbps if line.bandwidth_mbps is not None else "", line.note)]
+    ranges = ManagedRange.objects.filter(organisation_id__in=org_ids).select_related(
+        "organisation").order_by("organisation__path", "cidr", "pk")
+    for rng in ranges:
+        yield [neutralise_cell(v) for v in (
+            rng.organisation.name, range_kind, "", rng.cidr, "", rng.note)]
+
+
+def export_networks(orgs_qs, stream: BinaryIO) -> int:
+    """Egress lines and IP ranges of ``orgs_qs`` as CSV (UTF-8 with BOM); returns the rows.
+
+    The XLSX ledger carries them as its second sheet; CSV has one table per file, so the
+    dashboard offers them as a separate download (/ledger/networks.csv).
+    """
+    lang = translation.get_language() or "zh-hans"
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=True)
+    count = 0
+    try:
+        writer = csv.writer(text)
+        writer.writerow(NETWORK_HEADERS["en" if lang.startswith("en") else "zh"])
+        for row in _network_rows(orgs_qs, lang):
+            writer.writerow(row)
+            count += 1
+        text.flush()
+    finally:
+        text.detach()
+    return count
 
 
 def _write_csv(text, headers: list[str], devices_qs: QuerySet[Device], lang: str) -> int:
@@ -93,8 +150,13 @@ def _write_csv(text, headers: list[str], devices_qs: QuerySet[Device], lang: str
     return count
 
 
-def export_ledger(devices_qs: QuerySet[Device], fmt: str, stream: BinaryIO) -> int:
+def export_ledger(devices_qs: QuerySet[Device], fmt: str, stream: BinaryIO,
+                  networks=None) -> int:
     """Write ``devices_qs`` as a ledger spreadsheet ("xlsx" or "csv") to ``stream``.
+
+    ``networks``, a queryset of organisations: their egress lines and IP ranges go to a
+    second XLSX sheet (ignored for CSV, see ``export_networks``). Without it, the
+    organisations of the exported devices.
 
     Headers follow the active language (Chinese unless English is active). CSV is UTF-8 with
     a BOM so Excel opens it correctly; ``stream`` is binary, or for CSV also a text file
@@ -137,6 +199,21 @@ def export_ledger(devices_qs: QuerySet[Device], fmt: str, stream: BinaryIO) -> i
     for row in _export_rows(devices_qs, lang):
         ws.append(row)
         count += 1
+    if networks is None:
+        networks = Organisation.objects.filter(
+            pk__in=devices_qs.order_by().values("organisation_id"))
+    net = wb.create_sheet(title="出口线路与IP地址段" if not lang.startswith("en")
+                          else "Egress lines and IP ranges")
+    for i, width in enumerate((22, 10, 14, 24, 12, 24), start=1):
+        net.column_dimensions[get_column_letter(i)].width = width
+    net_header = []
+    for text_value in NETWORK_HEADERS["en" if lang.startswith("en") else "zh"]:
+        cell = WriteOnlyCell(net, value=text_value)
+        cell.font, cell.fill = bold, fill
+        net_header.append(cell)
+    net.append(net_header)
+    for row in _network_rows(networks, lang):
+        net.append(row)
     wb.save(stream)
     return count
 

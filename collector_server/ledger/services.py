@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from collector_server.ledger.assets import clean_ips, os_label
 from collector_server.ledger.models import (
     PERSON_FIELDS,
     Device,
@@ -277,9 +278,10 @@ def hardware_fields(hardware: Hardware, hw_json: dict[str, Any]) -> dict[str, An
     macs: list[str] = []
     for nic in hardware.nics:
         ips.extend(nic.ipv4)
-        ips.extend(ip for ip in nic.ipv6 if not ip.lower().startswith("fe80"))
+        ips.extend(nic.ipv6)
         if nic.mac:
             macs.append(nic.mac.lower())
+    ips = clean_ips(ips)  # no 127.0.0.1 / ::1 / fe80::
     hp = hardware.high_performance
     os_info = hardware.os
     return {
@@ -288,7 +290,7 @@ def hardware_fields(hardware: Hardware, hw_json: dict[str, Any]) -> dict[str, An
         "high_performance": hp.is_high_performance,
         "high_performance_category": (hp.category or "")[:32],
         "high_performance_reason": "；".join(r.zh for r in hp.reasons),
-        "os_name": " ".join(filter(None, [os_info.name, os_info.version]))[:255] if os_info else "",
+        "os_name": os_label(os_info.name, os_info.version)[:255] if os_info else "",
         "cpu_model": ((hardware.cpu.brand if hardware.cpu else None) or "")[:255],
         "gpu_models": ", ".join(g.name for g in hardware.gpus)[:1024],
         "memory_mb": int(hardware.memory.total_mb) if hardware.memory else None,
