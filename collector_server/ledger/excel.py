@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import ipaddress
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from collector_server.accounts.scoping import scope_devices
+from collector_server.accounts.scoping import scope_devices, visible_orgs
 from collector_server.ledger.assets import clean_ips, dedupe_os_name, disk_summary, nic_macs
 from collector_server.ledger.columns import COLUMNS, EDITABLE_KEYS, Column, column_by_header
 from collector_server.ledger.models import (
@@ -237,12 +239,24 @@ class RowChange:
 
 
 @dataclass
+class RowNew:
+    """A row that names no known device but an organisation: a device without the agent."""
+
+    row: int
+    hostname: str
+    organisation_id: int
+    organisation: str
+    values: dict[str, str]  # editable fields, plus macs / ip_addresses as given
+
+
+@dataclass
 class ImportResult:
     """What an import found; ``applied`` is True only after a real run that changed rows."""
 
     dry_run: bool
     rows: int = 0
     changes: list[RowChange] = field(default_factory=list)
+    new_devices: list[RowNew] = field(default_factory=list)
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     applied: bool = False
@@ -347,8 +361,9 @@ def _normalise_mac(text: str) -> str:
     return ":".join(hexes[i:i + 2] for i in range(0, 12, 2))
 
 
-def _match(scope: QuerySet[Device], values: dict[str, str]) -> tuple[Device | None, str]:
-    """The one device a row means, or None and the reason."""
+def _match(scope: QuerySet[Device], values: dict[str, str]
+           ) -> tuple[Device | None, str, bool]:
+    """The one device a row means, or None, the reason and whether no device matched."""
     candidates: dict[str, set[int]] = {}
     tag = values.get("asset_tag", "")
     if tag:
@@ -371,7 +386,7 @@ def _match(scope: QuerySet[Device], values: dict[str, str]) -> tuple[Device | No
             ids |= set(scope.filter(mac_key__contains=norm).values_list("pk", flat=True)[:5])
         candidates["macs"] = ids
     if not candidates:
-        return None, _("No device matches: give a hostname, MAC address or asset tag.")
+        return None, _("No device matches: give a hostname, MAC address or asset tag."), True
     # identifiers that found exactly one device must agree; then narrow the others
     chosen: set[int] | None = None
     for ids in candidates.values():
@@ -379,12 +394,12 @@ def _match(scope: QuerySet[Device], values: dict[str, str]) -> tuple[Device | No
             continue
         chosen = ids if chosen is None else (chosen & ids if chosen & ids else chosen | ids)
     if not chosen:
-        return None, _("No device in your organisations matches this row.")
+        return None, _("No device in your organisations matches this row."), True
     if len(chosen) > 1:
         return None, _(
             "Ambiguous: %(count)d devices match this row; add the MAC address or asset tag."
-        ) % {"count": len(chosen)}
-    return scope.select_related("organisation").get(pk=next(iter(chosen))), ""
+        ) % {"count": len(chosen)}, False
+    return scope.select_related("organisation").get(pk=next(iter(chosen))), "", False
 
 
 def import_ledger(path: str | Path, user, dry_run: bool) -> ImportResult:
@@ -392,6 +407,9 @@ def import_ledger(path: str | Path, user, dry_run: bool) -> ImportResult:
 
     Rows are matched to devices by asset tag, hostname or MAC within ``user``'s organisations
     (``user=None``: all devices, for the command line). Empty cells leave a field unchanged.
+    A row that matches no device but names one of the user's organisations (单位/组织) and a
+    hostname adds a device that does not run the agent (``runs_agent=False``: listed as not
+    reporting, never counted as a silent agent).
     Any error (unknown device, ambiguous match, bad phone, unknown column) means nothing is
     changed; a dry run never changes anything. A real run is one transaction.
     """
@@ -424,7 +442,7 @@ def import_ledger(path: str | Path, user, dry_run: bool) -> ImportResult:
     if not present & {"hostname", "macs", "asset_tag"}:
         result.errors.append(RowError(header_index + 1, _(
             "The file needs a column to find devices by: hostname, MAC address or asset tag.")))
-    if not present & set(EDITABLE_KEYS):
+    if not present & set(EDITABLE_KEYS) and not {"organisation", "hostname"} <= present:
         result.errors.append(RowError(header_index + 1, _(
             "The file has no column that can be imported (location, department, responsible "
             "person, phone, asset tag).")))
@@ -432,13 +450,23 @@ def import_ledger(path: str | Path, user, dry_run: bool) -> ImportResult:
         return result
 
     scope = Device.objects.all() if user is None else scope_devices(Device.objects.all(), user)
+    orgs = Organisation.objects.all() if user is None else visible_orgs(user)
+    new_hosts: dict[tuple[int, str], int] = {}
     seen_devices: dict[int, int] = {}
     for offset, raw in enumerate(table[header_index + 1:], start=header_index + 2):
         if not any(raw):
             continue
         result.rows += 1
         values = {c.key: (raw[i] if i < len(raw) else "") for i, c in enumerate(columns) if c}
-        device, reason = _match(scope, values)
+        device, reason, unmatched = _match(scope, values)
+        if device is None and unmatched and values.get("organisation") and values.get(
+                "hostname"):
+            new, error = _new_device(orgs, values, offset, new_hosts)
+            if new is not None:
+                result.new_devices.append(new)
+            else:
+                result.errors.append(RowError(offset, error))
+            continue
         if device is None:
             result.errors.append(RowError(offset, reason))
             continue
@@ -475,11 +503,66 @@ def import_ledger(path: str | Path, user, dry_run: bool) -> ImportResult:
                                             device.organisation.name, changes))
         else:
             result.unchanged += 1
-    if dry_run or result.errors or not result.changes:
+    if dry_run or result.errors or not (result.changes or result.new_devices):
         return result
     with transaction.atomic():
         for change in result.changes:
             Device.objects.filter(pk=change.device_id).update(
                 **{key: new for key, (_old, new) in change.changes.items()})
+        for new in result.new_devices:
+            values = dict(new.values)
+            macs = values.pop("macs", [])
+            ips = values.pop("ip_addresses", [])
+            Device.objects.create(
+                fingerprint=f"ledger-{uuid.uuid4().hex}", hostname=new.hostname,
+                organisation_id=new.organisation_id, runs_agent=False, macs=macs,
+                mac_key=",".join(macs)[:1024], ip_addresses=ips,
+                network_text=" ".join(ips + macs)[:2048], **values)
     result.applied = True
     return result
+
+
+def _new_device(orgs: QuerySet[Organisation], values: dict[str, str], row: int,
+                new_hosts: dict[tuple[int, str], int]) -> tuple[RowNew | None, str]:
+    """A device without the agent from a row naming an organisation the user may edit."""
+    name = values["organisation"]
+    found = list(orgs.filter(name=name)[:2])
+    if not found:
+        return None, _("No device matches this row and “%(org)s” is not one of your "
+                       "organisations, so it cannot be added.") % {"org": name}
+    if len(found) > 1:
+        return None, _("Several of your organisations are called “%(org)s”; the device "
+                       "cannot be added. Rename one of them first.") % {"org": name}
+    org, hostname = found[0], values["hostname"]
+    if len(hostname) > 255:
+        return None, _("The hostname is longer than 255 characters.")
+    key = (org.pk, hostname.lower())
+    if key in new_hosts:
+        return None, _("Row %(row)d already adds %(host)s.") % {"row": new_hosts[key],
+                                                                "host": hostname}
+    fields: dict = {}
+    for name_ in EDITABLE_KEYS:
+        text = values.get(name_, "")
+        if not text:
+            continue
+        if name_ == "responsible_phone" and not PHONE_RE.match(text):
+            return None, _("Bad phone number “%(phone)s”.") % {"phone": text}
+        if len(text) > (MAX_LENGTHS[name_] or 10**6):
+            return None, _("%(column)s is longer than %(max)d characters.") % {
+                "column": name_, "max": MAX_LENGTHS[name_]}
+        fields[name_] = text
+    macs = []
+    for mac in (m for m in re.split(r"[,;\s]+", values.get("macs", "")) if m):
+        if not MAC_RE.match(mac):
+            return None, _("Bad MAC address “%(mac)s”.") % {"mac": mac}
+        macs.append(_normalise_mac(mac))
+    ips = []
+    for ip in (i for i in re.split(r"[,;\s]+", values.get("ip_addresses", "")) if i):
+        try:
+            ipaddress.ip_address(ip)
+        except ValueError:
+            return None, _("Bad IP address “%(ip)s”.") % {"ip": ip}
+        ips.append(ip)
+    fields["macs"], fields["ip_addresses"] = sorted(set(macs)), ips
+    new_hosts[key] = row
+    return RowNew(row, hostname, org.pk, org.name, fields), ""

@@ -24,6 +24,7 @@ LIST_FIELDS = (
     "id", "hostname", "organisation_id", "organisation__name", "location", "department",
     "responsible_person", "asset_tag", "ip_addresses", "high_performance",
     "high_performance_reason", "gpu_models", "last_verdict", "last_mode", "last_seen",
+    "runs_agent",
 )
 
 

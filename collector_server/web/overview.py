@@ -26,6 +26,7 @@ class Overview:
     verdicts: dict[str, int]
     stale: int
     never_reported: int
+    without_agent: int
     mining_orgs: list[dict]
     verdict_chart: str
     activity_chart: str
@@ -80,8 +81,10 @@ def _compute_overview(user) -> Overview:
     counts = devices.aggregate(
         total=Count("id"),
         hp=Count("id", filter=Q(high_performance=True)),
-        stale=Count("id", filter=Q(last_seen__lt=now - timedelta(days=STALE_DAYS))),
-        never=Count("id", filter=Q(last_seen__isnull=True)),
+        stale=Count("id", filter=Q(last_seen__lt=now - timedelta(days=STALE_DAYS),
+                                   runs_agent=True)),
+        never=Count("id", filter=Q(last_seen__isnull=True, runs_agent=True)),
+        without_agent=Count("id", filter=Q(runs_agent=False)),
     )
     verdicts = {v: 0 for v in ("clean", "suspicious", "mining", "incomplete", "")}
     for row in devices.values("last_verdict").annotate(n=Count("id")).order_by():
@@ -107,7 +110,8 @@ def _compute_overview(user) -> Overview:
                 "many_core": _("Many-core PC"), "": _("Other")}
     return Overview(
         devices=counts["total"], high_performance=counts["hp"], verdicts=verdicts,
-        stale=counts["stale"], never_reported=counts["never"], mining_orgs=mining_orgs,
+        stale=counts["stale"], never_reported=counts["never"],
+        without_agent=counts["without_agent"], mining_orgs=mining_orgs,
         verdict_chart=verdict_chart,
         activity_chart=charts.bar_chart(weeks, totals, title=_("Reports received per week")),
         findings_chart=charts.bar_chart(weeks, flagged, title=_(

@@ -101,6 +101,10 @@ def import_page(request: HttpRequest) -> HttpResponse:
         if result.applied:
             messages.success(request, _("%(count)d devices updated.") % {
                 "count": len(result.changes)})
+            if result.new_devices:
+                messages.success(request, _(
+                    "%(count)d devices without the agent added.") % {
+                    "count": len(result.new_devices)})
         return render(request, "ledger/import.html", context)
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
@@ -115,7 +119,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 for chunk in upload.chunks():
                     out.write(chunk)
             result = import_ledger(path, request.user, dry_run=True)
-            if result.ok and result.changes:
+            if result.ok and (result.changes or result.new_devices):
                 old = request.session.get(SESSION_KEY)
                 if old:
                     (_upload_dir() / old["file"]).unlink(missing_ok=True)

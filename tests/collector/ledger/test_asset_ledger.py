@@ -116,3 +116,54 @@ def test_export_has_asset_columns_and_networks(server, vm):
     session = server.login(other[0].username, other[1])
     theirs = session.get(server.url("/ledger/networks.csv"), timeout=60).content.decode("utf-8-sig")
     assert "203.0.113.8" not in theirs
+
+
+def test_import_adds_devices_that_never_ran_the_agent(server, vm, tmp_path):
+    from openpyxl import Workbook
+
+    from tests.collector.web.test_dashboard_seed import post_form
+
+    county, _identity, _device = vm
+    school = county.sessions["school_a"]
+    host = f"GPU-WS-{server.alias}"
+    wb = Workbook()
+    wb.active.append(["单位/组织", "主机名", "MAC地址", "IP地址", "部署位置", "责任人"])
+    wb.active.append([county.school_a.name, host, "00-1B-21-AA-BB-CC", "10.1.2.3", "实验室",
+                      "王老师"])
+    good = tmp_path / "new.xlsx"
+    wb.save(good)
+    wb.active.append([county.school_b.name, "NOT-MINE", "", "", "越权", ""])
+    bad = tmp_path / "bad.xlsx"
+    wb.save(bad)
+    page = server.url("/ledger/import/")
+
+    def upload(path):
+        with open(path, "rb") as fh:
+            return post_form(school, page, page, {}, files={"file": (path.name, fh)})
+
+    refused = upload(bad)  # another school's name: not the user's to add to
+    errors = refused.text.split('id="import-errors"')[1].split("</table>")[0]
+    assert "<td>3</td>" in errors and 'id="confirm-form"' not in refused.text
+    preview = upload(good)
+    assert preview.status_code == 200
+    new = preview.text.split('id="import-new"')[1].split("</table>")[0]
+    assert host in new and "未运行客户端" in new
+    assert not server.devices().filter(hostname=host).exists()  # the dry run added nothing
+    done = post_form(school, page, page, {"action": "confirm"})
+    assert done.status_code == 200
+    added = server.devices().get(hostname=host)
+    assert (added.runs_agent, added.organisation_id, added.location, added.macs,
+            added.ip_addresses) == (False, county.school_a.pk, "实验室", ["00:1b:21:aa:bb:cc"],
+                                    ["10.1.2.3"])
+    ledger = school.get(server.url(f"/ledger/?q={host}"), timeout=30).text
+    assert "未运行客户端" in ledger
+    device_page = school.get(server.url(f"/devices/{added.pk}/"), timeout=30).text
+    assert 'id="not-reporting"' in device_page
+    # never counted as a silent agent, even long after it was added
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    server.devices().filter(pk=added.pk).update(first_seen=timezone.now() - timedelta(days=90))
+    stale = school.get(server.url("/distribution/stale/"), timeout=30)
+    assert stale.status_code == 200 and host not in stale.text
