@@ -165,5 +165,5 @@ def test_import_adds_devices_that_never_ran_the_agent(server, vm, tmp_path):
     from django.utils import timezone
 
     server.devices().filter(pk=added.pk).update(first_seen=timezone.now() - timedelta(days=90))
-    stale = school.get(server.url("/distribution/stale/"), timeout=30)
+    stale = county.sessions["bureau"].get(server.url("/distribution/stale/"), timeout=30)
     assert stale.status_code == 200 and host not in stale.text
