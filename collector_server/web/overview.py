@@ -17,6 +17,7 @@ from collector_server.reports.models import Report
 from collector_server.web import charts
 
 WEEKS = 8
+SCHOOLS = 15  # the schools with the most mining devices shown in the chart by school
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Overview:
     activity_chart: str
     findings_chart: str
     hp_chart: str
+    school_chart: str = ""  # devices and mining devices per school (more than one school)
 
 
 def _weekly(user, since) -> tuple[list[str], list[int], list[int]]:
@@ -108,7 +110,20 @@ def _compute_overview(user) -> Overview:
                .annotate(n=Count("id")).order_by("-n")[:8])
     hp_names = {"gpu_workstation": _("GPU workstation"), "server": _("Server"),
                 "many_core": _("Many-core PC"), "": _("Other")}
+    schools = list(
+        devices.values("organisation_id", "organisation__name")
+        .annotate(n=Count("id"), mining=Count("id", filter=Q(last_verdict="mining")))
+        .order_by("-mining", "-n", "organisation__name")[:SCHOOLS]
+    )
+    school_chart = ""
+    if len(schools) > 1:
+        school_chart = charts.grouped_hbars(
+            [r["organisation__name"] for r in schools],
+            [(_("Devices"), charts.PALETTE["default"], [r["n"] for r in schools]),
+             (_("Mining"), charts.PALETTE["mining"], [r["mining"] for r in schools])],
+            title=_("Devices and mining devices by school"))
     return Overview(
+        school_chart=school_chart,
         devices=counts["total"], high_performance=counts["hp"], verdicts=verdicts,
         stale=counts["stale"], never_reported=counts["never"],
         without_agent=counts["without_agent"], mining_orgs=mining_orgs,
