@@ -37,12 +37,13 @@ def _ticks(top: float) -> list[float]:
 
 def empty_chart(title: str, width: int = 520, height: int = 120) -> SafeString:
     """What a chart without data shows: "No data yet", not bare axes."""
+    message = _("No data yet")
     return mark_safe(
         f'<svg class="chart empty" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
         f"<title>{escape(title)}</title>"
         f'<text x="{width / 2:.0f}" y="{height / 2:.0f}" text-anchor="middle" class="axis '
-        f'no-data">{escape(_("No data yet"))}</text></svg>'
+        f'no-data">{escape(message)}</text></svg>'
     )  # every dynamic value above is escaped
 
 
