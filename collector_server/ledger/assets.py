@@ -96,14 +96,14 @@ def nic_rows(hardware: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def nic_macs(hardware: dict[str, Any]) -> list[str]:
-    """MACs of the network cards (physical first), for when the identity has none.
+    """MACs of the physical network cards (else of all cards), for when the identity has none.
 
     The identity keeps only burned-in MACs of real hardware, so a virtual machine's card
     (QEMU's 52:54:00…) is not in ``Device.macs`` although the device has it.
     """
     rows = [r for r in nic_rows(hardware) if r["mac"] and r["mac"] != "00:00:00:00:00:00"]
-    rows.sort(key=lambda r: r["kind"] != str(_("Physical")))
-    return list(dict.fromkeys(r["mac"] for r in rows))
+    physical = [r for r in rows if r["kind"] == str(_("Physical"))]
+    return list(dict.fromkeys(r["mac"] for r in physical or rows))
 
 
 def device_macs(device) -> list[str]:
