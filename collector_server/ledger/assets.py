@@ -15,11 +15,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 def usable_ip(text: str) -> bool:
-    """An address worth listing: not loopback, link-local, unspecified or unparsable."""
+    """Not a loopback, link-local, unspecified or multicast address.
+
+    Text that is no address at all is kept (shown as the agent sent it, formula-neutralised
+    on export): dropping it would hide what a tampered agent claimed.
+    """
     try:
         ip = ipaddress.ip_address(str(text).split("%")[0].split("/")[0].strip())
     except ValueError:
-        return False
+        return True
     return not (ip.is_loopback or ip.is_link_local or ip.is_unspecified or ip.is_multicast)
 
 
