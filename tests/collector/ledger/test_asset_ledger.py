@@ -167,3 +167,6 @@ def test_import_adds_devices_that_never_ran_the_agent(server, vm, tmp_path):
     server.devices().filter(pk=added.pk).update(first_seen=timezone.now() - timedelta(days=90))
     stale = county.sessions["bureau"].get(server.url("/distribution/stale/"), timeout=30)
     assert stale.status_code == 200 and host not in stale.text
+    for seen in ("never", "stale"):  # the overview's "never reported" card links here
+        listed = school.get(server.url(f"/ledger/?seen={seen}"), timeout=30)
+        assert listed.status_code == 200 and host not in listed.text, seen
