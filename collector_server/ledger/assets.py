@@ -179,3 +179,40 @@ def subject_rows(subject) -> list[tuple[str, str]]:
     rows += [(str(k), str(v)) for k, v in subject.items()
              if k not in SUBJECT_LABELS and v not in (None, "", [])]
     return rows
+
+
+# What the agent's rule ids (agent/detect: "kind:detail" or "kind") mean, for a person.
+RULE_TITLES = {
+    "pool_domain": _("Known mining-pool domain"),
+    "pool_ip": _("Known mining-pool address"),
+    "mining_port": _("Port typical of mining pools"),
+    "miner_name": _("Known miner program name"),
+    "hosts_pool_entry": _("Mining pool in the hosts file"),
+    "defender_exclusion": _("Antivirus exclusion"),
+    "persistence_hidden": _("Hidden start-up entry"),
+    "hidden_location": _("Program in a hidden location"),
+    "system_binary_path": _("System program name outside the system folder"),
+    "deleted_executable": _("Program file deleted while running"),
+    "cross_view_pid": _("Process hidden from the process list"),
+    "cross_view_cpu": _("CPU load no visible process explains"),
+    "sustained_load": _("Sustained high load"),
+    "svchost_without_k": _("svchost without a service group"),
+    "kernel_thread_name_with_exe": _("Program posing as a kernel thread"),
+    "ld_so_preload": _("Library preloaded into every program"),
+    "undecodable_name": _("Process name that cannot be read"),
+    "benign_heavy": _("Known legitimate heavy program"),
+    "minecheck_instance": _("Another minecheck instance"),
+    "yara": _("YARA rule"),
+}
+
+
+def rule_title(rule) -> str:
+    """The readable title of an agent rule id ("pool_domain:x" → "Known mining-pool domain
+    (x)"), or "" when the rule is not one the collector knows."""
+    if not rule:
+        return ""
+    kind, _sep, detail = str(rule).partition(":")
+    title = RULE_TITLES.get(kind)
+    if title is None:
+        return ""
+    return f"{title}（{detail}）" if detail else str(title)

@@ -50,6 +50,7 @@ def device_detail(device: Device) -> DeviceDetail:
     for fnd in detail.latest_findings:
         if isinstance(fnd, dict):
             fnd["subject_rows"] = assets.subject_rows(fnd.get("subject"))
+            fnd["rule_title"] = assets.rule_title(fnd.get("rule"))
     detail.nics = assets.nic_rows(detail.hardware)
     detail.disks = assets.disk_rows(detail.hardware)
     detail.macs = list(device.macs or []) or assets.nic_macs(detail.hardware)

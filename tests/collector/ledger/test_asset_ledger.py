@@ -29,6 +29,7 @@ def vm(server):
     identity = make_identity(f"vm-{server.alias}", hostname=f"VM-{server.alias}", macs=[])
     identity.manufacturer, identity.product = "QEMU", "Standard PC (Q35 + ICH9, 2009)"
     report = make_report(identity, findings=1, gpu=None)
+    report.findings[0].rule = "pool_domain:pool.example"
     hw = report.hardware
     hw.nics = [
         NICInfo(name="lo", mac="00:00:00:00:00:00", ipv4=["127.0.0.1"], ipv6=["::1"], up=True),
@@ -83,6 +84,8 @@ def test_device_page_is_an_asset_record(server, vm):
     for label in ("进程号", "进程名", "程序路径", "SHA-256"):
         assert f"<th>{label}</th>" in findings, label
     assert "<th>process_name</th>" not in findings and "<th>pid</th>" not in findings
+    rule = findings.split('class="small rule"')[1].split("</div>")[0]
+    assert "已知矿池域名（pool.example）" in rule  # the title, the id kept beside it
 
 
 def test_export_has_asset_columns_and_networks(server, vm):
