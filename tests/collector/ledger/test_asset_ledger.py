@@ -88,6 +88,14 @@ def test_device_page_is_an_asset_record(server, vm):
     assert "已知矿池域名（pool.example）" in rule  # the title, the id kept beside it
 
 
+def test_ingest_stores_usable_ips_and_the_os_version_once(server, vm):
+    _county, _identity, device = vm
+    device.refresh_from_db(using=server.alias)
+    assert device.ip_addresses == ["10.0.2.15"]  # no 127.0.0.1, ::1, fe80::
+    assert device.os_name == "Ubuntu 22.04.4 LTS"
+    assert "127.0.0.1" not in device.network_text
+
+
 def test_export_has_asset_columns_and_networks(server, vm):
     county, identity, device = vm
     bureau = county.sessions["bureau"]
