@@ -102,6 +102,9 @@ def _enrolled_entry(token: EnrollmentToken, identity: DeviceIdentity,
         return _candidate_entry(token, identity, ledger, existing)
     fields = identity_fields(identity)
     if existing is None:
+        adopted = _adopt_without_agent(org, identity, fields, ledger)
+        if adopted is not None:
+            return adopted, False
         device = Device(fingerprint=identity.fingerprint, organisation=org,
                         first_seen=timezone.now(), **fields, **ledger)
         try:
@@ -115,6 +118,28 @@ def _enrolled_entry(token: EnrollmentToken, identity: DeviceIdentity,
     device = Device.objects.select_for_update().get(pk=existing.pk)
     _refresh(device, identity, fields, ledger)
     return device, False
+
+
+def _adopt_without_agent(org: Organisation, identity: DeviceIdentity, fields: dict[str, Any],
+                         ledger: dict[str, str]) -> Device | None:
+    """The entry a person imported for this PC before its agent ran (same organisation, same
+    hostname, the only such entry), now taken over by the agent: it keeps its ledger fields
+    and starts reporting. None when there is no such single entry."""
+    found = list(Device.objects.select_for_update().filter(
+        organisation=org, runs_agent=False, hostname__iexact=identity.hostname)[:2])
+    if len(found) != 1:
+        return None
+    device = found[0]
+    typed_macs = list(device.macs or [])
+    for name, value in fields.items():
+        setattr(device, name, value)
+    if not device.macs and typed_macs:  # a VM's card is no identity MAC: keep the typed one
+        device.macs, device.mac_key = typed_macs, ",".join(typed_macs)[:1024]
+    device.fingerprint, device.runs_agent = identity.fingerprint, True
+    for name, value in ledger.items():
+        if not getattr(device, name):
+            setattr(device, name, value)
+    return device
 
 
 def _refresh(device: Device, identity: DeviceIdentity, fields: dict[str, Any],

@@ -181,3 +181,11 @@ def test_import_adds_devices_that_never_ran_the_agent(server, vm, tmp_path):
     for seen in ("never", "stale"):  # the overview's "never reported" card links here
         listed = school.get(server.url(f"/ledger/?seen={seen}"), timeout=30)
         assert listed.status_code == 200 and host not in listed.text, seen
+
+    # the agent is installed later: its enrollment takes over the imported entry
+    identity = make_identity(f"adopt-{server.alias}", hostname=host.lower())
+    answer = server.enroll(server.enrollment_token(county.school_a), identity)
+    assert answer.status_code in (200, 201), answer.text
+    rows = list(server.devices().filter(hostname__iexact=host))
+    assert [(d.pk, d.runs_agent, d.location, d.fingerprint) for d in rows] == [
+        (added.pk, True, "实验室", identity.fingerprint)]
