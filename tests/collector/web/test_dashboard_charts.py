@@ -68,3 +68,16 @@ def test_bureau_overview_has_a_chart_by_school(server):
     # a school user sees one school: no chart by school
     mine = county.sessions["school_a"].get(server.url("/"), timeout=30).text
     assert 'id="school-chart"' not in mine
+
+
+def test_api_docs_page_is_in_chinese(server):
+    import requests
+
+    page = requests.get(server.url("/api/v1/docs"), timeout=30,
+                        headers={"Accept-Language": "zh-CN"})
+    assert page.status_code == 200
+    assert "<h1>汇总服务器的客户端接口" in page.text
+    for summary in ("用登记令牌登记设备", "上传一份检查报告", "单台设备的台账字段和最新硬件信息"):
+        assert f"<b>{summary}</b>" in page.text, summary
+    assert "<th>状态码</th>" in page.text
+    assert "<b>Upload one scan report</b>" not in page.text
