@@ -5,6 +5,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass, field
 
+from collector_server.ledger import assets
 from collector_server.ledger.models import Device
 from collector_server.reports.models import Finding, Report
 
@@ -20,6 +21,13 @@ class DeviceDetail:
     utilization: dict | None = None
     hardware: dict = field(default_factory=dict)
     changes: list = field(default_factory=list)
+    nics: list[dict] = field(default_factory=list)
+    disks: list[dict] = field(default_factory=list)
+    macs: list[str] = field(default_factory=list)
+    ips: list[str] = field(default_factory=list)
+    os_name: str = ""
+    physical_cores: int | None = None
+    logical_cores: int | None = None
 
 
 def device_detail(device: Device) -> DeviceDetail:
@@ -39,4 +47,14 @@ def device_detail(device: Device) -> DeviceDetail:
     detail.latest_findings = list(detail.latest.get("findings") or [])
     detail.utilization = detail.latest.get("utilization")
     detail.hardware = detail.latest.get("hardware") or device.hardware or {}
+    for fnd in detail.latest_findings:
+        if isinstance(fnd, dict):
+            fnd["subject_rows"] = assets.subject_rows(fnd.get("subject"))
+            fnd["rule_title"] = assets.rule_title(fnd.get("rule"))
+    detail.nics = assets.nic_rows(detail.hardware)
+    detail.disks = assets.disk_rows(detail.hardware)
+    detail.macs = list(device.macs or []) or assets.nic_macs(detail.hardware)
+    detail.ips = assets.clean_ips(device.ip_addresses)
+    detail.os_name = assets.dedupe_os_name(device.os_name)
+    detail.physical_cores, detail.logical_cores = assets.cores(detail.hardware)
     return detail

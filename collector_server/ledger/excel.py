@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import ipaddress
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,16 +21,24 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from collector_server.accounts.scoping import scope_devices
+from collector_server.accounts.scoping import scope_devices, visible_orgs
+from collector_server.ledger.assets import clean_ips, dedupe_os_name, disk_summary, nic_macs
 from collector_server.ledger.columns import COLUMNS, EDITABLE_KEYS, Column, column_by_header
-from collector_server.ledger.models import Device, DeviceStatus, Verdict
+from collector_server.ledger.models import (
+    Device,
+    DeviceStatus,
+    EgressLine,
+    ManagedRange,
+    Organisation,
+    Verdict,
+)
 
 EXPORT_FIELDS = (
     "organisation__name", "asset_tag", "hostname", "location", "department",
     "responsible_person", "responsible_phone", "ip_addresses", "macs", "public_ip", "status",
     "high_performance", "high_performance_reason", "cpu_model", "gpu_models", "memory_mb",
     "os_name", "last_seen", "last_verdict", "last_mode", "signature_version", "pledge_signed",
-    "first_seen", "notes",
+    "first_seen", "notes", "hardware", "system_serial", "board_serial", "system_uuid", "pk",
 )
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{2,28}(?:(?:转|ext\.?|x|#)\s*[0-9]{1,6})?$", re.I)
 MAC_RE = re.compile(r"^[0-9a-f]{2}([:\-]?[0-9a-f]{2}){5}$", re.I)
@@ -73,14 +83,63 @@ def _export_rows(devices_qs: QuerySet[Device], lang: str) -> Iterator[list]:
         yield [neutralise_cell(v) for v in (
             d["organisation__name"], d["asset_tag"], d["hostname"], d["location"],
             d["department"], d["responsible_person"], d["responsible_phone"],
-            ", ".join(d["ip_addresses"] or []), ", ".join(d["macs"] or []), d["public_ip"] or "",
+            ", ".join(clean_ips(d["ip_addresses"])),
+            ", ".join(d["macs"] or nic_macs(d["hardware"] or {})), d["public_ip"] or "",
             str(status_labels.get(d["status"], d["status"])),
             yes if d["high_performance"] else no, d["high_performance_reason"],
             d["cpu_model"], d["gpu_models"],
             round(d["memory_mb"] / 1024, 1) if d["memory_mb"] else "",
-            d["os_name"], _fmt_time(d["last_seen"]), verdict, d["signature_version"],
+            dedupe_os_name(d["os_name"]), disk_summary(d["hardware"] or {}),
+            d["system_serial"] or d["board_serial"], d["system_uuid"], d["pk"],
+            _fmt_time(d["last_seen"]), verdict, d["signature_version"],
             yes if d["pledge_signed"] else no, _fmt_time(d["first_seen"]), d["notes"],
         )]
+
+
+NETWORK_HEADERS = {
+    "zh": ["单位/组织", "类别", "运营商", "地址/地址段", "带宽(Mbit/s)", "备注"],
+    "en": ["Organisation", "Kind", "ISP", "Address / range", "Bandwidth (Mbit/s)", "Note"],
+}
+
+
+def _network_rows(orgs_qs, lang: str) -> Iterator[list]:
+    """Egress lines (one row per address) and managed IP ranges of ``orgs_qs``."""
+    en = lang.startswith("en")
+    line_kind, range_kind = ("Egress line", "IP range") if en else ("出口线路", "IP地址段")
+    org_ids = list(orgs_qs.values_list("pk", flat=True))
+    lines = EgressLine.objects.filter(organisation_id__in=org_ids).select_related(
+        "organisation").order_by("organisation__path", "isp", "pk")
+    for line in lines:
+        for address in line.address_list() or [""]:
+            yield [neutralise_cell(v) for v in (
+                line.organisation.name, line_kind, line.isp, address,
+                line.bandwidth_mbps if line.bandwidth_mbps is not None else "", line.note)]
+    ranges = ManagedRange.objects.filter(organisation_id__in=org_ids).select_related(
+        "organisation").order_by("organisation__path", "cidr", "pk")
+    for rng in ranges:
+        yield [neutralise_cell(v) for v in (
+            rng.organisation.name, range_kind, "", rng.cidr, "", rng.note)]
+
+
+def export_networks(orgs_qs, stream: BinaryIO) -> int:
+    """Egress lines and IP ranges of ``orgs_qs`` as CSV (UTF-8 with BOM); returns the rows.
+
+    The XLSX ledger carries them as its second sheet; CSV has one table per file, so the
+    dashboard offers them as a separate download (/ledger/networks.csv).
+    """
+    lang = translation.get_language() or "zh-hans"
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=True)
+    count = 0
+    try:
+        writer = csv.writer(text)
+        writer.writerow(NETWORK_HEADERS["en" if lang.startswith("en") else "zh"])
+        for row in _network_rows(orgs_qs, lang):
+            writer.writerow(row)
+            count += 1
+        text.flush()
+    finally:
+        text.detach()
+    return count
 
 
 def _write_csv(text, headers: list[str], devices_qs: QuerySet[Device], lang: str) -> int:
@@ -93,8 +152,13 @@ def _write_csv(text, headers: list[str], devices_qs: QuerySet[Device], lang: str
     return count
 
 
-def export_ledger(devices_qs: QuerySet[Device], fmt: str, stream: BinaryIO) -> int:
+def export_ledger(devices_qs: QuerySet[Device], fmt: str, stream: BinaryIO,
+                  networks=None) -> int:
     """Write ``devices_qs`` as a ledger spreadsheet ("xlsx" or "csv") to ``stream``.
+
+    ``networks``, a queryset of organisations: their egress lines and IP ranges go to a
+    second XLSX sheet (ignored for CSV, see ``export_networks``). Without it, the
+    organisations of the exported devices.
 
     Headers follow the active language (Chinese unless English is active). CSV is UTF-8 with
     a BOM so Excel opens it correctly; ``stream`` is binary, or for CSV also a text file
@@ -137,6 +201,21 @@ def export_ledger(devices_qs: QuerySet[Device], fmt: str, stream: BinaryIO) -> i
     for row in _export_rows(devices_qs, lang):
         ws.append(row)
         count += 1
+    if networks is None:
+        networks = Organisation.objects.filter(
+            pk__in=devices_qs.order_by().values("organisation_id"))
+    net = wb.create_sheet(title="出口线路与IP地址段" if not lang.startswith("en")
+                          else "Egress lines and IP ranges")
+    for i, width in enumerate((22, 10, 14, 24, 12, 24), start=1):
+        net.column_dimensions[get_column_letter(i)].width = width
+    net_header = []
+    for text_value in NETWORK_HEADERS["en" if lang.startswith("en") else "zh"]:
+        cell = WriteOnlyCell(net, value=text_value)
+        cell.font, cell.fill = bold, fill
+        net_header.append(cell)
+    net.append(net_header)
+    for row in _network_rows(networks, lang):
+        net.append(row)
     wb.save(stream)
     return count
 
@@ -160,12 +239,24 @@ class RowChange:
 
 
 @dataclass
+class RowNew:
+    """A row that names no known device but an organisation: a device without the agent."""
+
+    row: int
+    hostname: str
+    organisation_id: int
+    organisation: str
+    values: dict[str, str]  # editable fields, plus macs / ip_addresses as given
+
+
+@dataclass
 class ImportResult:
     """What an import found; ``applied`` is True only after a real run that changed rows."""
 
     dry_run: bool
     rows: int = 0
     changes: list[RowChange] = field(default_factory=list)
+    new_devices: list[RowNew] = field(default_factory=list)
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     applied: bool = False
@@ -270,8 +361,9 @@ def _normalise_mac(text: str) -> str:
     return ":".join(hexes[i:i + 2] for i in range(0, 12, 2))
 
 
-def _match(scope: QuerySet[Device], values: dict[str, str]) -> tuple[Device | None, str]:
-    """The one device a row means, or None and the reason."""
+def _match(scope: QuerySet[Device], values: dict[str, str]
+           ) -> tuple[Device | None, str, bool]:
+    """The one device a row means, or None, the reason and whether no device matched."""
     candidates: dict[str, set[int]] = {}
     tag = values.get("asset_tag", "")
     if tag:
@@ -294,7 +386,7 @@ def _match(scope: QuerySet[Device], values: dict[str, str]) -> tuple[Device | No
             ids |= set(scope.filter(mac_key__contains=norm).values_list("pk", flat=True)[:5])
         candidates["macs"] = ids
     if not candidates:
-        return None, _("No device matches: give a hostname, MAC address or asset tag.")
+        return None, _("No device matches: give a hostname, MAC address or asset tag."), True
     # identifiers that found exactly one device must agree; then narrow the others
     chosen: set[int] | None = None
     for ids in candidates.values():
@@ -302,12 +394,12 @@ def _match(scope: QuerySet[Device], values: dict[str, str]) -> tuple[Device | No
             continue
         chosen = ids if chosen is None else (chosen & ids if chosen & ids else chosen | ids)
     if not chosen:
-        return None, _("No device in your organisations matches this row.")
+        return None, _("No device in your organisations matches this row."), True
     if len(chosen) > 1:
         return None, _(
             "Ambiguous: %(count)d devices match this row; add the MAC address or asset tag."
-        ) % {"count": len(chosen)}
-    return scope.select_related("organisation").get(pk=next(iter(chosen))), ""
+        ) % {"count": len(chosen)}, False
+    return scope.select_related("organisation").get(pk=next(iter(chosen))), "", False
 
 
 def import_ledger(path: str | Path, user, dry_run: bool) -> ImportResult:
@@ -315,6 +407,9 @@ def import_ledger(path: str | Path, user, dry_run: bool) -> ImportResult:
 
     Rows are matched to devices by asset tag, hostname or MAC within ``user``'s organisations
     (``user=None``: all devices, for the command line). Empty cells leave a field unchanged.
+    A row that matches no device but names one of the user's organisations (单位/组织) and a
+    hostname adds a device that does not run the agent (``runs_agent=False``: listed as not
+    reporting, never counted as a silent agent).
     Any error (unknown device, ambiguous match, bad phone, unknown column) means nothing is
     changed; a dry run never changes anything. A real run is one transaction.
     """
@@ -347,7 +442,7 @@ def import_ledger(path: str | Path, user, dry_run: bool) -> ImportResult:
     if not present & {"hostname", "macs", "asset_tag"}:
         result.errors.append(RowError(header_index + 1, _(
             "The file needs a column to find devices by: hostname, MAC address or asset tag.")))
-    if not present & set(EDITABLE_KEYS):
+    if not present & set(EDITABLE_KEYS) and not {"organisation", "hostname"} <= present:
         result.errors.append(RowError(header_index + 1, _(
             "The file has no column that can be imported (location, department, responsible "
             "person, phone, asset tag).")))
@@ -355,13 +450,23 @@ def import_ledger(path: str | Path, user, dry_run: bool) -> ImportResult:
         return result
 
     scope = Device.objects.all() if user is None else scope_devices(Device.objects.all(), user)
+    orgs = Organisation.objects.all() if user is None else visible_orgs(user)
+    new_hosts: dict[tuple[int, str], int] = {}
     seen_devices: dict[int, int] = {}
     for offset, raw in enumerate(table[header_index + 1:], start=header_index + 2):
         if not any(raw):
             continue
         result.rows += 1
         values = {c.key: (raw[i] if i < len(raw) else "") for i, c in enumerate(columns) if c}
-        device, reason = _match(scope, values)
+        device, reason, unmatched = _match(scope, values)
+        if device is None and unmatched and values.get("organisation") and values.get(
+                "hostname"):
+            new, error = _new_device(orgs, values, offset, new_hosts)
+            if new is not None:
+                result.new_devices.append(new)
+            else:
+                result.errors.append(RowError(offset, error))
+            continue
         if device is None:
             result.errors.append(RowError(offset, reason))
             continue
@@ -398,11 +503,66 @@ def import_ledger(path: str | Path, user, dry_run: bool) -> ImportResult:
                                             device.organisation.name, changes))
         else:
             result.unchanged += 1
-    if dry_run or result.errors or not result.changes:
+    if dry_run or result.errors or not (result.changes or result.new_devices):
         return result
     with transaction.atomic():
         for change in result.changes:
             Device.objects.filter(pk=change.device_id).update(
                 **{key: new for key, (_old, new) in change.changes.items()})
+        for new in result.new_devices:
+            values = dict(new.values)
+            macs = values.pop("macs", [])
+            ips = values.pop("ip_addresses", [])
+            Device.objects.create(
+                fingerprint=f"ledger-{uuid.uuid4().hex}", hostname=new.hostname,
+                organisation_id=new.organisation_id, runs_agent=False, macs=macs,
+                mac_key=",".join(macs)[:1024], ip_addresses=ips,
+                network_text=" ".join(ips + macs)[:2048], **values)
     result.applied = True
     return result
+
+
+def _new_device(orgs: QuerySet[Organisation], values: dict[str, str], row: int,
+                new_hosts: dict[tuple[int, str], int]) -> tuple[RowNew | None, str]:
+    """A device without the agent from a row naming an organisation the user may edit."""
+    name = values["organisation"]
+    found = list(orgs.filter(name=name)[:2])
+    if not found:
+        return None, _("No device matches this row and “%(org)s” is not one of your "
+                       "organisations, so it cannot be added.") % {"org": name}
+    if len(found) > 1:
+        return None, _("Several of your organisations are called “%(org)s”; the device "
+                       "cannot be added. Rename one of them first.") % {"org": name}
+    org, hostname = found[0], values["hostname"]
+    if len(hostname) > 255:
+        return None, _("The hostname is longer than 255 characters.")
+    key = (org.pk, hostname.lower())
+    if key in new_hosts:
+        return None, _("Row %(row)d already adds %(host)s.") % {"row": new_hosts[key],
+                                                                "host": hostname}
+    fields: dict = {}
+    for name_ in EDITABLE_KEYS:
+        text = values.get(name_, "")
+        if not text:
+            continue
+        if name_ == "responsible_phone" and not PHONE_RE.match(text):
+            return None, _("Bad phone number “%(phone)s”.") % {"phone": text}
+        if len(text) > (MAX_LENGTHS[name_] or 10**6):
+            return None, _("%(column)s is longer than %(max)d characters.") % {
+                "column": name_, "max": MAX_LENGTHS[name_]}
+        fields[name_] = text
+    macs = []
+    for mac in (m for m in re.split(r"[,;\s]+", values.get("macs", "")) if m):
+        if not MAC_RE.match(mac):
+            return None, _("Bad MAC address “%(mac)s”.") % {"mac": mac}
+        macs.append(_normalise_mac(mac))
+    ips = []
+    for ip in (i for i in re.split(r"[,;\s]+", values.get("ip_addresses", "")) if i):
+        try:
+            ipaddress.ip_address(ip)
+        except ValueError:
+            return None, _("Bad IP address “%(ip)s”.") % {"ip": ip}
+        ips.append(ip)
+    fields["macs"], fields["ip_addresses"] = sorted(set(macs)), ips
+    new_hosts[key] = row
+    return RowNew(row, hostname, org.pk, org.name, fields), ""

@@ -129,7 +129,7 @@ class Device(models.Model):
     system_uuid = models.CharField(max_length=64, blank=True, db_index=True)
     board_serial = models.CharField(max_length=128, blank=True, db_index=True)
     system_serial = models.CharField(max_length=128, blank=True, db_index=True)
-    macs = models.JSONField(default=list, blank=True)
+    macs = models.JSONField(_("MAC addresses"), default=list, blank=True)
     mac_key = models.CharField(max_length=1024, blank=True, db_index=True,
                                help_text="sorted MACs joined by ','")
     machine_id = models.CharField(max_length=64, blank=True)
@@ -153,6 +153,11 @@ class Device(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=DeviceStatus.choices,
                               default=DeviceStatus.active)
+    # False for a device a person added from the ledger import that never ran the agent
+    # (a server, a GPU workstation without it): listed as "not reporting", never counted as
+    # a silent agent. Its first report (enrollment of the same hostname does not merge it:
+    # a person merges it on the duplicates page) does not flip it; the report's device does.
+    runs_agent = models.BooleanField(_("runs the agent"), default=True, db_index=True)
 
     # agent-reported facts
     ip_addresses = models.JSONField(_("IP addresses"), default=list, blank=True)

@@ -24,6 +24,7 @@ LIST_FIELDS = (
     "id", "hostname", "organisation_id", "organisation__name", "location", "department",
     "responsible_person", "asset_tag", "ip_addresses", "high_performance",
     "high_performance_reason", "gpu_models", "last_verdict", "last_mode", "last_seen",
+    "runs_agent",
 )
 
 
@@ -101,9 +102,9 @@ def filter_devices(user, f: LedgerFilter, base: QuerySet[Device] | None = None) 
         elif f.seen == "30d":
             qs = qs.filter(last_seen__gte=now - timedelta(days=30))
         elif f.seen == "stale":
-            qs = qs.filter(last_seen__lt=now - timedelta(days=STALE_DAYS))
-        elif f.seen == "never":
-            qs = qs.filter(last_seen__isnull=True)
+            qs = qs.filter(last_seen__lt=now - timedelta(days=STALE_DAYS), runs_agent=True)
+        elif f.seen == "never":  # devices added without the agent are not "never reported"
+            qs = qs.filter(last_seen__isnull=True, runs_agent=True)
     if f.q:
         term = f.q
         qs = qs.filter(

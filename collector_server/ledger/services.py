@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from collector_server.ledger.assets import clean_ips, os_label
 from collector_server.ledger.models import (
     PERSON_FIELDS,
     Device,
@@ -124,6 +125,9 @@ def _enrolled_entry(token: EnrollmentToken, identity: DeviceIdentity,
         return _candidate_entry(token, identity, ledger, existing)
     fields = identity_fields(identity)
     if existing is None:
+        adopted = _adopt_without_agent(org, identity, fields, ledger)
+        if adopted is not None:
+            return adopted, False
         device = Device(fingerprint=identity.fingerprint, organisation=org,
                         first_seen=timezone.now(), **fields, **ledger)
         try:
@@ -136,6 +140,28 @@ def _enrolled_entry(token: EnrollmentToken, identity: DeviceIdentity,
                 return _candidate_entry(token, identity, ledger, existing)
     device = Device.objects.select_for_update().get(pk=existing.pk)
     return device, False, _refresh(device, identity, fields, ledger)
+
+
+def _adopt_without_agent(org: Organisation, identity: DeviceIdentity, fields: dict[str, Any],
+                         ledger: dict[str, str]) -> Device | None:
+    """The entry a person imported for this PC before its agent ran (same organisation, same
+    hostname, the only such entry), now taken over by the agent: it keeps its ledger fields
+    and starts reporting. None when there is no such single entry."""
+    found = list(Device.objects.select_for_update().filter(
+        organisation=org, runs_agent=False, hostname__iexact=identity.hostname)[:2])
+    if len(found) != 1:
+        return None
+    device = found[0]
+    typed_macs = list(device.macs or [])
+    for name, value in fields.items():
+        setattr(device, name, value)
+    if not device.macs and typed_macs:  # a VM's card is no identity MAC: keep the typed one
+        device.macs, device.mac_key = typed_macs, ",".join(typed_macs)[:1024]
+    device.fingerprint, device.runs_agent = identity.fingerprint, True
+    for name, value in ledger.items():
+        if not getattr(device, name):
+            setattr(device, name, value)
+    return device
 
 
 def _refresh(device: Device, identity: DeviceIdentity, fields: dict[str, Any],
@@ -306,9 +332,10 @@ def hardware_fields(hardware: Hardware, hw_json: dict[str, Any]) -> dict[str, An
     macs: list[str] = []
     for nic in hardware.nics:
         ips.extend(nic.ipv4)
-        ips.extend(ip for ip in nic.ipv6 if not ip.lower().startswith("fe80"))
+        ips.extend(nic.ipv6)
         if nic.mac:
             macs.append(nic.mac.lower())
+    ips = clean_ips(ips)  # no 127.0.0.1 / ::1 / fe80::
     hp = hardware.high_performance
     os_info = hardware.os
     return {
@@ -317,7 +344,7 @@ def hardware_fields(hardware: Hardware, hw_json: dict[str, Any]) -> dict[str, An
         "high_performance": hp.is_high_performance,
         "high_performance_category": (hp.category or "")[:32],
         "high_performance_reason": "；".join(r.zh for r in hp.reasons),
-        "os_name": " ".join(filter(None, [os_info.name, os_info.version]))[:255] if os_info else "",
+        "os_name": os_label(os_info.name, os_info.version)[:255] if os_info else "",
         "cpu_model": ((hardware.cpu.brand if hardware.cpu else None) or "")[:255],
         "gpu_models": ", ".join(g.name for g in hardware.gpus)[:1024],
         "memory_mb": int(hardware.memory.total_mb) if hardware.memory else None,

@@ -35,14 +35,14 @@ def org_thresholds(orgs=None) -> dict[timedelta, list[int]]:
 
 def stale_q(now: datetime | None = None) -> Q:
     """A filter on Device: silent for longer than its threshold (never-reporting devices
-    count from their enrollment), retired devices excluded."""
+    count from their enrollment), retired devices and devices without the agent excluded."""
     now = now or timezone.now()
     q = Q(pk__in=[])
     for threshold, org_ids in org_thresholds().items():
         cutoff = now - threshold
         silent = Q(last_seen__lt=cutoff) | Q(last_seen__isnull=True, first_seen__lt=cutoff)
         q |= Q(organisation_id__in=org_ids) & silent
-    return q & ~Q(status=DeviceStatus.retired)
+    return q & ~Q(status=DeviceStatus.retired) & Q(runs_agent=True)
 
 
 def stale_devices(qs: QuerySet[Device] | None = None, now: datetime | None = None

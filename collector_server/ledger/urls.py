@@ -8,6 +8,7 @@ app_name = "ledger"
 
 urlpatterns = [
     path("ledger/", devices.ledger, name="ledger"),
+    path("ledger/networks.csv", io.export_networks_csv, name="ledger_networks_csv"),
     path("ledger/export.<str:fmt>", io.export, name="ledger_export"),
     path("ledger/import/", io.import_page, name="ledger_import"),
     path("devices/<int:pk>/", devices.device, name="device"),

@@ -17,6 +17,7 @@ from collector_server.reports.models import Report
 from collector_server.web import charts
 
 WEEKS = 8
+SCHOOLS = 15  # the schools with the most mining devices shown in the chart by school
 
 
 @dataclass
@@ -26,11 +27,13 @@ class Overview:
     verdicts: dict[str, int]
     stale: int
     never_reported: int
+    without_agent: int
     mining_orgs: list[dict]
     verdict_chart: str
     activity_chart: str
     findings_chart: str
     hp_chart: str
+    school_chart: str = ""  # devices and mining devices per school (more than one school)
 
 
 def _weekly(user, since) -> tuple[list[str], list[int], list[int]]:
@@ -80,8 +83,10 @@ def _compute_overview(user) -> Overview:
     counts = devices.aggregate(
         total=Count("id"),
         hp=Count("id", filter=Q(high_performance=True)),
-        stale=Count("id", filter=Q(last_seen__lt=now - timedelta(days=STALE_DAYS))),
-        never=Count("id", filter=Q(last_seen__isnull=True)),
+        stale=Count("id", filter=Q(last_seen__lt=now - timedelta(days=STALE_DAYS),
+                                   runs_agent=True)),
+        never=Count("id", filter=Q(last_seen__isnull=True, runs_agent=True)),
+        without_agent=Count("id", filter=Q(runs_agent=False)),
     )
     verdicts = {v: 0 for v in ("clean", "suspicious", "mining", "incomplete", "")}
     for row in devices.values("last_verdict").annotate(n=Count("id")).order_by():
@@ -105,9 +110,23 @@ def _compute_overview(user) -> Overview:
                .annotate(n=Count("id")).order_by("-n")[:8])
     hp_names = {"gpu_workstation": _("GPU workstation"), "server": _("Server"),
                 "many_core": _("Many-core PC"), "": _("Other")}
+    schools = list(
+        devices.values("organisation_id", "organisation__name")
+        .annotate(n=Count("id"), mining=Count("id", filter=Q(last_verdict="mining")))
+        .order_by("-mining", "-n", "organisation__name")[:SCHOOLS]
+    )
+    school_chart = ""
+    if len(schools) > 1:
+        school_chart = charts.grouped_hbars(
+            [r["organisation__name"] for r in schools],
+            [(_("Devices"), charts.PALETTE["default"], [r["n"] for r in schools]),
+             (_("Mining"), charts.PALETTE["mining"], [r["mining"] for r in schools])],
+            title=_("Devices and mining devices by school"))
     return Overview(
+        school_chart=school_chart,
         devices=counts["total"], high_performance=counts["hp"], verdicts=verdicts,
-        stale=counts["stale"], never_reported=counts["never"], mining_orgs=mining_orgs,
+        stale=counts["stale"], never_reported=counts["never"],
+        without_agent=counts["without_agent"], mining_orgs=mining_orgs,
         verdict_chart=verdict_chart,
         activity_chart=charts.bar_chart(weeks, totals, title=_("Reports received per week")),
         findings_chart=charts.bar_chart(weeks, flagged, title=_(

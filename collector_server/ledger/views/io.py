@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from collector_server.accounts.permissions import can_edit_ledger
-from collector_server.ledger.excel import export_ledger, import_ledger
+from collector_server.accounts.scoping import visible_orgs
+from collector_server.ledger.excel import export_ledger, export_networks, import_ledger
 from collector_server.ledger.forms import ImportForm
 from collector_server.ledger.query import LedgerFilter, filter_devices
 
@@ -37,11 +38,29 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     f = LedgerFilter.from_query(request.GET, request.user)
     qs = filter_devices(request.user, f)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
-    export_ledger(qs, fmt, spool)
+    export_ledger(qs, fmt, spool, networks=_network_orgs(request, f))
     spool.seek(0)
     name = f"ledger-{timezone.localtime().strftime('%Y%m%d-%H%M')}.{fmt}"
     return FileResponse(spool, as_attachment=True, filename=name,
                         content_type=CONTENT_TYPES[fmt])
+
+
+def _network_orgs(request: HttpRequest, f: LedgerFilter):
+    """The organisations whose egress lines and IP ranges go with an export."""
+    orgs = visible_orgs(request.user)
+    return orgs.filter(path__startswith=f.org.path) if f.org is not None else orgs
+
+
+@login_required
+def export_networks_csv(request: HttpRequest) -> HttpResponse:
+    """Egress lines and IP ranges as CSV (the XLSX export has them as a second sheet)."""
+    f = LedgerFilter.from_query(request.GET, request.user)
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
+    export_networks(_network_orgs(request, f), spool)
+    spool.seek(0)
+    name = f"networks-{timezone.localtime().strftime('%Y%m%d-%H%M')}.csv"
+    return FileResponse(spool, as_attachment=True, filename=name,
+                        content_type=CONTENT_TYPES["csv"])
 
 
 def _upload_dir() -> Path:
@@ -82,6 +101,10 @@ def import_page(request: HttpRequest) -> HttpResponse:
         if result.applied:
             messages.success(request, _("%(count)d devices updated.") % {
                 "count": len(result.changes)})
+            if result.new_devices:
+                messages.success(request, _(
+                    "%(count)d devices without the agent added.") % {
+                    "count": len(result.new_devices)})
         return render(request, "ledger/import.html", context)
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
@@ -96,7 +119,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 for chunk in upload.chunks():
                     out.write(chunk)
             result = import_ledger(path, request.user, dry_run=True)
-            if result.ok and result.changes:
+            if result.ok and (result.changes or result.new_devices):
                 old = request.session.get(SESSION_KEY)
                 if old:
                     (_upload_dir() / old["file"]).unlink(missing_ok=True)

@@ -52,5 +52,8 @@ def describe_import(result) -> str:
     for change in changes:
         fields = ", ".join(f"{k}: {old!r} → {new!r}" for k, (old, new) in change.changes.items())
         lines.append(f"  row {change.row}: {change.hostname} ({change.organisation}): {fields}")
+    for new in getattr(result, "new_devices", []) or []:
+        lines.append(f"  row {new.row}: NEW {new.hostname} ({new.organisation}), does not run "
+                     "the agent")
     lines += [f"  row {e.row}: ERROR {e.message}" for e in errors]
     return "\n".join(lines)
