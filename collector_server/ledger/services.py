@@ -127,7 +127,7 @@ def _enrolled_entry(token: EnrollmentToken, identity: DeviceIdentity,
     if existing is None:
         adopted = _adopt_without_agent(org, identity, fields, ledger)
         if adopted is not None:
-            return adopted, False
+            return adopted
         device = Device(fingerprint=identity.fingerprint, organisation=org,
                         first_seen=timezone.now(), **fields, **ledger)
         try:
@@ -143,7 +143,7 @@ def _enrolled_entry(token: EnrollmentToken, identity: DeviceIdentity,
 
 
 def _adopt_without_agent(org: Organisation, identity: DeviceIdentity, fields: dict[str, Any],
-                         ledger: dict[str, str]) -> Device | None:
+                         ledger: dict[str, str]) -> tuple[Device, bool, Any] | None:
     """The entry a person imported for this PC before its agent ran (same organisation, same
     hostname, the only such entry), now taken over by the agent: it keeps its ledger fields
     and starts reporting. None when there is no such single entry."""
@@ -158,10 +158,15 @@ def _adopt_without_agent(org: Organisation, identity: DeviceIdentity, fields: di
     if not device.macs and typed_macs:  # a VM's card is no identity MAC: keep the typed one
         device.macs, device.mac_key = typed_macs, ",".join(typed_macs)[:1024]
     device.fingerprint, device.runs_agent = identity.fingerprint, True
+    kept, filled = [], []
     for name, value in ledger.items():
-        if not getattr(device, name):
+        current = getattr(device, name)
+        if not current:
             setattr(device, name, value)
-    return device
+            filled.append(name)
+        elif str(current) != value:
+            kept.append((name, str(current), value))
+    return device, False, (kept, filled)
 
 
 def _refresh(device: Device, identity: DeviceIdentity, fields: dict[str, Any],
