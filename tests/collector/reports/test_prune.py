@@ -138,3 +138,23 @@ def test_daily_schedule_is_registered(django_dbs):
     schedule = tasks.report_prune_schedule.task_class().validate_datetime
     assert schedule(datetime(2026, 1, 5, 2, 15))
     assert not schedule(datetime(2026, 1, 5, 3, 15))
+
+
+def test_cli_prune_dry_run_in_a_real_process(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.collector.conftest import ROOT
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in __import__("os").environ.items()
+               if k not in ("DATABASE_URL", "MINECHECK_DATA", "DJANGO_SETTINGS_MODULE")}
+        return subprocess.run([sys.executable, "-m", "collector_server.cli", "--data",
+                               str(tmp_path), *args], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=120)
+
+    assert cli("manage", "migrate", "-v0").returncode == 0
+    done = cli("reports", "prune", "--dry-run", "--days", "30")
+    assert done.returncode == 0, done.stderr
+    assert "would delete 0, kept 0" in done.stdout
+    assert "reports" in cli("--help").stdout
