@@ -3,9 +3,9 @@
 Of the old reports these stay: the latest received per device per day (UTC), every report
 with findings, every report a notice match names, every report of a device a notice case
 refers to (cases link devices, not reports), and each device's current report. The rest is
-deleted in short batches (findings go with their report; only clean reports are deleted, so
-there are none). Running it again deletes nothing more: the kept report of a day stays the
-latest of that day.
+deleted one UTC day at a time in short batches (findings go with their report; only clean
+reports are deleted, so there are none). Running it again deletes nothing more: the kept
+report of a day stays the latest of that day.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, Min, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -42,13 +42,17 @@ def cutoff_for(now: datetime, days: float | None = None) -> datetime | None:
     return None if days <= 0 else now - timedelta(days=days)
 
 
-def prunable(cutoff: datetime, using: str = "default") -> QuerySet:
-    """The old reports that thinning deletes (set-based: one statement, no rows in Python)."""
+def prunable(cutoff: datetime, using: str = "default", since: datetime | None = None
+             ) -> QuerySet:
+    """The old reports (received before ``cutoff``, from ``since`` on, a UTC midnight) that
+    thinning deletes (set-based: one statement, no rows in Python)."""
     from collector_server.ledger.models import Device
     from collector_server.notices.models import Case, Match
 
     reports = Report.objects.using(using)
     old = reports.filter(received_at__lt=cutoff)
+    if since is not None:
+        old = old.filter(received_at__gte=since)
     latest_of_day = (
         old.annotate(day=TruncDate("received_at", tzinfo=dt_timezone.utc))
         .order_by()
@@ -78,14 +82,23 @@ def prune_reports(*, dry_run: bool = False, now: datetime | None = None,
     if dry_run:
         return PruneResult(cutoff, old, prunable(cutoff, using).count(), True)
     deleted = 0
-    while True:
-        # short transactions: one batch of ids at a time, uploads keep going meanwhile
-        ids = list(prunable(cutoff, using).order_by().values_list("pk", flat=True)[:BATCH])
-        if not ids:
-            break
-        with transaction.atomic(using=using):
-            deleted += Report.objects.using(using).filter(pk__in=ids).delete()[1].get(
-                Report._meta.label, 0)
-        if progress is not None:
-            progress(min(0.95, deleted / max(old, 1)), f"{deleted} reports deleted")
+    first = Report.objects.using(using).filter(received_at__lt=cutoff).aggregate(
+        first=Min("received_at"))["first"]
+    day = first.astimezone(dt_timezone.utc).replace(hour=0, minute=0, second=0,
+                                                    microsecond=0) if first else cutoff
+    while day < cutoff:
+        # one UTC day at a time (the received_at index bounds each query), short
+        # transactions of one batch each: uploads keep going meanwhile
+        end = min(day + timedelta(days=1), cutoff)
+        while True:
+            ids = list(prunable(end, using, since=day).order_by()
+                       .values_list("pk", flat=True)[:BATCH])
+            if not ids:
+                break
+            with transaction.atomic(using=using):
+                deleted += Report.objects.using(using).filter(pk__in=ids).delete()[1].get(
+                    Report._meta.label, 0)
+            if progress is not None:
+                progress(min(0.95, deleted / max(old, 1)), f"{deleted} reports deleted")
+        day += timedelta(days=1)
     return PruneResult(cutoff, old, deleted, False)

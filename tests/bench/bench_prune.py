@@ -108,7 +108,7 @@ def main() -> None:
         f"PostgreSQL, {r['devices']:,} devices with a report every {24 // PER_DAY} h for "
         f"{OLD_DAYS + RECENT_DAYS} days ({r['rows']:,} rows, ~7 KB compressed raw each, 1 in 20 "
         f"with findings), generated directly; retention {RECENT_DAYS} days, so {OLD_DAYS} days "
-        "are thinned (`reports.prune.prune_reports`, batches of 2,000).\n\n"
+        "are thinned (`reports.prune.prune_reports`, one UTC day at a time, batches of 2,000).\n\n"
         + markdown_table(
             ["step", "seconds", "reports"],
             [["seed rows (SQL)", f"{r['seed_s']:.1f}", f"{r['rows']:,}"],
