@@ -28,6 +28,7 @@ COMMANDS = {
     "handcarry": "hand-carried report files (import, held, accept, reject)",
     "signatures": "signature bundles for the agents (import, list, pubkey)",
     "devices": "devices of the ledger (stale)",
+    "reports": "stored reports (prune: thin those past the retention age)",
     "demo": "demo bureau, school, users and token",
     "manage": "any Django management command (`manage help` lists them)",
 }

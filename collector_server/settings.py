@@ -215,6 +215,10 @@ MINECHECK_RETRY_AFTER_SECONDS = int(os.environ.get("MINECHECK_RETRY_AFTER_SECOND
 # hand-carried on a USB stick may be weeks old); reports outside are refused.
 MINECHECK_MAX_CLOCK_AHEAD_HOURS = float(os.environ.get("MINECHECK_MAX_CLOCK_AHEAD_HOURS", "24"))
 MINECHECK_MAX_REPORT_AGE_DAYS = float(os.environ.get("MINECHECK_MAX_REPORT_AGE_DAYS", "180"))
+# Reports received longer ago than this are thinned daily (reports/prune.py): the latest per
+# device per day, every report with findings and every report a notice case refers to stay.
+# 0 switches thinning off.
+MINECHECK_REPORT_RETENTION_DAYS = float(os.environ.get("MINECHECK_REPORT_RETENTION_DAYS", "90"))
 # Request bodies are read by the API itself (streamed, size-limited), not by Django's parser.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MINECHECK_MAX_REPORT_BYTES + 1024 * 1024
 

@@ -1,4 +1,4 @@
-"""Job kinds: the ledger export and the stale-device sweep."""
+"""Job kinds: the ledger export, the stale-device sweep and report thinning."""
 
 from __future__ import annotations
 
@@ -70,3 +70,12 @@ def stale_sweep(job: Job, progress: Progress) -> tuple[str, str]:
     with atomic_output(job, name) as stream:
         stream.write(text.getvalue().encode("utf-8-sig"))
     return _relative(job, name), name
+
+
+@job_kind("report_prune")
+def report_prune(job: Job, progress: Progress) -> None:
+    """Thin reports past MINECHECK_REPORT_RETENTION_DAYS (collector_server/reports/prune.py)."""
+    from collector_server.reports.prune import prune_reports
+
+    result = prune_reports(dry_run=bool(job.params.get("dry_run")), progress=progress)
+    progress(1.0, f"{result.deleted} of {result.old} old reports deleted")

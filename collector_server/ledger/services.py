@@ -290,7 +290,8 @@ def authenticate_device(plain_token: str) -> DeviceToken | None:
             DeviceToken.objects.select_related("device")
             .only("id", "device_id", "device__id", "device__fingerprint",
                   "device__claimed_fingerprint",
-                  "device__organisation_id", "device__last_scan_at", "device__hardware_summary")
+                  "device__organisation_id", "device__last_scan_at", "device__hardware_summary",
+                  "device__last_verdict", "device__last_mode")
             .get(token_hash=hash_token(plain_token), revoked=False)
         )
     except DeviceToken.DoesNotExist:

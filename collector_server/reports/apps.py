@@ -8,3 +8,6 @@ class ReportsConfig(AppConfig):
     # migration history of existing installs.
     label = "ingest"
     verbose_name = _("Reports and findings")
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401 - the daily report-thinning schedule

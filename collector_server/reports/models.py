@@ -38,7 +38,11 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["device", "-received_at"])]
+        indexes = [
+            models.Index(fields=["device", "-received_at"]),
+            # retention (reports/prune.py) works through old reports one day at a time
+            models.Index(fields=["received_at"], name="ingest_report_received_idx"),
+        ]
         verbose_name = _("report")
 
     def __str__(self) -> str:

@@ -184,7 +184,7 @@ def main() -> None:
     ]
     body = (
         f"`minecheck-server run` processes (waitress, 8 threads each; with 2, the client "
-        "threads are spread over both, as behind a reverse proxy) on 127.0.0.1; {CLIENTS} "
+        f"threads are spread over both, as behind a reverse proxy) on 127.0.0.1; {CLIENTS} "
         f"client threads with keep-alive connections in the benchmark process, uploading "
         f"gzip reports (mean {results[0]['json_kb']:.0f} KB JSON, "
         f"{results[0]['gzip_kb']:.0f} KB gzip: full inventory, 120 top processes, findings in "
