@@ -33,12 +33,16 @@ class OrgKind(models.TextChoices):
     province = "province", _("Province")
     city = "city", _("City")
     county = "county", _("County bureau")
+    # 文广旅体局: supervises the internet cafés. It sits beside the education bureau (under
+    # their common parent), so each sees only its own units (accounts/scoping.py).
+    culture = "culture", _("Culture and tourism bureau")
     school = "school", _("School")
     cafe = "cafe", _("Internet café")
 
 
 class Organisation(models.Model):
-    """A node of the tree province → city → county bureau → school / internet café."""
+    """A node of the tree province → city → county (education) bureau → school, and beside
+    it culture and tourism bureau → internet café."""
 
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=OrgKind.choices)
