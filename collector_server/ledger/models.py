@@ -242,13 +242,20 @@ class ManagedRange(models.Model):
 class AgentSettings(models.Model):
     """What the bureau pushes to agents; an organisation inherits from its parent when unset."""
 
-    DEFAULTS = {"scan_interval_minutes": 360, "sample_seconds": 60, "deep_scan": False}
+    DEFAULTS = {"scan_interval_minutes": 360, "sample_seconds": 60, "deep_scan": False,
+                "report_phone": "", "report_address": ""}
 
     organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE,
                                         related_name="agent_settings")
     scan_interval_minutes = models.PositiveIntegerField(null=True, blank=True)
     sample_seconds = models.PositiveIntegerField(null=True, blank=True)
     deep_scan = models.BooleanField(null=True, blank=True)
+    # Where to report mining (举报电话 / 举报地址), set by the regulator; shown in the HTML
+    # report of every PC below it (the café's owner and customers read it there).
+    report_phone = models.CharField(_("phone for reporting mining"), max_length=50, null=True,
+                                    blank=True)
+    report_address = models.CharField(_("address for reporting mining"), max_length=200,
+                                      null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     @classmethod
