@@ -25,11 +25,11 @@ def two(server):
     school = server.org("实验中学", parent=education)
     cafe = server.org("星空网吧", kind="cafe", parent=culture)
     hosts = {"school": f"SCHOOL{tag}-PC", "cafe": f"CAFE{tag}-PC"}
-    devices = {}
+    devices, tokens = {}, {}
     for key, org in (("school", school), ("cafe", cafe)):
         identity = make_identity(f"regulators-{key}-{tag}", hostname=hosts[key])
         # the café's own enrollment token: its report lands in the café's ledger
-        token = server.enrolled(org, identity)
+        token = tokens[key] = server.enrolled(org, identity)
         assert server.upload(token, make_report(identity, findings=1)).status_code == 201
         devices[key] = server.devices().get(fingerprint=identity.fingerprint)
     assert devices["cafe"].organisation_id == cafe.pk
@@ -50,7 +50,8 @@ def two(server):
     for key, org in (("education", education), ("culture", culture), ("both", county)):
         user, password = server.user("bureau_staff", org)
         sessions[key] = server.login(user.username, password)
-    return {"hosts": hosts, "people": names, "sessions": sessions, "devices": devices,
+    return {"tokens": tokens, "bureaus": {"education": education, "culture": culture},
+            "hosts": hosts, "people": names, "sessions": sessions, "devices": devices,
             "orgs": {"school": school, "cafe": cafe}}
 
 
@@ -108,3 +109,35 @@ def test_cases_and_device_pages_are_404_across_regulators(server, two):
                            timeout=30).status_code == 404
     both = two["sessions"]["both"].get(server.url("/notices/cases/"), timeout=30).text
     assert two["orgs"]["cafe"].name in both and two["orgs"]["school"].name in both
+
+
+def test_tipoff_set_by_the_culture_bureau_reaches_only_its_cafes(server, two):
+    import requests
+
+    from tests.collector.compliance_seed import post
+
+    culture, education = two["bureaus"]["culture"], two["bureaus"]["education"]
+    url = server.url(f"/orgs/{culture.pk}/report-contact/")
+    assert two["sessions"]["education"].get(url, timeout=30).status_code == 404
+    saved = post(two["sessions"]["culture"], url,
+                 {"report_phone": "12318", "report_address": "文化市场综合执法大队"})
+    assert saved.status_code == 302
+    page = two["sessions"]["culture"].get(url, timeout=30).text
+    assert "12318" in page.split('data-testid="effective"', 1)[1]
+
+    def config(key):
+        answer = requests.get(server.url("/api/v1/config"), timeout=30,
+                              headers={"Authorization": f"Bearer {two['tokens'][key]}"})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    cafe = config("cafe")
+    assert (cafe["report_phone"], cafe["report_address"]) == ("12318", "文化市场综合执法大队")
+    school = config("school")
+    assert (school["report_phone"], school["report_address"]) == ("", "")
+    # the café's own setting wins over the bureau's; an empty field falls back to it
+    cafe_url = server.url(f"/orgs/{two['orgs']['cafe'].pk}/report-contact/")
+    assert post(two["sessions"]["culture"], cafe_url,
+                {"report_phone": "0571-1", "report_address": ""}).status_code == 302
+    cafe = config("cafe")
+    assert (cafe["report_phone"], cafe["report_address"]) == ("0571-1", "文化市场综合执法大队")
