@@ -116,7 +116,7 @@ def test_tipoff_set_by_the_culture_bureau_reaches_only_its_cafes(server, two):
 
     from tests.collector.compliance_seed import post
 
-    culture, education = two["bureaus"]["culture"], two["bureaus"]["education"]
+    culture = two["bureaus"]["culture"]
     url = server.url(f"/orgs/{culture.pk}/report-contact/")
     assert two["sessions"]["education"].get(url, timeout=30).status_code == 404
     saved = post(two["sessions"]["culture"], url,
