@@ -46,6 +46,10 @@ def two(server):
                                            number=f"通报{tag}-{key}", received_at=now)
             case = Case.objects.create(notice=notice, organisation=org, received_at=now)
             case.devices.set([devices[key]])
+        from collector_server.compliance.review import generate_review, previous_week
+
+        for org in (school, cafe):
+            generate_review(org, previous_week())
     sessions = {}
     for key, org in (("education", education), ("culture", culture), ("both", county)):
         user, password = server.user("bureau_staff", org)
@@ -86,6 +90,23 @@ def test_each_regulator_sees_only_its_own_units(server, two, path):
     assert marks["cafe"] in seen["culture"] and marks["school"] not in seen["culture"]
     assert marks["school"] in seen["education"] and marks["cafe"] not in seen["education"]
     assert marks["school"] in seen["both"] and marks["cafe"] in seen["both"]
+
+
+def test_weekly_reviews_of_one_regulator_are_hidden_from_the_other(server, two):
+    if server.alias != "default":
+        pytest.skip("reviews are generated on the default database")
+    from collector_server.compliance.models import WeeklyReview
+
+    names = {k: two["orgs"][k].name for k in ("school", "cafe")}
+    for key, own, other in (("culture", "cafe", "school"), ("education", "school", "cafe")):
+        session = two["sessions"][key]
+        listing = session.get(server.url("/compliance/reviews/"), timeout=30).text
+        assert names[own] in listing and names[other] not in listing
+        theirs = WeeklyReview.objects.get(organisation=two["orgs"][other])
+        assert session.get(server.url(f"/compliance/reviews/{theirs.pk}/"),
+                           timeout=30).status_code == 404
+    both = two["sessions"]["both"].get(server.url("/compliance/reviews/"), timeout=30).text
+    assert names["school"] in both and names["cafe"] in both
 
 
 def test_cases_and_device_pages_are_404_across_regulators(server, two):
