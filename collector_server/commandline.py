@@ -10,7 +10,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-KINDS = ("province", "city", "county", "school", "cafe")
+KINDS = ("province", "city", "county", "culture", "school", "cafe")
 ROLES = ("bureau_admin", "bureau_staff", "school_staff", "viewer")
 
 

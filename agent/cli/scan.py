@@ -111,9 +111,12 @@ def run(args: argparse.Namespace) -> int:
     if json_path is not None:
         failed |= not _write(json_path, report.model_dump_json(indent=2) + "\n", files, "JSON")
     if html_path is not None:
+        from agent.paths import home_dir
         from agent.report.html import render_html
+        from agent.runner.loop import pushed_tipoff
 
-        failed |= not _write(html_path, render_html(report, lang), files, "HTML")
+        html = render_html(report, lang, tipoff=pushed_tipoff(home_dir()))
+        failed |= not _write(html_path, html, files, "HTML")
 
     if not args.quiet:
         out = sys.stderr if json_to_stdout else sys.stdout

@@ -350,7 +350,11 @@ def _run_check(out: TextIO, seconds: float) -> int:
     if report.verdict.status == VerdictStatus.incomplete:
         status = EXIT_ERROR  # not checked: never "nothing found"
     try:
-        html_path = save_text(folders, base, ".html", render_html(report, lang))
+        from agent.paths import home_dir
+        from agent.runner.loop import pushed_tipoff
+
+        html = render_html(report, lang, tipoff=pushed_tipoff(home_dir()))
+        html_path = save_text(folders, base, ".html", html)
         files.append(("HTML", str(html_path)))
     except OSError as exc:
         print(

@@ -537,6 +537,16 @@ class _View:
             ]
         )
 
+    def tipoff(self, pushed: dict[str, str]) -> dict[str, Any] | None:
+        """Where to report mining (举报), as the regulator set it; None when it set nothing."""
+        rows = [(self.t(msgid), pushed[key]) for key, msgid in (
+            ("report_phone", N_("Phone")), ("report_address", N_("Address"))) if pushed.get(key)]
+        if not rows:
+            return None
+        return {"title": self.t(N_("Where to report mining")),
+                "text": self.t(N_("To report cryptocurrency mining, contact the regulator:")),
+                "rows": rows}
+
     def context(self) -> dict[str, Any]:
         t = self.t
         labels = {
@@ -631,7 +641,9 @@ def hex_dump(data: bytes, width: int = 16) -> list[str]:
     return lines
 
 
-def render_html(report: Report, lang: str = "zh") -> str:
-    """The whole report as one self-contained HTML page in ``lang`` (zh or en)."""
+def render_html(report: Report, lang: str = "zh", tipoff: dict[str, str] | None = None) -> str:
+    """The whole report as one self-contained HTML page in ``lang`` (zh or en); ``tipoff``
+    holds the regulator's report_phone / report_address (举报), pushed with the settings."""
     template = _environment().get_template("report.html")
-    return template.render(**_View(report, lang).context())
+    view = _View(report, lang)
+    return template.render(**view.context(), tipoff=view.tipoff(tipoff or {}))

@@ -44,6 +44,22 @@ def pushed_schedule(state: AgentState) -> ScheduleConfig:
         return schedule
 
 
+def pushed_tipoff(home) -> dict[str, str]:
+    """The 举报 phone and address the regulator pushed last ({} when none): for the report."""
+    try:
+        pushed = json.loads((home / PUSHED_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(pushed, dict):
+        return {}
+    found = {}
+    for key, limit in (("report_phone", 50), ("report_address", 200)):
+        value = pushed.get(key)
+        if isinstance(value, str) and value.strip():
+            found[key] = value.strip()[:limit]
+    return found
+
+
 def fetch_pushed_config(state: AgentState) -> None:
     """Store the collector's settings for the next cycle (keeps the old ones on failure)."""
     if not state.creds:
@@ -57,6 +73,9 @@ def fetch_pushed_config(state: AgentState) -> None:
             "sampling_seconds": "sample_seconds",
             "deep_scan": "deep",
             "deep": "deep",
+            # where to report mining, set by the regulator: shown in the HTML report
+            "report_phone": "report_phone",
+            "report_address": "report_address",
         }
         pushed = {keys[k]: v for k, v in answer.body.items() if k in keys}
         atomic_write(state.home / PUSHED_FILE, json.dumps(pushed).encode())

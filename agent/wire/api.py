@@ -60,6 +60,12 @@ class AgentConfig(_Answer):
     server_time: str = Field(json_schema_extra=DATE_TIME)
     signing_public_key: str = Field(
         description="Ed25519 public key (raw, base64) that signs the signature bundles")
+    report_phone: str = Field(
+        default="", max_length=50,
+        description="phone for reporting mining (举报电话), set by the regulator; '' if none")
+    report_address: str = Field(
+        default="", max_length=200,
+        description="address for reporting mining (举报地址), set by the regulator; '' if none")
 
 
 class OrganisationRef(_Answer):

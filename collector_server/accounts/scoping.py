@@ -4,6 +4,13 @@ goes through these helpers, so a school user never sees another school's rows.
 A superuser sees everything. Any other user sees their profile's organisation and all of
 its descendants (bureau staff: their county; school staff: their school). A user without a
 profile sees nothing.
+
+Two regulators (issue 15): the education bureau (kind ``county``) has the schools under it;
+the culture and tourism bureau (kind ``culture``, 文广旅体局) sits beside it under their
+common parent and has the internet cafés under it. So each bureau's users see only their
+own units (ledger, findings, cases, people, pledges, reviews, exports, API), and a user who
+must see both is given the common parent as their organisation. Cafés belong under the
+culture bureau: one placed under an education bureau is seen by that bureau.
 """
 
 from __future__ import annotations

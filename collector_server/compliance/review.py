@@ -203,7 +203,8 @@ def generate_all(week: str, organisations=None, now: datetime | None = None) -> 
     from collector_server.ledger.models import OrgKind
 
     qs = organisations if organisations is not None else Organisation.objects.filter(
-        kind__in=[OrgKind.school, OrgKind.cafe, OrgKind.county, OrgKind.city, OrgKind.province])
+        kind__in=[OrgKind.school, OrgKind.cafe, OrgKind.county, OrgKind.culture, OrgKind.city,
+                  OrgKind.province])
     created = []
     for org in qs.order_by("path"):
         review, new = generate_review(org, week, now)

@@ -33,12 +33,16 @@ class OrgKind(models.TextChoices):
     province = "province", _("Province")
     city = "city", _("City")
     county = "county", _("County bureau")
+    # 文广旅体局: supervises the internet cafés. It sits beside the education bureau (under
+    # their common parent), so each sees only its own units (accounts/scoping.py).
+    culture = "culture", _("Culture and tourism bureau")
     school = "school", _("School")
     cafe = "cafe", _("Internet café")
 
 
 class Organisation(models.Model):
-    """A node of the tree province → city → county bureau → school / internet café."""
+    """A node of the tree province → city → county (education) bureau → school, and beside
+    it culture and tourism bureau → internet café."""
 
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=OrgKind.choices)
@@ -243,13 +247,20 @@ class ManagedRange(models.Model):
 class AgentSettings(models.Model):
     """What the bureau pushes to agents; an organisation inherits from its parent when unset."""
 
-    DEFAULTS = {"scan_interval_minutes": 360, "sample_seconds": 60, "deep_scan": False}
+    DEFAULTS = {"scan_interval_minutes": 360, "sample_seconds": 60, "deep_scan": False,
+                "report_phone": "", "report_address": ""}
 
     organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE,
                                         related_name="agent_settings")
     scan_interval_minutes = models.PositiveIntegerField(null=True, blank=True)
     sample_seconds = models.PositiveIntegerField(null=True, blank=True)
     deep_scan = models.BooleanField(null=True, blank=True)
+    # Where to report mining (举报电话 / 举报地址), set by the regulator; shown in the HTML
+    # report of every PC below it (the café's owner and customers read it there).
+    report_phone = models.CharField(_("phone for reporting mining"), max_length=50, null=True,
+                                    blank=True)
+    report_address = models.CharField(_("address for reporting mining"), max_length=200,
+                                      null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     @classmethod

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from collector_server.ledger.views import devices, duplicates, io, orgs, stale
+from collector_server.ledger.views import devices, duplicates, io, orgs, regulator, stale
 
 app_name = "ledger"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("duplicates/moves/<int:pk>/", duplicates.decide_move, name="duplicates_move"),
     path("orgs/", orgs.org_list, name="orgs"),
     path("orgs/<int:pk>/", orgs.org_detail, name="org"),
+    path("orgs/<int:pk>/report-contact/", regulator.report_contact, name="report_contact"),
     path("orgs/<int:pk>/lines/", orgs.org_add_line, name="org_add_line"),
     path("orgs/<int:pk>/ranges/", orgs.org_add_range, name="org_add_range"),
     path("orgs/<int:pk>/<str:kind>/<int:item_pk>/delete/", orgs.org_delete_item,

@@ -76,6 +76,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "report_form": WrittenReportForm(initial=report_initial),
         "close_form": CloseForm(), "return_form": ReturnForm(),
         "unclean": services.unclean_devices(case) if case.located_at else [],
+        "blockers": services.close_blockers(case) if case.state != "closed" else [],
         "events": case.events.select_related("actor"), "bureau": is_bureau(request.user),
     })
 

@@ -245,12 +245,24 @@ def unclean_devices(case: Case) -> list:
 
 
 @transaction.atomic
+def close_blockers(case: Case) -> list[str]:
+    """Who must sign the pledge again before ``case`` may close (compliance's case_blockers):
+    each person responsible for a device of the case that mined actively."""
+    from collector_server.compliance.pledges import case_blockers  # services imports us
+
+    return case_blockers(case)
+
+
 def close(case: Case, *, reason: str = "", user=None, now: datetime | None = None) -> Case:
-    """reported → closed, only after a clean rescan of each device or with a stated reason."""
+    """reported → closed, only after a clean rescan of each device or with a stated reason,
+    and never while a person found with active mining has not signed the pledge again."""
     now = now or timezone.now()
     if case.state != CaseState.reported:
         raise CaseError(_("A case in state “%(state)s” cannot be closed.") % {
             "state": case.get_state_display()})
+    blockers = close_blockers(case)
+    if blockers:
+        raise CaseError(_("The case cannot close yet: %(who)s") % {"who": " ".join(blockers)})
     missing = unclean_devices(case)
     if missing and not reason.strip():
         names = ", ".join(d.hostname for d in missing)

@@ -259,3 +259,41 @@ def test_missing_font_is_a_clear_chinese_error(monkeypatch, tmp_path, django_dbs
     with translation.override("zh-hans"), pytest.raises(pdf.FontMissingError,
                                                         match="fonts-wqy-microhei"):
         pdf.cjk_font_path()
+
+
+def test_case_cannot_close_until_the_active_miner_signs_again(server, cc):
+    """notices' close() refuses while case_blockers(case) names someone; the case page says who."""
+    if server.alias != "default":
+        pytest.skip("the case services run on the default database")
+    from collector_server.notices.models import Case, Notice
+    from tests.collector.web.test_dashboard_seed import make_device
+
+    now = timezone.now()
+    miner = make_device(server.alias, cc.county.school_a, "CLOSE-MINER", last_verdict="mining",
+                        last_mode="active")
+    sun = person(server.alias, cc.county.school_a, "孙同学", "other", [miner])
+    notice = Notice.objects.create(organisation=cc.county.bureau, source="police",
+                                   number="公网安〔2026〕77号", received_at=now)
+    case = Case.objects.create(notice=notice, organisation=cc.county.school_a, received_at=now,
+                               state="reported", located_at=now, reported_at=now)
+    case.devices.set([miner])
+    a = cc.county.sessions["school_a"]
+    case_url = server.url(f"/notices/cases/{case.pk}/")
+    page = a.get(case_url, timeout=30).text
+    blockers = page.split('data-testid="case-blockers"', 1)[1].split("</ul>", 1)[0]
+    assert "孙同学" in blockers and "CLOSE-MINER" in blockers
+    refused = post(a, server.url(f"/notices/cases/{case.pk}/close/"),
+                   {"reason": "已处置"}, page=case_url)
+    assert refused.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "reported"
+    flashed = a.get(case_url, timeout=30).text.split('class="messages"', 1)[1].split("</ul>")[0]
+    assert "孙同学" in flashed and "重新签订" in flashed
+    assert _upload(a, server, f"person={sun.pk}", "s.png", PNG).status_code == 302
+    page = a.get(case_url, timeout=30).text
+    assert 'data-testid="case-blockers"' not in page
+    closed = post(a, server.url(f"/notices/cases/{case.pk}/close/"), {"reason": "已处置"},
+                  page=case_url)
+    assert closed.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "closed"

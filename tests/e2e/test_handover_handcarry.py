@@ -60,3 +60,31 @@ def test_exported_file_imports_once_and_a_tampered_one_is_refused(fresh_collecto
     assert "not imported" in refused.stdout and "changed after it was written" in refused.stdout
     assert collector.query("SELECT COUNT(*) FROM ingest_report WHERE report_id = ?",
                            "00000000000040008000000000000001") == [(0,)]
+
+
+def test_cafe_hand_carried_report_lands_in_the_cafes_ledger(tmp_path):
+    """A café under the culture and tourism bureau: its USB-carried report is filed in the
+    café's own ledger, where the culture bureau (not the education bureau) sees it."""
+    data = tmp_path / "collector"
+    data.mkdir()
+    server_cli(data, "init")
+    server_cli(data, "org", "add", "e2e-county", "--kind", "city")
+    server_cli(data, "org", "add", "e2e-education", "--kind", "county", "--parent", "e2e-county")
+    server_cli(data, "org", "add", "e2e-culture", "--kind", "culture", "--parent", "e2e-county")
+    server_cli(data, "org", "add", "e2e-cafe", "--kind", "cafe", "--parent", "e2e-culture")
+    collector = Collector(data, proxy=None)  # type: ignore[arg-type]
+    cafe = Agent(tmp_path / "cafe-pc")
+    cafe.home.mkdir()
+    (cafe.home / "minecheck.toml").write_text(
+        f'[server]\nenrollment_token = "{collector.token("e2e-cafe")}"\n', encoding="utf-8")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    cafe.scan("--export", str(usb), "--json", str(tmp_path / "report.json"))
+    (exported,) = list(usb.glob("*.mcr"))
+    assert ": imported:" in collector.cli("handcarry", "import", str(exported)).stdout
+    rid = json.loads((tmp_path / "report.json").read_text())["report_id"].replace("-", "")
+    (org, kind, parent), = collector.query(
+        "SELECT o.name, o.kind, p.name FROM ingest_report r JOIN ledger_device d "
+        "ON d.id = r.device_id JOIN ledger_organisation o ON o.id = d.organisation_id "
+        "JOIN ledger_organisation p ON p.id = o.parent_id WHERE r.report_id = ?", rid)
+    assert (org, kind, parent) == ("e2e-cafe", "cafe", "e2e-culture")
