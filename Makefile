@@ -25,12 +25,13 @@ run: install
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python build/i18n.py check
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
+	$(BIN)/ruff format --check .
 
 # Longer property/fuzz run of the parsers and wire checks (CI runs the same tests briefly).
 FUZZ_EXAMPLES ?= 2000

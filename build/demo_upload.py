@@ -30,7 +30,9 @@ from collector_server import runinfo  # noqa: E402
 def server_cli(data: Path, *args: str) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "collector_server.cli", *args],
-        env={**os.environ, "MINECHECK_DATA": str(data)}, cwd=ROOT, capture_output=True,
+        env={**os.environ, "MINECHECK_DATA": str(data)},
+        cwd=ROOT,
+        capture_output=True,
         text=True,
     )
     if done.returncode != 0:
@@ -51,9 +53,21 @@ def free_port(host: str, wanted: int) -> int:
 def start_server(data: Path, host: str, port: int, log: Path) -> tuple[subprocess.Popen, str]:
     out = open(log, "wb")  # noqa: SIM115 - owned by the child process
     proc = subprocess.Popen(
-        [sys.executable, "-m", "collector_server.cli", "run", "--data", str(data),
-         "--host", host, "--port", str(port)],
-        stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "collector_server.cli",
+            "run",
+            "--data",
+            str(data),
+            "--host",
+            host,
+            "--port",
+            str(port),
+        ],
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
         env={**os.environ, "MINECHECK_DATA": str(data), "PYTHONUNBUFFERED": "1"},
         start_new_session=True,
     )
@@ -71,8 +85,16 @@ def start_server(data: Path, host: str, port: int, log: Path) -> tuple[subproces
 
 def scan(json_path: Path, html_path: Path) -> dict | None:
     """One agent scan of this machine; None when the agent cannot produce a report."""
-    cmd = [str(BIN / "minecheck"), "scan", "--sample-seconds", "5", "--json", str(json_path),
-           "--html", str(html_path)]
+    cmd = [
+        str(BIN / "minecheck"),
+        "scan",
+        "--sample-seconds",
+        "5",
+        "--json",
+        str(json_path),
+        "--html",
+        str(html_path),
+    ]
     print("scanning this machine:", " ".join(cmd), flush=True)
     json_path.unlink(missing_ok=True)
     done = subprocess.run(cmd, cwd=ROOT)
@@ -85,16 +107,24 @@ def scan(json_path: Path, html_path: Path) -> dict | None:
 
 
 def enroll_and_upload(base: str, token: str, report: dict) -> dict:
-    enroll = requests.post(f"{base}/api/v1/enroll", timeout=30, json={
-        "enrollment_token": token,
-        "device": report["device"],
-        "ledger": {"location": "演示机房", "department": "信息中心"},
-    })
+    enroll = requests.post(
+        f"{base}/api/v1/enroll",
+        timeout=30,
+        json={
+            "enrollment_token": token,
+            "device": report["device"],
+            "ledger": {"location": "演示机房", "department": "信息中心"},
+        },
+    )
     if enroll.status_code not in (200, 201):
         sys.exit(f"enroll failed: {enroll.status_code} {enroll.text}")
     device_token = enroll.json()["device_token"]
-    upload = requests.post(f"{base}/api/v1/reports", timeout=60, json=report,
-                           headers={"Authorization": f"Bearer {device_token}"})
+    upload = requests.post(
+        f"{base}/api/v1/reports",
+        timeout=60,
+        json=report,
+        headers={"Authorization": f"Bearer {device_token}"},
+    )
     if upload.status_code not in (200, 201):
         sys.exit(f"upload failed: {upload.status_code} {upload.text}")
     return upload.json()
@@ -113,8 +143,10 @@ def main() -> int:
     live = runinfo.running(data)
     if live:
         # A second server on the same data would take another port and reset the demo.
-        print(f"the collector is already running on {data} (pid {live[0]['pid']}); "
-              "nothing was started or reset.")
+        print(
+            f"the collector is already running on {data} (pid {live[0]['pid']}); "
+            "nothing was started or reset."
+        )
         print(f"dashboard: {live[0]['url']}")
         if logins_file.exists():
             print(logins_file.read_text(encoding="utf-8").strip())
@@ -126,16 +158,19 @@ def main() -> int:
     token = re.search(r"enrollment token: (\S+)", demo).group(1)
     logins = re.findall(r"user: (\S+) / (\S+)\s+\((\w+)", demo)
 
-    proc, base = start_server(data, args.host, free_port(args.host, args.port),
-                              run_dir / "server.log")
+    proc, base = start_server(
+        data, args.host, free_port(args.host, args.port), run_dir / "server.log"
+    )
     try:
         report = scan(run_dir / "report.json", run_dir / "report.html")
         if report is None:
             print("nothing uploaded: fix the scan above and run `make run` again")
         else:
             answer = enroll_and_upload(base, token, report)
-            print(f"uploaded report {answer['report_id']} (verdict {answer['verdict']}, "
-                  f"{answer['findings']} findings) as device {answer['device_id']}")
+            print(
+                f"uploaded report {answer['report_id']} (verdict {answer['verdict']}, "
+                f"{answer['findings']} findings) as device {answer['device_id']}"
+            )
     except BaseException:
         os.killpg(proc.pid, signal.SIGTERM)
         raise
@@ -149,8 +184,9 @@ def main() -> int:
     print(f"agent API: {base}/api/v1/docs   server log: {run_dir / 'server.log'}")
     if os.environ.get("RUN_DETACH") == "1":
         (run_dir / "server.pid").write_text(str(proc.pid))
-        print(f"server left running in the background (pid {proc.pid}); "
-              f"stop it with: kill {proc.pid}")
+        print(
+            f"server left running in the background (pid {proc.pid}); stop it with: kill {proc.pid}"
+        )
         return 0
     print("serving; press Ctrl-C to stop", flush=True)
     try:

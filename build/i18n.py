@@ -21,7 +21,6 @@ Merging: ``git config merge.po.driver ".venv/bin/python build/i18n.py merge %A %
 (.gitattributes names the driver for ``*.po``) keeps the union of both catalogues by msgid.
 """
 
-
 import io
 import re
 import sys
@@ -45,8 +44,9 @@ def extract_django_template(fileobj, keywords, comment_tags, options) -> Iterato
     from django.utils.translation.template import templatize  # needs no settings
 
     source = fileobj.read().decode(options.get("encoding", "utf-8"))
-    yield from extract_python(io.BytesIO(templatize(source).encode("utf-8")), keywords,
-                              comment_tags, options)
+    yield from extract_python(
+        io.BytesIO(templatize(source).encode("utf-8")), keywords, comment_tags, options
+    )
 
 
 @dataclass(frozen=True)
@@ -87,11 +87,21 @@ COLLECTOR = Side(
     source=ROOT / "collector_server",
     po=ROOT / "collector_server" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po",
     locale="zh_Hans",
-    keywords={"_": None, "gettext": None, "gettext_lazy": None, "gettext_noop": None,
-              "N_": None, "ngettext": (1, 2), "ngettext_lazy": (1, 2)},
-    method_map=[("**/migrations/**", "ignore"), ("**.py", "python"),
-                ("**/templates/**.html", extract_django_template),
-                ("**/templates/**.txt", extract_django_template)],
+    keywords={
+        "_": None,
+        "gettext": None,
+        "gettext_lazy": None,
+        "gettext_noop": None,
+        "N_": None,
+        "ngettext": (1, 2),
+        "ngettext_lazy": (1, 2),
+    },
+    method_map=[
+        ("**/migrations/**", "ignore"),
+        ("**.py", "python"),
+        ("**/templates/**.html", extract_django_template),
+        ("**/templates/**.txt", extract_django_template),
+    ],
     project="minecheck collector",
     drop_vanished=False,
     brace_format=False,
@@ -109,8 +119,11 @@ def extract(side: Side = AGENT) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     prefix = side.source.relative_to(ROOT).as_posix()
     for filename, lineno, message, _comments, _context in extract_from_dir(
-        str(side.source), method_map=side.method_map, keywords=side.keywords,
-        comment_tags=(), strip_comment_tags=True,
+        str(side.source),
+        method_map=side.method_map,
+        keywords=side.keywords,
+        comment_tags=(),
+        strip_comment_tags=True,
     ):
         for msgid in message if isinstance(message, tuple) else (message,):
             if msgid:
@@ -191,8 +204,10 @@ def update(only: list[Side] | None = None) -> None:
                     del catalog[message.id]
         save(side, catalog)
         missing = sum(1 for m in catalog if m.id and not m.string)
-        print(f"{side.po.relative_to(ROOT)}: {added} new, {len(catalog)} messages, "
-              f"{missing} untranslated")
+        print(
+            f"{side.po.relative_to(ROOT)}: {added} new, {len(catalog)} messages, "
+            f"{missing} untranslated"
+        )
 
 
 def compile_all(only: list[Side] | None = None) -> None:
@@ -229,8 +244,9 @@ def problems(only: list[Side] | None = None) -> list[str]:
         for msgid, where in sorted(messages.items()):
             message = catalog.get(msgid)
             if message is None:
-                out.append(f"{side.name}: not in the catalogue (run update): {msgid!r} "
-                           f"({where[0]})")
+                out.append(
+                    f"{side.name}: not in the catalogue (run update): {msgid!r} ({where[0]})"
+                )
             elif not message.string or message.fuzzy:
                 out.append(f"{side.name}: no translation for {msgid!r} ({where[0]})")
             elif side.brace_format and placeholders(message.string) != placeholders(msgid):
@@ -238,8 +254,11 @@ def problems(only: list[Side] | None = None) -> list[str]:
             elif not side.brace_format:  # %(name)s placeholders (Babel's checker)
                 out += [f"{side.name}: {msgid!r}: {error}" for error in message.check(catalog)]
         # entries kept for other branches must be translated too
-        out += [f"{side.name}: no translation for {m.id!r} (kept entry)" for m in catalog
-                if m.id and m.id not in messages and (not m.string or m.fuzzy)]
+        out += [
+            f"{side.name}: no translation for {m.id!r} (kept entry)"
+            for m in catalog
+            if m.id and m.id not in messages and (not m.string or m.fuzzy)
+        ]
         if not side.mo.exists():
             out.append(f"{side.name}: {side.mo.relative_to(ROOT)} missing (run `make i18n`)")
         else:

@@ -71,8 +71,11 @@ def usage() -> str:
     width = max(map(len, COMMANDS))
     lines = [USAGE, "", __doc__.splitlines()[0], "", "commands:"]
     lines += [f"  {name:<{width}}  {text}" for name, text in COMMANDS.items()]
-    lines += ["", "--data FOLDER: data folder (default: $MINECHECK_DATA or ./data)",
-              "`minecheck-server COMMAND --help` shows a command's options."]
+    lines += [
+        "",
+        "--data FOLDER: data folder (default: $MINECHECK_DATA or ./data)",
+        "`minecheck-server COMMAND --help` shows a command's options.",
+    ]
     return "\n".join(lines)
 
 

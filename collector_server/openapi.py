@@ -19,10 +19,17 @@ from collector_server.routes import ROUTES, Route, openapi_path
 
 REF = "#/components/schemas/{model}"
 SECURITY_SCHEMES = {
-    "deviceToken": {"type": "http", "scheme": "bearer",
-                    "description": "per-device token returned by /api/v1/enroll"},
-    "session": {"type": "apiKey", "in": "cookie", "name": "sessionid",
-                "description": "a dashboard user's session (/accounts/login/)"},
+    "deviceToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "per-device token returned by /api/v1/enroll",
+    },
+    "session": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "sessionid",
+        "description": "a dashboard user's session (/accounts/login/)",
+    },
 }
 
 
@@ -51,12 +58,17 @@ def _operation(route: Route, refs: dict) -> dict[str, Any]:
     if params:
         op["parameters"] = params
     if route.request is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": refs[(route.request, "validation")]}}}
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": refs[(route.request, "validation")]}},
+        }
     op["responses"] = {}
     for status, answer in sorted(route.answers.items()):
-        content = ({answer.media: {}} if answer.model is None else
-                   {answer.media: {"schema": refs[(answer.model, "serialization")]}})
+        content = (
+            {answer.media: {}}
+            if answer.model is None
+            else {answer.media: {"schema": refs[(answer.model, "serialization")]}}
+        )
         op["responses"][str(status)] = {"description": answer.description, "content": content}
     return op
 
@@ -83,8 +95,7 @@ def openapi_spec() -> dict[str, Any]:
             ),
         },
         "servers": [{"url": "/"}],
-        "components": {"securitySchemes": SECURITY_SCHEMES,
-                       "schemas": schemas.get("$defs", {})},
+        "components": {"securitySchemes": SECURITY_SCHEMES, "schemas": schemas.get("$defs", {})},
         "paths": paths,
     }
 
@@ -97,11 +108,16 @@ def openapi(request: HttpRequest) -> JsonResponse:
 @require_GET
 def docs(request: HttpRequest) -> HttpResponse:
     spec = openapi_spec()
-    return render(request, "web/api_docs.html", {
-        "spec": spec,
-        "spec_json": json.dumps(spec, ensure_ascii=False, indent=2),
-        "operations": [
-            {"path": p, "method": m.upper(), **op}
-            for p, methods in spec["paths"].items() for m, op in methods.items()
-        ],
-    })
+    return render(
+        request,
+        "web/api_docs.html",
+        {
+            "spec": spec,
+            "spec_json": json.dumps(spec, ensure_ascii=False, indent=2),
+            "operations": [
+                {"path": p, "method": m.upper(), **op}
+                for p, methods in spec["paths"].items()
+                for m, op in methods.items()
+            ],
+        },
+    )

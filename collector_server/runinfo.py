@@ -27,8 +27,10 @@ def record(data: Path, url: str, pid: int | None = None) -> Path:
     path = folder / f"{pid}.json"
     tmp = path.with_suffix(".tmp")
     started = psutil.Process(pid).create_time()
-    tmp.write_text(json.dumps({"pid": pid, "url": url, "started": started,
-                               "recorded": time.time()}), encoding="utf-8")
+    tmp.write_text(
+        json.dumps({"pid": pid, "url": url, "started": started, "recorded": time.time()}),
+        encoding="utf-8",
+    )
     os.replace(tmp, path)
     return path
 

@@ -10,8 +10,10 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY = ROOT / "docs" / "glossary.zh.md"
-CATALOGUES = [ROOT / "agent/locale/zh_CN/LC_MESSAGES/minecheck.po",
-              ROOT / "collector_server/locale/zh_Hans/LC_MESSAGES/django.po"]
+CATALOGUES = [
+    ROOT / "agent/locale/zh_CN/LC_MESSAGES/minecheck.po",
+    ROOT / "collector_server/locale/zh_Hans/LC_MESSAGES/django.po",
+]
 
 
 def forbidden_terms(glossary: Path = GLOSSARY) -> dict[str, str]:
@@ -33,8 +35,7 @@ def _texts() -> list[tuple[str, str]]:
             catalogue = read_po(fh)
         for message in catalogue:
             if message.id and isinstance(message.string, str):
-                found.append((f"{po.relative_to(ROOT)}: {str(message.id)[:60]!r}",
-                               message.string))
+                found.append((f"{po.relative_to(ROOT)}: {str(message.id)[:60]!r}", message.string))
     for doc in sorted((ROOT / "docs").glob("*.zh.md")):
         if doc == GLOSSARY:
             continue
@@ -50,8 +51,10 @@ def test_the_glossary_has_rules():
 
 
 def test_a_forbidden_variant_is_caught(tmp_path):
-    table = ("| 术语 | English | 说明 | 不要用 |\n|---|---|---|---|\n"
-             "| 登记 | enroll | x | 注册(?!表) |\n")
+    table = (
+        "| 术语 | English | 说明 | 不要用 |\n|---|---|---|---|\n"
+        "| 登记 | enroll | x | 注册(?!表) |\n"
+    )
     (tmp_path / "g.md").write_text(table, encoding="utf-8")
     rules = forbidden_terms(tmp_path / "g.md")
     assert re.search(next(iter(rules)), "请先注册本机")

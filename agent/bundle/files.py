@@ -36,10 +36,27 @@ from agent.wire.bundle import (
 )
 
 __all__ = [
-    "BUNDLE_SUFFIXES", "MAGIC", "MANIFEST", "PACKED", "BundleError", "BundleFiles",
-    "BundleManifest", "build_manifest", "deterministic_tar", "manifest_bytes", "next_version",
-    "pack", "read_bundle", "read_folder", "read_manifest", "sha256", "unpack", "verify_manifest",
-    "version_key", "write_folder_atomic", "write_manifest",
+    "BUNDLE_SUFFIXES",
+    "MAGIC",
+    "MANIFEST",
+    "PACKED",
+    "BundleError",
+    "BundleFiles",
+    "BundleManifest",
+    "build_manifest",
+    "deterministic_tar",
+    "manifest_bytes",
+    "next_version",
+    "pack",
+    "read_bundle",
+    "read_folder",
+    "read_manifest",
+    "sha256",
+    "unpack",
+    "verify_manifest",
+    "version_key",
+    "write_folder_atomic",
+    "write_manifest",
 ]
 
 PACKED = "packed.bin"

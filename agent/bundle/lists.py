@@ -24,9 +24,23 @@ from agent.wire.bundle import (  # the list files' paths inside a bundle
 )
 
 __all__ = [
-    "ALL_LISTS", "BENIGN_HEAVY", "DOMAINS", "IP_RANGES", "MINERS", "PORTS", "SCHEMES",
-    "SYSTEM_BINARIES", "TSV_LISTS", "LineError", "ParsedList", "SystemBinary", "expand_dir",
-    "is_domain", "parse_system_binaries", "parse_tsv_list", "validate_value",
+    "ALL_LISTS",
+    "BENIGN_HEAVY",
+    "DOMAINS",
+    "IP_RANGES",
+    "MINERS",
+    "PORTS",
+    "SCHEMES",
+    "SYSTEM_BINARIES",
+    "TSV_LISTS",
+    "LineError",
+    "ParsedList",
+    "SystemBinary",
+    "expand_dir",
+    "is_domain",
+    "parse_system_binaries",
+    "parse_tsv_list",
+    "validate_value",
 ]
 
 _DOMAIN_RE = re.compile(

@@ -87,8 +87,8 @@ def answer_lines(answer: dict) -> list[str]:
         label = _(LEDGER_LABELS[name]) if name in LEDGER_LABELS else name
         lines.append(
             _(
-                "The ledger keeps its {field} \"{kept}\" (already set, e.g. by a person); "
-                "\"{sent}\" from this enrollment was not used. To change it, edit the device "
+                'The ledger keeps its {field} "{kept}" (already set, e.g. by a person); '
+                '"{sent}" from this enrollment was not used. To change it, edit the device '
                 "in the collector's ledger."
             ).format(field=label, kept=item.get("kept", ""), sent=item.get("sent", ""))
         )

@@ -66,9 +66,7 @@ def install_lines(change) -> list[str]:
         )
     )
     if change.started:
-        lines.append(
-            _("The service was started now: the first check runs within a few minutes.")
-        )
+        lines.append(_("The service was started now: the first check runs within a few minutes."))
     else:
         lines.append(
             _(

@@ -48,10 +48,9 @@ def report_flush(result, state) -> int:
         )
     elif result.last_error:
         print(
-            _("Reports not sent: {error}. They stay in {spool} and are sent on the next "
-              "run.").format(
-                error=result.last_error, spool=state.home / "spool"
-            ),
+            _(
+                "Reports not sent: {error}. They stay in {spool} and are sent on the next run."
+            ).format(error=result.last_error, spool=state.home / "spool"),
             file=sys.stderr,
         )
     return EXIT_CLEAN if result.ok else EXIT_ERROR

@@ -12,13 +12,46 @@ import re
 from agent.wire.report import IdentityParts
 
 JUNK_VALUES = {
-    "", "none", "null", "n/a", "na", "0", "00", "000", "0000", "00000000", "1234567890",
-    "123456789", "12345678", "to be filled by o.e.m.", "to be filled by oem", "o.e.m.",
-    "oem", "default string", "system serial number", "system product name",
-    "base board serial number", "chassis serial number", "not applicable", "not specified",
-    "not available", "unknown", "invalid", "serial", "serial number", "sn", "empty",
-    "xxxxxxxxxx", "no asset tag", "type2 - board serial number", "standard", "undefined",
-    "filled by o.e.m.", "0123456789", "abcdefghij", "none specified",
+    "",
+    "none",
+    "null",
+    "n/a",
+    "na",
+    "0",
+    "00",
+    "000",
+    "0000",
+    "00000000",
+    "1234567890",
+    "123456789",
+    "12345678",
+    "to be filled by o.e.m.",
+    "to be filled by oem",
+    "o.e.m.",
+    "oem",
+    "default string",
+    "system serial number",
+    "system product name",
+    "base board serial number",
+    "chassis serial number",
+    "not applicable",
+    "not specified",
+    "not available",
+    "unknown",
+    "invalid",
+    "serial",
+    "serial number",
+    "sn",
+    "empty",
+    "xxxxxxxxxx",
+    "no asset tag",
+    "type2 - board serial number",
+    "standard",
+    "undefined",
+    "filled by o.e.m.",
+    "0123456789",
+    "abcdefghij",
+    "none specified",
 }
 JUNK_UUIDS = {
     "00000000-0000-0000-0000-000000000000",
@@ -30,8 +63,18 @@ JUNK_UUIDS = {
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 # OUIs of hypervisors' virtual NICs (VMware, VirtualBox, Hyper-V, QEMU/KVM, Xen, Parallels)
-VIRTUAL_OUIS = {"00:05:69", "00:0c:29", "00:1c:14", "00:50:56", "08:00:27", "00:15:5d",
-                "52:54:00", "00:16:3e", "00:1c:42", "00:03:ff"}
+VIRTUAL_OUIS = {
+    "00:05:69",
+    "00:0c:29",
+    "00:1c:14",
+    "00:50:56",
+    "08:00:27",
+    "00:15:5d",
+    "52:54:00",
+    "00:16:3e",
+    "00:1c:42",
+    "00:03:ff",
+}
 
 
 def clean_serial(value: str | None) -> str | None:

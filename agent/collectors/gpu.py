@@ -32,8 +32,13 @@ def merge(nvml: list[GPUInfo], listed: list[GPUInfo]) -> list[GPUInfo]:
         if g.vendor == "nvidia" and g.pci_bus_id is None and g.pci_id in unmatched:
             unmatched.remove(g.pci_id)  # Windows lists no bus id: match one NVML GPU per id
             continue
-        if g.vendor == "nvidia" and g.pci_id is None and nvml and any(
-            n.name.lower() in g.name.lower() or g.name.lower() in n.name.lower() for n in nvml
+        if (
+            g.vendor == "nvidia"
+            and g.pci_id is None
+            and nvml
+            and any(
+                n.name.lower() in g.name.lower() or g.name.lower() in n.name.lower() for n in nvml
+            )
         ):
             continue
         out.append(g)
@@ -45,11 +50,20 @@ def collect_gpus(ctx: ScanContext, nvml_module: ModuleType | None = None) -> lis
     try:
         listed = os_gpus()
     except Exception as exc:  # noqa: BLE001 - WMI raises COM errors; NVML results stay
-        ctx.add_error("gpu", "error", N_("Could not list display adapters: {error}"),
-                      detail=f"{type(exc).__name__}: {exc}", error=type(exc).__name__)
+        ctx.add_error(
+            "gpu",
+            "error",
+            N_("Could not list display adapters: {error}"),
+            detail=f"{type(exc).__name__}: {exc}",
+            error=type(exc).__name__,
+        )
         listed = []
     gpus = merge(nvml, listed)
     if not nvml and any(g.vendor == "nvidia" for g in gpus):
-        ctx.add_limitation(N_("An NVIDIA graphics card is present but its driver (NVML) is "
-                              "not available, so its load cannot be measured."))
+        ctx.add_limitation(
+            N_(
+                "An NVIDIA graphics card is present but its driver (NVML) is "
+                "not available, so its load cannot be measured."
+            )
+        )
     return gpus

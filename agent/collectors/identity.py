@@ -73,8 +73,12 @@ def collect_identity(ctx: ScanContext, nics: list[NICInfo]) -> DeviceIdentity:
         identity_cache.save(parts)
     fallback = raw.machine_guid or raw.machine_id
     if not has_hardware_identity(parts):
-        ctx.add_limitation(N_("No hardware identity (serial numbers, UUID, physical network "
-                              "card) could be read; the device id may change on re-install."))
+        ctx.add_limitation(
+            N_(
+                "No hardware identity (serial numbers, UUID, physical network "
+                "card) could be read; the device id may change on re-install."
+            )
+        )
         fallback = fallback or agent_device_id() or uuid.uuid4().hex
     return DeviceIdentity(
         fingerprint=fingerprint(parts, fallback),

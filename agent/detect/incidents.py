@@ -18,8 +18,22 @@ from agent.wire.report import Finding, Incident, Strength, VerdictStatus
 
 # Roots of sessions and services: a miner's tree never grows above them.
 _SESSION_ROOTS = {
-    "systemd", "init", "sshd", "login", "cron", "crond", "gdm", "lightdm", "sddm", "tmux: server",
-    "screen", "explorer.exe", "services.exe", "svchost.exe", "wininit.exe", "winlogon.exe",
+    "systemd",
+    "init",
+    "sshd",
+    "login",
+    "cron",
+    "crond",
+    "gdm",
+    "lightdm",
+    "sddm",
+    "tmux: server",
+    "screen",
+    "explorer.exe",
+    "services.exe",
+    "svchost.exe",
+    "wininit.exe",
+    "winlogon.exe",
 }
 _MAX_DEPTH = 64
 _ORDER = {Strength.strong: 0, Strength.weak: 1, Strength.info: 2}
@@ -44,7 +58,8 @@ def build_incidents(
     machine_wide = [f for f in merged if f.subject.pid is None]
     # an incident is a miner: a tree with only weak signs stays a list of findings
     ordered = sorted(
-        (root, idx) for root, idx in groups.items()
+        (root, idx)
+        for root, idx in groups.items()
         if any(merged[i].strength == Strength.strong for i in idx)
     )
     incidents = [
@@ -138,8 +153,12 @@ def _incident(
         name = basename(exe)
     verdict = decide(mine + machine_wide)
     mining = verdict.status == VerdictStatus.mining
-    title = localized(N_("Miner {name} (PID {pid}): {count} piece(s) of evidence"),
-                      name=name, pid=miner_pid, count=len(mine))
+    title = localized(
+        N_("Miner {name} (PID {pid}): {count} piece(s) of evidence"),
+        name=name,
+        pid=miner_pid,
+        count=len(mine),
+    )
     return Incident(
         id=iid,
         strength=strength,
@@ -200,27 +219,45 @@ def _action(
     if root != miner_pid:
         if listed:
             return localized(
-                N_("Stop the process tree started by {root} (PID {root_pid}); it runs the miner "
-                   "{name} (PID {pid}). Then delete the miner's own files: {files}. Do not "
-                   "delete system programs it used ({root} and the like)."),
-                root=root_name, root_pid=root, name=name, pid=miner_pid, files=listed,
+                N_(
+                    "Stop the process tree started by {root} (PID {root_pid}); it runs the miner "
+                    "{name} (PID {pid}). Then delete the miner's own files: {files}. Do not "
+                    "delete system programs it used ({root} and the like)."
+                ),
+                root=root_name,
+                root_pid=root,
+                name=name,
+                pid=miner_pid,
+                files=listed,
             )
         return localized(
-            N_("Stop the process tree started by {root} (PID {root_pid}); it runs the miner "
-               "{name} (PID {pid}). Its programs belong to the system: do not delete them, "
-               "find what started it."),
-            root=root_name, root_pid=root, name=name, pid=miner_pid,
+            N_(
+                "Stop the process tree started by {root} (PID {root_pid}); it runs the miner "
+                "{name} (PID {pid}). Its programs belong to the system: do not delete them, "
+                "find what started it."
+            ),
+            root=root_name,
+            root_pid=root,
+            name=name,
+            pid=miner_pid,
         )
     if listed:
         return localized(
-            N_("End process {name} (PID {pid}) and delete the miner's own files: {files}. "
-               "Then look for what starts it; mining on this PC is not allowed."),
-            name=name, pid=miner_pid, files=listed,
+            N_(
+                "End process {name} (PID {pid}) and delete the miner's own files: {files}. "
+                "Then look for what starts it; mining on this PC is not allowed."
+            ),
+            name=name,
+            pid=miner_pid,
+            files=listed,
         )
     return localized(
-        N_("End process {name} (PID {pid}); its program belongs to the system, do not delete "
-           "it. Then look for what starts it."),
-        name=name, pid=miner_pid,
+        N_(
+            "End process {name} (PID {pid}); its program belongs to the system, do not delete "
+            "it. Then look for what starts it."
+        ),
+        name=name,
+        pid=miner_pid,
     )
 
 

@@ -65,8 +65,17 @@ def script_path(p: ProcInfo) -> str | None:
 
 
 _SYSTEM_PREFIXES = (
-    "/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/", "/usr/lib/", "/usr/libexec/", "/lib/",
-    "/lib64/", "/usr/lib64/", "c:\\windows\\", "c:\\program files\\",
+    "/usr/bin/",
+    "/usr/sbin/",
+    "/bin/",
+    "/sbin/",
+    "/usr/lib/",
+    "/usr/libexec/",
+    "/lib/",
+    "/lib64/",
+    "/usr/lib64/",
+    "c:\\windows\\",
+    "c:\\program files\\",
     "c:\\program files (x86)\\",
 )
 

@@ -187,10 +187,12 @@ def caches_identity() -> bool:
 def install_service(
     command: list[str], home: Path | None, unit_dir: Path, runner: Any
 ) -> ServiceChange:
-    raise OSError(_(
-        "minecheck cannot install a boot-time service on this operating system: start "
-        "'minecheck run' another way (for example from the system's start-up scripts)."
-    ))
+    raise OSError(
+        _(
+            "minecheck cannot install a boot-time service on this operating system: start "
+            "'minecheck run' another way (for example from the system's start-up scripts)."
+        )
+    )
 
 
 def uninstall_service(unit_dir: Path, runner: Any) -> ServiceChange:

@@ -282,8 +282,13 @@ def nvml_gpus(ctx: ScanContext, nvml_module: ModuleType | None = None) -> list[G
         if not session.open():
             return []
     except NvmlError as exc:
-        ctx.add_error("gpu", "error", N_("NVIDIA driver (NVML) failed: {error}"),
-                      detail=str(exc), error=exc.kind)
+        ctx.add_error(
+            "gpu",
+            "error",
+            N_("NVIDIA driver (NVML) failed: {error}"),
+            detail=str(exc),
+            error=exc.kind,
+        )
         return []
     try:
         driver = session.driver_version()
@@ -294,28 +299,35 @@ def nvml_gpus(ctx: ScanContext, nvml_module: ModuleType | None = None) -> list[G
             now = session.now(index, handle)
             if index in session.lost:
                 continue
-            gpus.append(GPUInfo(
-                vendor="nvidia",
-                name=st.name or f"NVIDIA GPU {index}",
-                source="nvml",
-                uuid=st.uuid,
-                pci_bus_id=st.pci_bus_id,
-                pci_id=st.pci_id,
-                memory_total_mb=st.memory_total_mb,
-                driver_version=driver,
-                cuda_version=cuda,
-                power_limit_w=st.power_limit_w,
-                utilization_percent=now.utilization_percent,
-                memory_used_mb=now.memory_used_mb,
-                power_w=now.power_w,
-                temperature_c=now.temperature_c,
-                discrete=True,
-            ))
+            gpus.append(
+                GPUInfo(
+                    vendor="nvidia",
+                    name=st.name or f"NVIDIA GPU {index}",
+                    source="nvml",
+                    uuid=st.uuid,
+                    pci_bus_id=st.pci_bus_id,
+                    pci_id=st.pci_id,
+                    memory_total_mb=st.memory_total_mb,
+                    driver_version=driver,
+                    cuda_version=cuda,
+                    power_limit_w=st.power_limit_w,
+                    utilization_percent=now.utilization_percent,
+                    memory_used_mb=now.memory_used_mb,
+                    power_w=now.power_w,
+                    temperature_c=now.temperature_c,
+                    discrete=True,
+                )
+            )
         if session.lost:
-            ctx.add_error("gpu", "error",
-                          N_("{count} NVIDIA GPU(s) stopped answering (GPU lost); "
-                             "check the card, its power and its driver."),
-                          count=len(session.lost))
+            ctx.add_error(
+                "gpu",
+                "error",
+                N_(
+                    "{count} NVIDIA GPU(s) stopped answering (GPU lost); "
+                    "check the card, its power and its driver."
+                ),
+                count=len(session.lost),
+            )
         return gpus
     finally:
         session.close()

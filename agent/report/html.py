@@ -532,20 +532,24 @@ class _View:
                 (t(N_("Check finished")), self.when(self.r.finished_at)),
                 (t(N_("minecheck version")), a.version),
                 (t(N_("Run as administrator")), self.yes_no(a.privileged)),
-                (t(N_("Signature version")),
-                 f"{s.version} ({t(bundle_source_name(s.source))})"),
+                (t(N_("Signature version")), f"{s.version} ({t(bundle_source_name(s.source))})"),
             ]
         )
 
     def tipoff(self, pushed: dict[str, str]) -> dict[str, Any] | None:
         """Where to report mining (举报), as the regulator set it; None when it set nothing."""
-        rows = [(self.t(msgid), pushed[key]) for key, msgid in (
-            ("report_phone", N_("Phone")), ("report_address", N_("Address"))) if pushed.get(key)]
+        rows = [
+            (self.t(msgid), pushed[key])
+            for key, msgid in (("report_phone", N_("Phone")), ("report_address", N_("Address")))
+            if pushed.get(key)
+        ]
         if not rows:
             return None
-        return {"title": self.t(N_("Where to report mining")),
-                "text": self.t(N_("To report cryptocurrency mining, contact the regulator:")),
-                "rows": rows}
+        return {
+            "title": self.t(N_("Where to report mining")),
+            "text": self.t(N_("To report cryptocurrency mining, contact the regulator:")),
+            "rows": rows,
+        }
 
     def context(self) -> dict[str, Any]:
         t = self.t

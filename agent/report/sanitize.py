@@ -112,4 +112,3 @@ def _scrub(obj: Any, depth: int) -> Any:
     if isinstance(obj, dict):
         return {_scrub(k, depth + 1): _scrub(v, depth + 1) for k, v in obj.items()}
     return obj
-

@@ -29,9 +29,7 @@ def install(
     home: Path | None, unit_dir: Path | None = None, runner: Runner | None = None
 ) -> ServiceChange:
     """Install and start the service; says where (unit file or task) and what it did."""
-    return plat.install_service(
-        worker_command(["run"]), home, unit_dir or UNIT_DIR, runner or _run
-    )
+    return plat.install_service(worker_command(["run"]), home, unit_dir or UNIT_DIR, runner or _run)
 
 
 def uninstall(unit_dir: Path | None = None, runner: Runner | None = None) -> ServiceChange:

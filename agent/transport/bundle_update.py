@@ -143,8 +143,9 @@ def _server_url(state: AgentState) -> str:
 
 def _network_reason(state: AgentState, exc: requests.RequestException) -> str:
     log.info("signature update: %s: %s", type(exc).__name__, exc)
-    return problems.describe(Answer(Outcome.retry, problem=problems.network_problem(exc)),
-                             _server_url(state))
+    return problems.describe(
+        Answer(Outcome.retry, problem=problems.network_problem(exc)), _server_url(state)
+    )
 
 
 def _http_reason(state: AgentState, response: requests.Response) -> str:
@@ -176,8 +177,9 @@ def _update(state: AgentState) -> UpdateResult:
         return UpdateResult("up_to_date", current)
     key = _public_key(state)
     if not key:
-        return UpdateResult("refused", offered,
-                            "no collector public key stored: enroll this computer again")
+        return UpdateResult(
+            "refused", offered, "no collector public key stored: enroll this computer again"
+        )
     try:
         archive = _get(state, f"/signatures/{offered}/archive")
     except requests.RequestException as exc:
@@ -189,8 +191,9 @@ def _update(state: AgentState) -> UpdateResult:
     try:
         version = check_bundle(archive.content, info, key, home)
     except UpdateRefused as exc:
-        return UpdateResult("refused", offered, f"bundle {offered} refused: {exc}; "
-                            f"still using {current}")
+        return UpdateResult(
+            "refused", offered, f"bundle {offered} refused: {exc}; still using {current}"
+        )
     return UpdateResult("updated", version, f"updated from {current}")
 
 

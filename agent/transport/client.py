@@ -118,8 +118,13 @@ class CollectorClient:
                 method, self.base + API + path, timeout=self.timeout, **kwargs
             )
         except requests.RequestException as exc:
-            return Answer(Outcome.retry, None, None, f"{type(exc).__name__}: {exc}",
-                          problem=network_problem(exc))
+            return Answer(
+                Outcome.retry,
+                None,
+                None,
+                f"{type(exc).__name__}: {exc}",
+                problem=network_problem(exc),
+            )
         return self._answer(resp)
 
     def enroll(self, payload: dict[str, Any]) -> Answer:

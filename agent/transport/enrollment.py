@@ -24,8 +24,7 @@ class EnrollmentError(Exception):
     pass
 
 
-def enrollment_payload(token: str, ledger: dict[str, str | None], home: Path | None = None
-                       ) -> dict:
+def enrollment_payload(token: str, ledger: dict[str, str | None], home: Path | None = None) -> dict:
     """The enroll request; with ``home``, it carries this install's hand-carry public key, so
     the collector accepts hand-carry files signed by this install only."""
     identity, hardware = collect_inventory(ScanContext())
@@ -56,14 +55,19 @@ def enroll_with_answer(
     the device was already known, which ledger fields were kept or filled)."""
     searched = "; ".join(str(p) for p in candidate_paths(None))
     if not server.url:
-        raise EnrollmentError(_(
-            "no collector address: give it with --server https://host[:port], or write "
-            "[server] url in minecheck.toml (looked for: {searched})").format(searched=searched))
+        raise EnrollmentError(
+            _(
+                "no collector address: give it with --server https://host[:port], or write "
+                "[server] url in minecheck.toml (looked for: {searched})"
+            ).format(searched=searched)
+        )
     if not server.enrollment_token:
-        raise EnrollmentError(_(
-            "no enrollment token: give the one from the bureau or school with --token, or "
-            "write [server] enrollment_token in minecheck.toml (looked for: {searched})"
-        ).format(searched=searched))
+        raise EnrollmentError(
+            _(
+                "no enrollment token: give the one from the bureau or school with --token, or "
+                "write [server] enrollment_token in minecheck.toml (looked for: {searched})"
+            ).format(searched=searched)
+        )
     payload = enrollment_payload(server.enrollment_token, ledger, home)
     answer = CollectorClient(server).enroll(payload)
     if answer.outcome is not Outcome.acked or not isinstance(answer.body, dict):

@@ -26,8 +26,18 @@ from agent.wire.handcarry import (
 )
 
 __all__ = [
-    "FORMAT", "KEY_FILE", "TOKEN_PREFIX_LEN", "HandcarryError", "VerifiedHandcarry", "build",
-    "install_key", "public_key_b64", "public_key_raw", "token_key", "verify", "write",
+    "FORMAT",
+    "KEY_FILE",
+    "TOKEN_PREFIX_LEN",
+    "HandcarryError",
+    "VerifiedHandcarry",
+    "build",
+    "install_key",
+    "public_key_b64",
+    "public_key_raw",
+    "token_key",
+    "verify",
+    "write",
 ]
 
 KEY_FILE = "install_key.pem"

@@ -46,8 +46,11 @@ COLLECTOR_AWAY = frozenset({408, 425, 429, 502, 503, 504})  # not about this one
 
 def _report_specific_failure(answer: Answer) -> bool:
     """A server error the collector answered for this report (not a sign it is away)."""
-    return (answer.outcome is Outcome.retry and answer.status is not None
-            and answer.status not in COLLECTOR_AWAY)
+    return (
+        answer.outcome is Outcome.retry
+        and answer.status is not None
+        and answer.status not in COLLECTOR_AWAY
+    )
 
 
 @dataclass
@@ -142,13 +145,18 @@ def flush(
             spool.reject(item, f"HTTP {answer.status}: {answer.message}")
             result.rejected.append(item.report_id)
         elif _report_specific_failure(answer):
-            log.warning("upload of %s: HTTP %s %s; kept for the next run", item.report_id,
-                        answer.status, answer.message)
+            log.warning(
+                "upload of %s: HTTP %s %s; kept for the next run",
+                item.report_id,
+                answer.status,
+                answer.message,
+            )
             result.failed.append(item.report_id)
             result.last_error = describe(answer, client.base)
         else:
-            log.info("upload of %s stopped: HTTP %s %s", item.report_id, answer.status,
-                     answer.message)
+            log.info(
+                "upload of %s stopped: HTTP %s %s", item.report_id, answer.status, answer.message
+            )
             result.last_error = describe(answer, client.base)
             result.unauthorized = answer.outcome is Outcome.unauthorized
             body = answer.body if isinstance(answer.body, dict) else {}

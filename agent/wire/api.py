@@ -41,7 +41,8 @@ class Error(_Answer):
     error: str = Field(description="machine-readable code")
     detail: str = Field(description="what is wrong, in words")
     errors: list[ErrorItem] | None = Field(
-        None, description="validation errors with dotted locations (422 only)")
+        None, description="validation errors with dotted locations (422 only)"
+    )
     max_bytes: int | None = Field(None, description="the body limit (400/413 on bodies)")
 
     def json_body(self) -> dict:
@@ -59,13 +60,18 @@ class AgentConfig(_Answer):
     accepted_schema_versions: list[int]
     server_time: str = Field(json_schema_extra=DATE_TIME)
     signing_public_key: str = Field(
-        description="Ed25519 public key (raw, base64) that signs the signature bundles")
+        description="Ed25519 public key (raw, base64) that signs the signature bundles"
+    )
     report_phone: str = Field(
-        default="", max_length=50,
-        description="phone for reporting mining (举报电话), set by the regulator; '' if none")
+        default="",
+        max_length=50,
+        description="phone for reporting mining (举报电话), set by the regulator; '' if none",
+    )
     report_address: str = Field(
-        default="", max_length=200,
-        description="address for reporting mining (举报地址), set by the regulator; '' if none")
+        default="",
+        max_length=200,
+        description="address for reporting mining (举报地址), set by the regulator; '' if none",
+    )
 
 
 class OrganisationRef(_Answer):
@@ -91,13 +97,16 @@ class EnrollAnswer(_Answer):
     created: bool = Field(description="false: the device was already in the ledger")
     ledger_kept: list[KeptLedgerField] = Field(
         default_factory=list,
-        description="ledger fields sent that were not used: the entry already had a value")
+        description="ledger fields sent that were not used: the entry already had a value",
+    )
     ledger_filled: list[str] = Field(
-        default_factory=list, description="ledger fields this enrollment filled in")
+        default_factory=list, description="ledger fields this enrollment filled in"
+    )
     organisation: OrganisationRef
     config: AgentConfig
     signing_public_key: str = Field(
-        description="Ed25519 public key (raw, base64) that signs the signature bundles")
+        description="Ed25519 public key (raw, base64) that signs the signature bundles"
+    )
 
 
 class UploadAnswer(_Answer):
@@ -182,5 +191,11 @@ class BundleInfo(_Answer):
 
 
 ANSWERS: tuple[type[_Answer], ...] = (
-    Error, AgentConfig, EnrollAnswer, UploadAnswer, DeviceList, Device, BundleInfo,
+    Error,
+    AgentConfig,
+    EnrollAnswer,
+    UploadAnswer,
+    DeviceList,
+    Device,
+    BundleInfo,
 )

@@ -133,8 +133,9 @@ class BundleManifest(BaseModel):
         return value
 
     @classmethod
-    def build(cls, files: Mapping[str, bytes], version: str, when: date | None = None
-              ) -> BundleManifest:
+    def build(
+        cls, files: Mapping[str, bytes], version: str, when: date | None = None
+    ) -> BundleManifest:
         """The manifest of ``files`` (manifest.json itself excluded)."""
         return cls(
             format=MANIFEST_FORMAT,
@@ -145,12 +146,12 @@ class BundleManifest(BaseModel):
 
     def to_bytes(self) -> bytes:
         """The file as written: indented JSON, fields in declared order, a final newline."""
-        return (json.dumps(self.model_dump(), indent=2, ensure_ascii=False) + "\n").encode(
-            "utf-8")
+        return (json.dumps(self.model_dump(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def build_manifest(files: Mapping[str, bytes], version: str, when: date | None = None
-                   ) -> BundleManifest:
+def build_manifest(
+    files: Mapping[str, bytes], version: str, when: date | None = None
+) -> BundleManifest:
     """The manifest of ``files`` (manifest.json itself excluded)."""
     return BundleManifest.build(files, version, when)
 
@@ -172,15 +173,19 @@ def parse_manifest(raw: bytes, origin: str) -> BundleManifest:
         or not isinstance(data.get("version"), str)
         or not isinstance(data.get("files"), dict)
     ):
-        raise BundleError(N_("{path}: manifest.json lacks a version or a list of files"),
-                          path=origin)
+        raise BundleError(
+            N_("{path}: manifest.json lacks a version or a list of files"), path=origin
+        )
     try:
         return BundleManifest.model_validate(data)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "manifest"
-        raise BundleError(N_("{path}: manifest.json is not valid: {error}"), path=origin,
-                          error=f"{where}: {first.get('msg', '')}"[:300]) from exc
+        raise BundleError(
+            N_("{path}: manifest.json is not valid: {error}"),
+            path=origin,
+            error=f"{where}: {first.get('msg', '')}"[:300],
+        ) from exc
 
 
 def read_manifest(bundle: BundleFiles) -> BundleManifest:

@@ -16,8 +16,7 @@ from agent.bundle.loader import SOURCE_COLLECTOR, build_bundle, builtin_location
 from agent.bundle.loader import override_dir as _override_dir
 from agent.wire.bundle import BundleFiles
 
-__all__ = ["ImportResult", "check_bundle", "import_list_files", "override_dir",
-           "shipped_bundle"]
+__all__ = ["ImportResult", "check_bundle", "import_list_files", "override_dir", "shipped_bundle"]
 
 
 def shipped_bundle() -> BundleFiles:
@@ -33,8 +32,7 @@ def check_bundle(bundle: BundleFiles) -> dict[str, int]:
     return build_bundle(bundle, SOURCE_COLLECTOR, None).counts()
 
 
-def import_list_files(paths: list[Path], home: Path, source: str | None = None
-                      ) -> ImportResult:
+def import_list_files(paths: list[Path], home: Path, source: str | None = None) -> ImportResult:
     """The agent's ``signatures import`` of list files into ``home``'s override folder."""
     return import_files(paths, home, source=source)
 

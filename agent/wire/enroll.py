@@ -38,9 +38,10 @@ class EnrollRequest(_WireModel):
     device: DeviceIdentity
     ledger: LedgerFields = Field(default_factory=LedgerFields)
     handcarry_public_key: str | None = Field(
-        None, pattern=r"^[A-Za-z0-9+/]{43}=$",
+        None,
+        pattern=r"^[A-Za-z0-9+/]{43}=$",
         description="The agent's Ed25519 hand-carry public key (raw, base64); files signed "
-                    "with another key are held for review",
+        "with another key are held for review",
     )
 
 

@@ -60,8 +60,9 @@ class HandcarryEnvelope(BaseModel):
     sha256: str = Field(max_length=128, pattern=_ASCII)
     public_key: str = Field(max_length=128, pattern=_B64)
     signature: str = Field(max_length=256, pattern=_B64)
-    token_prefix: str | None = Field(None, min_length=1, max_length=TOKEN_PREFIX_LEN,
-                                     pattern=r"^[\x21-\x7e]+$")
+    token_prefix: str | None = Field(
+        None, min_length=1, max_length=TOKEN_PREFIX_LEN, pattern=r"^[\x21-\x7e]+$"
+    )
     token_hmac: str | None = Field(None, max_length=128, pattern=_ASCII)
 
     def report_bytes(self) -> bytes:
@@ -173,5 +174,11 @@ def verify(data: bytes, token_hash_lookup: TokenLookup | None = None) -> Verifie
         )
         if not token_verified:
             raise HandcarryError("the enrollment token does not match (forged or wrong bureau)")
-    return VerifiedHandcarry(report, hashlib.sha256(public).hexdigest(), envelope.token_prefix,
-                             token_verified, _b64(public), envelope.token_hmac)
+    return VerifiedHandcarry(
+        report,
+        hashlib.sha256(public).hexdigest(),
+        envelope.token_prefix,
+        token_verified,
+        _b64(public),
+        envelope.token_hmac,
+    )

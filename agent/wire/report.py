@@ -83,8 +83,11 @@ class IdentityParts(_Model):
 
 
 class DeviceIdentity(_Model):
-    fingerprint: str = Field(min_length=1, max_length=128,
-                             description="sha256 over the identity parts; stable across re-imaging")
+    fingerprint: str = Field(
+        min_length=1,
+        max_length=128,
+        description="sha256 over the identity parts; stable across re-imaging",
+    )
     parts: IdentityParts = Field(default_factory=IdentityParts)
     machine_id: str | None = Field(
         None, max_length=64, description="Linux /etc/machine-id (changes on re-install)"

@@ -18,8 +18,10 @@ def role_access(request: HttpRequest) -> dict:
         return {"may": {}}
     profile = user_profile(user)
     superuser = user.is_superuser and user.is_active
-    return {"may": {
-        "bureau": superuser or (profile is not None and profile.role in BUREAU_ROLES),
-        "edit": can_edit_ledger(user),
-        "administer": can_administer(user),
-    }}
+    return {
+        "may": {
+            "bureau": superuser or (profile is not None and profile.role in BUREAU_ROLES),
+            "edit": can_edit_ledger(user),
+            "administer": can_administer(user),
+        }
+    }

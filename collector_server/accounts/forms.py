@@ -35,8 +35,9 @@ class OrganisationForm(forms.ModelForm):
     def clean_contact_phone(self) -> str:
         phone = self.cleaned_data.get("contact_phone", "").strip()
         if phone and not PHONE_RE.match(phone):
-            raise forms.ValidationError(_("Enter a phone number such as 0571-88886666 or "
-                                          "13800138000."))
+            raise forms.ValidationError(
+                _("Enter a phone number such as 0571-88886666 or 13800138000.")
+            )
         return phone
 
 
@@ -44,12 +45,17 @@ class UserForm(forms.Form):
     """A new dashboard user in one of the organisations the administrator may see."""
 
     username = forms.RegexField(
-        label=_("User name"), max_length=USERNAME_MAX, regex=r"^[\w.@+-]+$",
-        error_messages={"invalid": _("Use letters, digits and . @ + - _ only.")})
-    role = forms.ChoiceField(label=_("Account role"), choices=Role.choices,
-                             initial=Role.school_staff)
-    organisation = forms.ModelChoiceField(label=_("Organisation"),
-                                          queryset=Organisation.objects.none())
+        label=_("User name"),
+        max_length=USERNAME_MAX,
+        regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("Use letters, digits and . @ + - _ only.")},
+    )
+    role = forms.ChoiceField(
+        label=_("Account role"), choices=Role.choices, initial=Role.school_staff
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
 
     def __init__(self, *args, orgs=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -65,4 +71,3 @@ class UserForm(forms.Form):
 
 class AccountsImportForm(ImportForm):
     """The same upload field (size and type checks) as the ledger import."""
-

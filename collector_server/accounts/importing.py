@@ -185,8 +185,10 @@ def import_accounts(path: str | Path, user, dry_run: bool) -> AccountsImportResu
             role = roles.get(values.get("role", "").lower() or Role.school_staff, "")
             if not role:
                 problems.append(_("Unknown role %(role)s.") % {"role": values["role"]})
-            if username.lower() in usernames or User.objects.filter(
-                    username__iexact=username).exists():
+            if (
+                username.lower() in usernames
+                or User.objects.filter(username__iexact=username).exists()
+            ):
                 problems.append(_("User name %(name)s is taken.") % {"name": username})
             usernames.add(username.lower())
         elif values.get("role"):
@@ -198,8 +200,9 @@ def import_accounts(path: str | Path, user, dry_run: bool) -> AccountsImportResu
         if isinstance(parent, Organisation):
             existing = Organisation.objects.filter(parent=parent, name=name).first()
         parent_label = parent.name if isinstance(parent, Organisation) else str(parent)
-        planned = PlannedRow(number, name, parent_label, kind, new_org=existing is None,
-                             username=username, role=role)
+        planned = PlannedRow(
+            number, name, parent_label, kind, new_org=existing is None, username=username, role=role
+        )
         if existing is None:
             if name.lower() in plan.created:
                 planned.new_org = False  # a second row naming an organisation made above
@@ -216,9 +219,13 @@ def import_accounts(path: str | Path, user, dry_run: bool) -> AccountsImportResu
             if org is None:
                 above = parent if isinstance(parent, Organisation) else made[parent.lower()]
                 org = Organisation.objects.create(
-                    name=planned.organisation, kind=planned.kind, parent=above,
-                    code=values.get("code", ""), contact_person=values.get("contact_person", ""),
-                    contact_phone=values.get("contact_phone", ""))
+                    name=planned.organisation,
+                    kind=planned.kind,
+                    parent=above,
+                    code=values.get("code", ""),
+                    contact_person=values.get("contact_person", ""),
+                    contact_phone=values.get("contact_phone", ""),
+                )
                 made[org.name.lower()] = org
             if planned.username:
                 planned.password = create_user(planned.username, planned.role, org)

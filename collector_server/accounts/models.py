@@ -21,11 +21,16 @@ ADMIN_ROLES = {Role.bureau_admin}
 class Profile(models.Model):
     """A user's role and organisation; they see that organisation and everything below it."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.viewer)
-    organisation = models.ForeignKey("ledger.Organisation", on_delete=models.PROTECT,
-                                     related_name="members", verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        "ledger.Organisation",
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("organisation"),
+    )
     phone = models.CharField(_("phone"), max_length=50, blank=True)
 
     class Meta:

@@ -42,6 +42,7 @@ def require_edit(user, organisation: Organisation) -> None:
 
 def bureau_only(view):
     """Sign-in required, and a bureau role (or superuser), else 403."""
+
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
@@ -49,4 +50,5 @@ def bureau_only(view):
         if not request.user.is_superuser and (profile is None or profile.role not in BUREAU_ROLES):
             raise PermissionDenied(_("Only bureau staff may do this."))
         return view(request, *args, **kwargs)
+
     return wrapper

@@ -53,8 +53,9 @@ def visible_orgs(user) -> QuerySet[Organisation]:
     return scope_orgs(Organisation.objects.all(), user)
 
 
-def scope_devices(qs: QuerySet, user, field: str = "organisation",
-                  below: Organisation | None = None) -> QuerySet:
+def scope_devices(
+    qs: QuerySet, user, field: str = "organisation", below: Organisation | None = None
+) -> QuerySet:
     """Restrict ``qs`` (devices, or rows hanging off a device) to what ``user`` may see.
 
     The one scoping function of the collector. For rows that hang off a device (reports,

@@ -13,8 +13,9 @@ def generate_password() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(16))
 
 
-def create_user(username: str, role: str, org, *, superuser: bool = False,
-                password: str | None = None) -> str:
+def create_user(
+    username: str, role: str, org, *, superuser: bool = False, password: str | None = None
+) -> str:
     """Create a dashboard user with a profile; returns the (generated) password."""
     from django.contrib.auth.models import User
 

@@ -35,23 +35,36 @@ def _require_admin(request: HttpRequest) -> None:
 def user_list(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     orgs = visible_orgs(request.user)
-    form = UserForm(request.POST or None, orgs=orgs,
-                    initial={"organisation": request.GET.get("org")})
+    form = UserForm(
+        request.POST or None, orgs=orgs, initial={"organisation": request.GET.get("org")}
+    )
     new_user = request.session.pop("reset_user", None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         password = create_user(data["username"], data["role"], data["organisation"])
         # shown in this answer only: not stored anywhere in clear
-        new_user = {"username": data["username"], "password": password,
-                    "organisation": data["organisation"].name}
+        new_user = {
+            "username": data["username"],
+            "password": password,
+            "organisation": data["organisation"].name,
+        }
         messages.success(request, _("User %(name)s added.") % {"name": data["username"]})
         form = UserForm(orgs=orgs)
-    profiles = (Profile.objects.filter(organisation__in=orgs)
-                .select_related("user", "organisation").order_by("organisation__path",
-                                                                  "user__username"))
-    return render(request, "accounts/users.html", {
-        "nav": "users", "form": form, "profiles": profiles[:500], "new_user": new_user,
-    })
+    profiles = (
+        Profile.objects.filter(organisation__in=orgs)
+        .select_related("user", "organisation")
+        .order_by("organisation__path", "user__username")
+    )
+    return render(
+        request,
+        "accounts/users.html",
+        {
+            "nav": "users",
+            "form": form,
+            "profiles": profiles[:500],
+            "new_user": new_user,
+        },
+    )
 
 
 @login_required
@@ -59,18 +72,25 @@ def user_list(request: HttpRequest) -> HttpResponse:
 def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     """A new one-time password for a user below the administrator (a forgotten password)."""
     _require_admin(request)
-    profile = get_object_or_404(Profile.objects.select_related("user", "organisation"),
-                                user_id=pk, organisation__in=visible_orgs(request.user))
+    profile = get_object_or_404(
+        Profile.objects.select_related("user", "organisation"),
+        user_id=pk,
+        organisation__in=visible_orgs(request.user),
+    )
     if profile.user.is_superuser and not request.user.is_superuser:
         raise PermissionDenied(_("Only a bureau administrator may manage users."))
     password = generate_password()
     profile.user.set_password(password)
     profile.user.save(update_fields=["password"])
     # shown once on the next page load, then gone from the session
-    request.session["reset_user"] = {"username": profile.user.username, "password": password,
-                                     "organisation": profile.organisation.name}
-    messages.success(request, _("New one-time password for %(name)s.") % {
-        "name": profile.user.username})
+    request.session["reset_user"] = {
+        "username": profile.user.username,
+        "password": password,
+        "organisation": profile.organisation.name,
+    }
+    messages.success(
+        request, _("New one-time password for %(name)s.") % {"name": profile.user.username}
+    )
     return redirect("users")
 
 
@@ -92,9 +112,11 @@ def user_import(request: HttpRequest) -> HttpResponse:
             path.unlink(missing_ok=True)
         context.update(result=result, filename=stored["name"])
         if result.applied:
-            messages.success(request, _(
-                "%(orgs)d organisations and %(users)d users added.") % {
-                "orgs": result.new_orgs, "users": result.new_users})
+            messages.success(
+                request,
+                _("%(orgs)d organisations and %(users)d users added.")
+                % {"orgs": result.new_orgs, "users": result.new_users},
+            )
         return render(request, "accounts/users_import.html", context)
     if request.method == "POST":
         form = AccountsImportForm(request.POST, request.FILES)

@@ -14,8 +14,11 @@ def overdue_cases(user) -> list:
     from collector_server.notices.models import Case, CaseState
     from collector_server.notices.services import deadline_flag
 
-    cases = Case.objects.filter(organisation__in=visible_orgs(user)).exclude(
-        state=CaseState.closed).select_related("organisation", "notice")
+    cases = (
+        Case.objects.filter(organisation__in=visible_orgs(user))
+        .exclude(state=CaseState.closed)
+        .select_related("organisation", "notice")
+    )
     return [c for c in cases if deadline_flag(c) == "overdue"]
 
 
@@ -39,15 +42,24 @@ def due_this_week(user) -> dict:
         silent = stale_devices(scope_devices(Device.objects.all(), user)).count()
         cache.set(silent_key, silent, SILENT_CACHE_SECONDS)
     items = [
-        {"key": "pledges_missing", "count": needs_pledge(visible_people(user)).count(),
-         "url": reverse("compliance:people") + "?pledge=missing"},
-        {"key": "cases_overdue", "count": len(overdue_cases(user)),
-         "url": reverse("compliance:overdue_cases")},
-        {"key": "devices_silent", "count": silent,
-         "url": reverse("ledger:stale")},
+        {
+            "key": "pledges_missing",
+            "count": needs_pledge(visible_people(user)).count(),
+            "url": reverse("compliance:people") + "?pledge=missing",
+        },
+        {
+            "key": "cases_overdue",
+            "count": len(overdue_cases(user)),
+            "url": reverse("compliance:overdue_cases"),
+        },
+        {"key": "devices_silent", "count": silent, "url": reverse("ledger:stale")},
     ]
     if is_bureau(user):
-        items.append({"key": "review_not_done",
-                      "count": reviews_not_done(visible_orgs(user), week),
-                      "url": reverse("compliance:reviews") + f"?week={week}"})
+        items.append(
+            {
+                "key": "review_not_done",
+                "count": reviews_not_done(visible_orgs(user), week),
+                "url": reverse("compliance:reviews") + f"?week={week}",
+            }
+        )
     return {"items": items, "week": week, "total": sum(i["count"] for i in items)}

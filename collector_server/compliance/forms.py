@@ -20,18 +20,22 @@ class PersonForm(forms.ModelForm):
     def __init__(self, *args, units=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = units
-        org_id = str(self.data.get("organisation") or (
-            self.instance.organisation_id if self.instance.pk else ""))
+        org_id = str(
+            self.data.get("organisation")
+            or (self.instance.organisation_id if self.instance.pk else "")
+        )
         if not org_id and units is not None and units.count() == 1:
             org_id = str(units.first().pk)
             self.initial.setdefault("organisation", org_id)
         # only the devices of the person's organisation (a bureau picks it, saves, then links)
-        devices = Device.objects.filter(organisation__in=units,
-                                        organisation_id=int(org_id) if org_id.isdigit() else 0)
+        devices = Device.objects.filter(
+            organisation__in=units, organisation_id=int(org_id) if org_id.isdigit() else 0
+        )
         self.fields["devices"].queryset = devices.order_by("hostname")
         self.fields["devices"].required = False
         self.fields["devices"].help_text = _(
-            "Only devices of the chosen organisation; save first to choose them.")
+            "Only devices of the chosen organisation; save first to choose them."
+        )
 
     def clean_phone(self) -> str:
         from collector_server.ledger.excel import PHONE_RE
@@ -54,8 +58,11 @@ class ImportForm(forms.Form):
 
 
 class ScanForm(forms.Form):
-    signed_on = forms.DateField(label=_("Signed on"), initial=timezone.localdate,
-                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    signed_on = forms.DateField(
+        label=_("Signed on"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     variant = forms.ChoiceField(label=_("Text"), choices=PledgeVariant.choices)
     file = forms.FileField(label=_("Signed scan (PDF, JPEG or PNG)"))
 
@@ -71,5 +78,6 @@ class ReviewTextForm(forms.ModelForm):
     class Meta:
         model = WeeklyReview
         fields = ["experience", "problems", "adjustments"]
-        widgets = {f: forms.Textarea(attrs={"rows": 4})
-                   for f in ("experience", "problems", "adjustments")}
+        widgets = {
+            f: forms.Textarea(attrs={"rows": 4}) for f in ("experience", "problems", "adjustments")
+        }

@@ -11,25 +11,39 @@ from collector_server.ledger.excel import neutralise_cell
 from .models import WeeklyReview
 from .review import METRICS, TREND_KEYS, metric_rows
 
-RANK_KEYS = ("coverage_pct", "pledge_pct", "active_mining", "passive_mining", "cases_overdue",
-             "silent_devices")
+RANK_KEYS = (
+    "coverage_pct",
+    "pledge_pct",
+    "active_mining",
+    "passive_mining",
+    "cases_overdue",
+    "silent_devices",
+)
 
 
 def _rank_headers() -> list[str]:
     labels = dict(METRICS)
-    return [_("Rank"), _("Organisation")] + [str(labels[k]) for k in RANK_KEYS] + [
-        _("Criticise in the circular")]
+    return (
+        [_("Rank"), _("Organisation")]
+        + [str(labels[k]) for k in RANK_KEYS]
+        + [_("Criticise in the circular")]
+    )
 
 
 def _rank_rows(snapshot: dict) -> list[list]:
     yes, no = _("Yes"), _("No")
-    return [[r["rank"], r["name"], *[r[k] for k in RANK_KEYS], yes if r["weak"] else no]
-            for r in snapshot.get("schools", [])]
+    return [
+        [r["rank"], r["name"], *[r[k] for k in RANK_KEYS], yes if r["weak"] else no]
+        for r in snapshot.get("schools", [])
+    ]
 
 
 def _texts(review: WeeklyReview) -> list[tuple[str, str]]:
-    return [(_("Experience"), review.experience), (_("Problems"), review.problems),
-            (_("Adjustments to the measures"), review.adjustments)]
+    return [
+        (_("Experience"), review.experience),
+        (_("Problems"), review.problems),
+        (_("Adjustments to the measures"), review.adjustments),
+    ]
 
 
 def review_xlsx(review: WeeklyReview) -> bytes:
@@ -73,19 +87,33 @@ def review_pdf(review: WeeklyReview) -> bytes:
     pdf = new_document()
     pdf.add_page()
     pdf.set_font(FAMILY, size=16)
-    pdf.multi_cell(0, 10, _("Weekly review %(week)s: %(org)s") % {
-        "week": snap.get("week", ""), "org": snap.get("organisation", "")},
-        new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        10,
+        _("Weekly review %(week)s: %(org)s")
+        % {"week": snap.get("week", ""), "org": snap.get("organisation", "")},
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_font(FAMILY, size=10)
-    pdf.multi_cell(0, 7, _("Figures as of %(at)s; frozen when the review was generated.") % {
-        "at": snap.get("as_of", "")[:16].replace("T", " ")}, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        7,
+        _("Figures as of %(at)s; frozen when the review was generated.")
+        % {"at": snap.get("as_of", "")[:16].replace("T", " ")},
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(2)
     table(pdf, [_("Figure"), _("Value")], metric_rows(snap), [110, 56])
     pdf.ln(4)
     labels = dict(METRICS)
-    table(pdf, [_("Week")] + [str(labels[k])[:14] for k in TREND_KEYS],
-          [[r["week"]] + [r.get(k) for k in TREND_KEYS] for r in snap.get("trend", [])],
-          [30, 34, 34, 34, 34])
+    table(
+        pdf,
+        [_("Week")] + [str(labels[k])[:14] for k in TREND_KEYS],
+        [[r["week"]] + [r.get(k) for k in TREND_KEYS] for r in snap.get("trend", [])],
+        [30, 34, 34, 34, 34],
+    )
     for label, text in _texts(review):
         pdf.ln(3)
         pdf.set_font(FAMILY, size=12)
@@ -96,6 +124,10 @@ def review_pdf(review: WeeklyReview) -> bytes:
         pdf.add_page(orientation="L")
         pdf.set_font(FAMILY, size=14)
         pdf.multi_cell(0, 10, _("Ranking of schools"), new_x="LMARGIN", new_y="NEXT")
-        table(pdf, [h[:12] for h in _rank_headers()], _rank_rows(snap),
-              [14, 56, 26, 26, 26, 26, 26, 26, 26])
+        table(
+            pdf,
+            [h[:12] for h in _rank_headers()],
+            _rank_rows(snap),
+            [14, 56, 26, 26, 26, 26, 26, 26, 26],
+        )
     return bytes(pdf.output())

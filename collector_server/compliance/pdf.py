@@ -36,15 +36,19 @@ def cjk_font_path() -> Path:
         path = Path(configured)
         if path.is_file():
             return path
-        raise FontMissingError(_(
-            "The Chinese font set in MINECHECK_CJK_FONT (%(path)s) does not exist.") % {
-            "path": configured})
+        raise FontMissingError(
+            _("The Chinese font set in MINECHECK_CJK_FONT (%(path)s) does not exist.")
+            % {"path": configured}
+        )
     for candidate in FONT_PATHS:
         if Path(candidate).is_file():
             return Path(candidate)
-    raise FontMissingError(_(
-        "No Chinese font was found, so the PDF cannot be made. Install the Debian package "
-        "fonts-wqy-microhei or set MINECHECK_CJK_FONT to a .ttf/.ttc font file."))
+    raise FontMissingError(
+        _(
+            "No Chinese font was found, so the PDF cannot be made. Install the Debian package "
+            "fonts-wqy-microhei or set MINECHECK_CJK_FONT to a .ttf/.ttc font file."
+        )
+    )
 
 
 def new_document():
@@ -74,20 +78,21 @@ def add_pledge_page(pdf, *, variant: str, name: str, unit: str, day: date | None
     pdf.multi_cell(0, 8, "　　" + text.preamble, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     who = name if name == unit else f"{unit} {name}"
-    pdf.multi_cell(0, 8, "　　" + text.subject_line.format(name=who),
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, "　　" + text.subject_line.format(name=who), new_x="LMARGIN", new_y="NEXT")
     for item in text.items:
         pdf.multi_cell(0, 8, "　　" + item, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(14)
     for i, line in enumerate(text.signature_lines):
         pdf.set_x(pdf.l_margin + 70)
-        pdf.multi_cell(0, 10, line.format(name=name) if i == 0 else line,
-                       new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0, 10, line.format(name=name) if i == 0 else line, new_x="LMARGIN", new_y="NEXT"
+        )
     pdf.set_x(pdf.l_margin + 70)
     pdf.multi_cell(0, 10, f"单位：{unit}" if name != unit else "", new_x="LMARGIN", new_y="NEXT")
     pdf.set_x(pdf.l_margin + 70)
-    pdf.multi_cell(0, 10, chinese_date(day) if day else "年    月    日",
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0, 10, chinese_date(day) if day else "年    月    日", new_x="LMARGIN", new_y="NEXT"
+    )
 
 
 def pledges_pdf(pages: Sequence[dict]) -> bytes:
@@ -98,8 +103,7 @@ def pledges_pdf(pages: Sequence[dict]) -> bytes:
     return bytes(pdf.output())
 
 
-def table(pdf, headers: Sequence[str], rows: Sequence[Sequence], widths: Sequence[float]
-          ) -> None:
+def table(pdf, headers: Sequence[str], rows: Sequence[Sequence], widths: Sequence[float]) -> None:
     """A simple grid of text cells."""
     pdf.set_font(FAMILY, size=9.5)
     pdf.set_fill_color(220, 230, 241)

@@ -36,8 +36,13 @@ COLUMNS = (  # key, zh, en
 )
 ROLE_WORDS = {
     PersonRole.staff: ("工作人员", "staff", "staff member"),
-    PersonRole.operator: ("信息资产运维人员", "运维人员", "operator", "asset operator",
-                          "information-asset operator"),
+    PersonRole.operator: (
+        "信息资产运维人员",
+        "运维人员",
+        "operator",
+        "asset operator",
+        "information-asset operator",
+    ),
     PersonRole.other: ("其他人员", "其他", "other"),
 }
 
@@ -47,8 +52,15 @@ def _norm(text: str) -> str:
 
 
 HEADERS = {_norm(name): key for key, zh, en in COLUMNS for name in (key, zh, en)}
-HEADERS.update({_norm("学校"): "organisation", _norm("电话"): "phone", _norm("手机"): "phone",
-                _norm("类别"): "role", _norm("设备"): "devices"})
+HEADERS.update(
+    {
+        _norm("学校"): "organisation",
+        _norm("电话"): "phone",
+        _norm("手机"): "phone",
+        _norm("类别"): "role",
+        _norm("设备"): "devices",
+    }
+)
 ROLE_BY_WORD = {_norm(w): role for role, words in ROLE_WORDS.items() for w in words}
 
 
@@ -65,15 +77,28 @@ def export_people(people: QuerySet[Person], stream: BinaryIO) -> int:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     yes, no = ("Yes", "No") if english else ("已签订", "未签订")
-    labels = {PersonRole.staff: "工作人员", PersonRole.operator: "信息资产运维人员",
-              PersonRole.other: "其他人员"}
+    labels = {
+        PersonRole.staff: "工作人员",
+        PersonRole.operator: "信息资产运维人员",
+        PersonRole.other: "其他人员",
+    }
     count = 0
     for person in people.select_related("organisation").prefetch_related("devices", "pledges"):
         role = person.get_role_display() if english else labels[person.role]
         devices = ", ".join(d.asset_tag or d.hostname for d in person.devices.all())
-        ws.append([neutralise_cell(v) for v in (
-            person.organisation.name, person.name, str(role), person.phone, devices,
-            yes if person.pledges.all() else no)])
+        ws.append(
+            [
+                neutralise_cell(v)
+                for v in (
+                    person.organisation.name,
+                    person.name,
+                    str(role),
+                    person.phone,
+                    devices,
+                    yes if person.pledges.all() else no,
+                )
+            ]
+        )
         count += 1
     for letter, width in zip("ABCDEF", (24, 12, 18, 16, 30, 10), strict=True):
         ws.column_dimensions[letter].width = width
@@ -115,8 +140,9 @@ def _devices(org, text: str) -> tuple[list[int], list[str]]:
     """Devices of ``org`` named by hostname or asset tag; and the names not found."""
     ids, missing = [], []
     for token in (t for t in re.split(r"[,，、;；\s]+", text) if t):
-        match = list(org.devices.filter(asset_tag=token).values_list("pk", flat=True)[:2]) or \
-            list(org.devices.filter(hostname__iexact=token).values_list("pk", flat=True)[:2])
+        match = list(org.devices.filter(asset_tag=token).values_list("pk", flat=True)[:2]) or list(
+            org.devices.filter(hostname__iexact=token).values_list("pk", flat=True)[:2]
+        )
         if len(match) == 1:
             ids.append(match[0])
         else:
@@ -145,17 +171,22 @@ def import_people(path: str | Path, user, dry_run: bool) -> PeopleImportResult:
     for name in table[header_index]:
         key = HEADERS.get(_norm(name)) if name else None
         if name and key is None:
-            result.errors.append(RowError(header_index + 1, _(
-                "Unknown column “%(name)s”.") % {"name": name}))
+            result.errors.append(
+                RowError(header_index + 1, _("Unknown column “%(name)s”.") % {"name": name})
+            )
         keys.append(key)
     if not {"organisation", "name"} <= set(keys):
-        result.errors.append(RowError(header_index + 1, _(
-            "The file needs the columns “单位” (organisation) and “姓名” (name).")))
+        result.errors.append(
+            RowError(
+                header_index + 1,
+                _("The file needs the columns “单位” (organisation) and “姓名” (name)."),
+            )
+        )
     if result.errors:
         return result
     orgs = {o.name: o for o in units(user)}
     seen: dict[tuple[int, str], int] = {}
-    for offset, raw in enumerate(table[header_index + 1:], start=header_index + 2):
+    for offset, raw in enumerate(table[header_index + 1 :], start=header_index + 2):
         if not any(raw):
             continue
         result.rows += 1
@@ -163,50 +194,79 @@ def import_people(path: str | Path, user, dry_run: bool) -> PeopleImportResult:
         org = orgs.get(values["organisation"])
         name = values["name"]
         if org is None:
-            result.errors.append(RowError(offset, _(
-                "Organisation “%(name)s” is not a school or café you manage.") % {
-                "name": values["organisation"]}))
+            result.errors.append(
+                RowError(
+                    offset,
+                    _("Organisation “%(name)s” is not a school or café you manage.")
+                    % {"name": values["organisation"]},
+                )
+            )
             continue
         if not name or len(name) > 100:
             result.errors.append(RowError(offset, _("The name is empty or too long.")))
             continue
         if (org.pk, name) in seen:
-            result.errors.append(RowError(offset, _(
-                "%(name)s is already in row %(row)d.") % {"name": name,
-                                                          "row": seen[(org.pk, name)]}))
+            result.errors.append(
+                RowError(
+                    offset,
+                    _("%(name)s is already in row %(row)d.")
+                    % {"name": name, "row": seen[(org.pk, name)]},
+                )
+            )
             continue
         seen[(org.pk, name)] = offset
         role_text = values.get("role", "")
         role = ROLE_BY_WORD.get(_norm(role_text)) if role_text else PersonRole.staff
         if role is None:
-            result.errors.append(RowError(offset, _(
-                "Unknown role “%(role)s”: use 工作人员, 信息资产运维人员 or 其他人员.") % {
-                "role": role_text}))
+            result.errors.append(
+                RowError(
+                    offset,
+                    _("Unknown role “%(role)s”: use 工作人员, 信息资产运维人员 or 其他人员.")
+                    % {"role": role_text},
+                )
+            )
             continue
         phone = values.get("phone", "")
         if phone and not PHONE_RE.match(phone):
-            result.errors.append(RowError(offset, _("Bad phone number “%(phone)s”.") % {
-                "phone": phone}))
+            result.errors.append(
+                RowError(offset, _("Bad phone number “%(phone)s”.") % {"phone": phone})
+            )
             continue
         device_ids = None
         if values.get("devices"):
             device_ids, missing = _devices(org, values["devices"])
             if missing:
-                result.errors.append(RowError(offset, _(
-                    "No device of %(org)s is called %(names)s.") % {
-                    "org": org.name, "names": "、".join(missing)}))
+                result.errors.append(
+                    RowError(
+                        offset,
+                        _("No device of %(org)s is called %(names)s.")
+                        % {"org": org.name, "names": "、".join(missing)},
+                    )
+                )
                 continue
         existing = Person.objects.filter(organisation=org, name=name).order_by("id").first()
-        result.changes.append(PersonChange(
-            offset, org.pk, org.name, name, existing.pk if existing else None, role,
-            phone or (existing.phone if existing else ""), device_ids,
-            values.get("devices", "")))
+        result.changes.append(
+            PersonChange(
+                offset,
+                org.pk,
+                org.name,
+                name,
+                existing.pk if existing else None,
+                role,
+                phone or (existing.phone if existing else ""),
+                device_ids,
+                values.get("devices", ""),
+            )
+        )
     if dry_run or result.errors or not result.changes:
         return result
     with transaction.atomic():
         for change in result.changes:
-            person = (Person.objects.get(pk=change.person_id) if change.person_id
-                      else Person(organisation_id=change.organisation_id, name=change.name))
+            person = (
+                Person.objects.get(pk=change.person_id)
+                if change.person_id
+                else Person(organisation_id=change.organisation_id, name=change.name)
+            )
             person.role, person.phone = change.role, change.phone
             person.save()
             if change.device_ids is not None:

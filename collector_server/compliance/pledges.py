@@ -30,7 +30,8 @@ MAGIC = (  # (prefix, type, extension)
 def max_scan_bytes() -> int:
     """Setting MINECHECK_MAX_PLEDGE_SCAN_BYTES (Django setting or environment); 10 MB."""
     value = getattr(settings, "MINECHECK_MAX_PLEDGE_SCAN_BYTES", None) or os.environ.get(
-        "MINECHECK_MAX_PLEDGE_SCAN_BYTES")
+        "MINECHECK_MAX_PLEDGE_SCAN_BYTES"
+    )
     return int(value) if value else DEFAULT_MAX_SCAN_BYTES
 
 
@@ -52,15 +53,25 @@ def scans_dir() -> Path:
     return folder
 
 
-def store_scan(upload, *, organisation: Organisation, person: Person | None, signed_on: date,
-               variant: str, user=None) -> Pledge:
+def store_scan(
+    upload,
+    *,
+    organisation: Organisation,
+    person: Person | None,
+    signed_on: date,
+    variant: str,
+    user=None,
+) -> Pledge:
     """Check the upload (type by magic bytes, size), keep it under the data folder, add a row."""
     limit = max_scan_bytes()
     if upload.size is not None and upload.size > limit:
-        raise ScanError(_(
-            "The file is too large (%(size).1f MB): a scan may be at most %(max).1f MB. "
-            "Scan at a lower resolution or as a PDF.") % {
-            "size": upload.size / 1048576, "max": limit / 1048576})
+        raise ScanError(
+            _(
+                "The file is too large (%(size).1f MB): a scan may be at most %(max).1f MB. "
+                "Scan at a lower resolution or as a PDF."
+            )
+            % {"size": upload.size / 1048576, "max": limit / 1048576}
+        )
     chunks = upload.chunks()
     first = b""
     for chunk in chunks:
@@ -68,9 +79,13 @@ def store_scan(upload, *, organisation: Organisation, person: Person | None, sig
         break
     found = sniff(first[:16])
     if found is None:
-        raise ScanError(_(
-            "“%(name)s” is not a PDF, JPEG or PNG file. Upload the signed pledge as a scan "
-            "(PDF) or a photo (JPEG/PNG).") % {"name": upload.name})
+        raise ScanError(
+            _(
+                "“%(name)s” is not a PDF, JPEG or PNG file. Upload the signed pledge as a scan "
+                "(PDF) or a photo (JPEG/PNG)."
+            )
+            % {"name": upload.name}
+        )
     kind, ext = found
     digest, size = hashlib.sha256(), 0
     folder = scans_dir()
@@ -81,9 +96,10 @@ def store_scan(upload, *, organisation: Organisation, person: Person | None, sig
                 for piece in chunk:
                     size += len(piece)
                     if size > limit:
-                        raise ScanError(_(
-                            "The file is too large: a scan may be at most %(max).1f MB.") % {
-                            "max": limit / 1048576})
+                        raise ScanError(
+                            _("The file is too large: a scan may be at most %(max).1f MB.")
+                            % {"max": limit / 1048576}
+                        )
                     digest.update(piece)
                     out.write(piece)
             out.flush()
@@ -94,10 +110,17 @@ def store_scan(upload, *, organisation: Organisation, person: Person | None, sig
         Path(tmp).unlink(missing_ok=True)
         raise
     return Pledge.objects.create(
-        organisation=organisation, person=person, variant=variant, signed_on=signed_on,
-        scan_file=f"pledges/{name}", scan_name=Path(upload.name or name).name[:255],
-        scan_type=kind, scan_size=size, scan_sha256=digest.hexdigest(),
-        uploaded_by=user if getattr(user, "is_authenticated", False) else None)
+        organisation=organisation,
+        person=person,
+        variant=variant,
+        signed_on=signed_on,
+        scan_file=f"pledges/{name}",
+        scan_name=Path(upload.name or name).name[:255],
+        scan_type=kind,
+        scan_size=size,
+        scan_sha256=digest.hexdigest(),
+        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+    )
 
 
 def scan_path(pledge: Pledge) -> Path:
@@ -112,8 +135,11 @@ def effective_settings(organisation: Organisation) -> dict:
     for org_id in ids:  # root first; deeper ones override
         row = rows.get(org_id)
         if row is not None:
-            result = {"deadline": row.deadline or result["deadline"], "variant": row.variant,
-                      "set_by": org_id}
+            result = {
+                "deadline": row.deadline or result["deadline"],
+                "variant": row.variant,
+                "set_by": org_id,
+            }
     return result
 
 
@@ -154,15 +180,21 @@ def completion(organisation: Organisation) -> Completion:
     unit_orgs = orgs.filter(kind__in=UNIT_KINDS)
     unit_pledge = Pledge.objects.filter(organisation=OuterRef("pk"), person__isnull=True)
     unit_done = unit_orgs.filter(Exists(unit_pledge)).count()
-    return Completion(organisation, total, signed, unit_done == unit_orgs.count(),
-                      effective_settings(organisation)["deadline"])
+    return Completion(
+        organisation,
+        total,
+        signed,
+        unit_done == unit_orgs.count(),
+        effective_settings(organisation)["deadline"],
+    )
 
 
 def _actively_mined(device) -> bool:
     from collector_server.reports.models import Report
 
-    return (device.last_verdict == "mining" and device.last_mode == "active") or \
-        Report.objects.filter(device=device, verdict="mining", mode="active").exists()
+    return (
+        device.last_verdict == "mining" and device.last_mode == "active"
+    ) or Report.objects.filter(device=device, verdict="mining", mode="active").exists()
 
 
 def _must_resign(case) -> list[tuple[Person, object]]:
@@ -181,18 +213,25 @@ def _must_resign(case) -> list[tuple[Person, object]]:
 def case_blockers(case) -> list[str]:
     """Why ``case`` cannot close yet: each person responsible for one of its devices that
     mined actively, who has not signed a pledge after the case was opened (须重新签订)."""
-    return [_(
-        "%(name)s (responsible for %(host)s, which mined actively) has not signed the pledge "
-        "again since the case was opened.") % {"name": person.name, "host": device.hostname}
-        for person, device in _must_resign(case)]
+    return [
+        _(
+            "%(name)s (responsible for %(host)s, which mined actively) has not signed the pledge "
+            "again since the case was opened."
+        )
+        % {"name": person.name, "host": device.hostname}
+        for person, device in _must_resign(case)
+    ]
 
 
 def resign_ids(people: QuerySet[Person]) -> set[int]:
     """Of ``people``, those who must sign again because of an open case (see case_blockers)."""
     from collector_server.notices.models import Case, CaseState
 
-    cases = Case.objects.filter(devices__responsible_people__in=people).exclude(
-        state=CaseState.closed).distinct()
+    cases = (
+        Case.objects.filter(devices__responsible_people__in=people)
+        .exclude(state=CaseState.closed)
+        .distinct()
+    )
     wanted = set(people.values_list("pk", flat=True))
     return {p.pk for case in cases for p, _device in _must_resign(case) if p.pk in wanted}
 

@@ -85,10 +85,12 @@ def _history(orgs, start: datetime, end: datetime) -> dict:
     from collector_server.reports.models import Report
 
     devices = Device.objects.filter(organisation__in=orgs, first_seen__lt=end).exclude(
-        status=DeviceStatus.retired)
+        status=DeviceStatus.retired
+    )
     in_ledger = devices.count()
-    reports = Report.objects.filter(device__organisation__in=orgs, received_at__gte=start,
-                                    received_at__lt=end)
+    reports = Report.objects.filter(
+        device__organisation__in=orgs, received_at__gte=start, received_at__lt=end
+    )
     reporting = reports.values("device").distinct().count()
     mining = reports.filter(verdict="mining")
     cases = Case.objects.filter(organisation__in=orgs)
@@ -111,73 +113,103 @@ def _metrics(orgs, start: datetime, end: datetime, at: datetime) -> dict:
 
     figures = _history(orgs, start, end)
     devices = Device.objects.filter(organisation__in=orgs, first_seen__lt=end).exclude(
-        status=DeviceStatus.retired)
+        status=DeviceStatus.retired
+    )
     open_cases = Case.objects.filter(organisation__in=orgs, received_at__lt=at).exclude(
-        state=CaseState.closed)
+        state=CaseState.closed
+    )
     people = Person.objects.filter(organisation__in=orgs, active=True, created_at__lt=at)
     signed = people.filter(pledges__uploaded_at__lt=at).distinct().count()
     total = people.count()
-    figures.update({
-        "high_performance": devices.filter(high_performance=True).count(),
-        "cases_overdue": sum(1 for c in open_cases if deadline_flag(c, at) == "overdue"),
-        "repeat_devices": devices.annotate(n=Count("cases")).filter(n__gte=2).count(),
-        "silent_devices": stale_devices(devices, at).count(),
-        "people": total,
-        "pledges_signed": signed,
-        "pledge_pct": _pct(signed, total) if total else 100.0,
-        "unit_pledge": Pledge.objects.filter(organisation__in=orgs, person__isnull=True,
-                                             uploaded_at__lt=at).exists(),
-    })
+    figures.update(
+        {
+            "high_performance": devices.filter(high_performance=True).count(),
+            "cases_overdue": sum(1 for c in open_cases if deadline_flag(c, at) == "overdue"),
+            "repeat_devices": devices.annotate(n=Count("cases")).filter(n__gte=2).count(),
+            "silent_devices": stale_devices(devices, at).count(),
+            "people": total,
+            "pledges_signed": signed,
+            "pledge_pct": _pct(signed, total) if total else 100.0,
+            "unit_pledge": Pledge.objects.filter(
+                organisation__in=orgs, person__isnull=True, uploaded_at__lt=at
+            ).exists(),
+        }
+    )
     return figures
 
 
 def _weak(row: dict) -> bool:
     """A unit the circular may criticise (通报批评)."""
-    return (row["coverage_pct"] < 80 or row["pledge_pct"] < 80 or row["cases_overdue"] > 0
-            or row["active_mining"] > 0)
+    return (
+        row["coverage_pct"] < 80
+        or row["pledge_pct"] < 80
+        or row["cases_overdue"] > 0
+        or row["active_mining"] > 0
+    )
 
 
 def ranking(rows: list[dict]) -> list[dict]:
     """Schools best first: coverage, pledge completion, then fewer mining and overdue cases."""
-    ordered = sorted(rows, key=lambda r: (-r["coverage_pct"], -r["pledge_pct"],
-                                          r["active_mining"] + r["passive_mining"],
-                                          r["cases_overdue"], r["name"]))
+    ordered = sorted(
+        rows,
+        key=lambda r: (
+            -r["coverage_pct"],
+            -r["pledge_pct"],
+            r["active_mining"] + r["passive_mining"],
+            r["cases_overdue"],
+            r["name"],
+        ),
+    )
     return [{**row, "rank": i, "weak": _weak(row)} for i, row in enumerate(ordered, start=1)]
 
 
-def compute_snapshot(organisation: Organisation, monday: date, now: datetime | None = None
-                     ) -> dict:
+def compute_snapshot(organisation: Organisation, monday: date, now: datetime | None = None) -> dict:
     """The snapshot of ``organisation`` (and everything under it) for the week of ``monday``."""
     now = now or timezone.now()
     start, end = _bounds(monday)
     at = min(end, now)
     orgs = organisation.descendants()
     snapshot = {
-        "week": week_label(monday), "organisation": organisation.name,
-        "organisation_id": organisation.pk, "kind": organisation.kind,
-        "start": start.isoformat(), "end": end.isoformat(), "as_of": at.isoformat(),
+        "week": week_label(monday),
+        "organisation": organisation.name,
+        "organisation_id": organisation.pk,
+        "kind": organisation.kind,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "as_of": at.isoformat(),
         "metrics": _metrics(orgs, start, end, at),
     }
     trend = []
     for back in range(TREND_WEEKS, 0, -1):
         w_start, w_end = _bounds(monday - timedelta(weeks=back))
         figures = _history(orgs, w_start, w_end)
-        trend.append({"week": week_label(monday - timedelta(weeks=back)),
-                      **{k: figures[k] for k in TREND_KEYS}})
-    trend.append({"week": snapshot["week"],
-                  **{k: snapshot["metrics"][k] for k in TREND_KEYS}})
+        trend.append(
+            {
+                "week": week_label(monday - timedelta(weeks=back)),
+                **{k: figures[k] for k in TREND_KEYS},
+            }
+        )
+    trend.append({"week": snapshot["week"], **{k: snapshot["metrics"][k] for k in TREND_KEYS}})
     snapshot["trend"] = trend
     from .access import UNIT_KINDS
 
     units = organisation.descendants(include_self=False).filter(kind__in=UNIT_KINDS)
-    rows = [{"organisation_id": u.pk, "name": u.name, "kind": u.kind,
-             **_metrics(u.descendants(), start, end, at)} for u in units.order_by("name")]
+    rows = [
+        {
+            "organisation_id": u.pk,
+            "name": u.name,
+            "kind": u.kind,
+            **_metrics(u.descendants(), start, end, at),
+        }
+        for u in units.order_by("name")
+    ]
     snapshot["schools"] = ranking(rows) if rows else []
     return snapshot
 
 
-def generate_review(organisation: Organisation, week: str, now: datetime | None = None
-                    ) -> tuple[WeeklyReview, bool]:
+def generate_review(
+    organisation: Organisation, week: str, now: datetime | None = None
+) -> tuple[WeeklyReview, bool]:
     """The review of ``organisation`` for ``week``: the stored one if it exists (never
     recomputed), else computed now and stored. Returns (review, created)."""
     monday = parse_week(week)
@@ -190,9 +222,13 @@ def generate_review(organisation: Organisation, week: str, now: datetime | None 
     snapshot = compute_snapshot(organisation, monday, now)
     try:
         with transaction.atomic():
-            review = WeeklyReview.objects.create(organisation=organisation, week=week,
-                                                 week_start=monday, snapshot=snapshot,
-                                                 generated_at=now)
+            review = WeeklyReview.objects.create(
+                organisation=organisation,
+                week=week,
+                week_start=monday,
+                snapshot=snapshot,
+                generated_at=now,
+            )
     except IntegrityError:  # another run stored it first
         return WeeklyReview.objects.get(organisation=organisation, week=week), False
     return review, True
@@ -202,9 +238,20 @@ def generate_all(week: str, organisations=None, now: datetime | None = None) -> 
     """Reviews of ``week`` for every organisation (or the given ones); returns the new ones."""
     from collector_server.ledger.models import OrgKind
 
-    qs = organisations if organisations is not None else Organisation.objects.filter(
-        kind__in=[OrgKind.school, OrgKind.cafe, OrgKind.county, OrgKind.culture, OrgKind.city,
-                  OrgKind.province])
+    qs = (
+        organisations
+        if organisations is not None
+        else Organisation.objects.filter(
+            kind__in=[
+                OrgKind.school,
+                OrgKind.cafe,
+                OrgKind.county,
+                OrgKind.culture,
+                OrgKind.city,
+                OrgKind.province,
+            ]
+        )
+    )
     created = []
     for org in qs.order_by("path"):
         review, new = generate_review(org, week, now)
@@ -218,8 +265,9 @@ def reviews_not_done(orgs, week: str) -> int:
     from collector_server.ledger.models import OrgKind
 
     bureaus = orgs.filter(kind__in=[OrgKind.county, OrgKind.city, OrgKind.province])
-    done = WeeklyReview.objects.filter(organisation__in=bureaus, week=week,
-                                       locked_at__isnull=False).count()
+    done = WeeklyReview.objects.filter(
+        organisation__in=bureaus, week=week, locked_at__isnull=False
+    ).count()
     return bureaus.count() - done
 
 
@@ -239,13 +287,25 @@ def trend_charts(snapshot: dict) -> list:
 
     trend = snapshot.get("trend", [])
     labels = [t["week"][-3:] for t in trend]
-    titles = {"coverage_pct": _("Coverage (%)"), "active_mining": _("Active mining (devices)"),
-              "passive_mining": _("Passive mining (devices)"),
-              "cases_opened": _("Cases opened")}
-    colors = {"active_mining": charts.PALETTE["mining"],
-              "passive_mining": charts.PALETTE["suspicious"]}
-    return [(titles[key], charts.bar_chart(labels, [t.get(key) or 0 for t in trend],
-                                           title=titles[key],
-                                           color=colors.get(key, charts.PALETTE["default"])))
-            for key in TREND_KEYS]
-
+    titles = {
+        "coverage_pct": _("Coverage (%)"),
+        "active_mining": _("Active mining (devices)"),
+        "passive_mining": _("Passive mining (devices)"),
+        "cases_opened": _("Cases opened"),
+    }
+    colors = {
+        "active_mining": charts.PALETTE["mining"],
+        "passive_mining": charts.PALETTE["suspicious"],
+    }
+    return [
+        (
+            titles[key],
+            charts.bar_chart(
+                labels,
+                [t.get(key) or 0 for t in trend],
+                title=titles[key],
+                color=colors.get(key, charts.PALETTE["default"]),
+            ),
+        )
+        for key in TREND_KEYS
+    ]

@@ -8,8 +8,11 @@ from agent.wire.api import Error
 
 
 def error(status: int, code: str, detail: str, **extra) -> JsonResponse:
-    response = JsonResponse(Error(error=code, detail=detail, **extra).json_body(), status=status,
-                            json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        Error(error=code, detail=detail, **extra).json_body(),
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="minecheck"'
     return response

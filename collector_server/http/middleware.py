@@ -12,10 +12,19 @@ from agent.wire.api import Error
 log = logging.getLogger("collector_server.api")
 
 API_PREFIX = "/api/"
-ERROR_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 413: "too_large", 500: "server_error"}
-DETAILS = {404: "no such endpoint or object", 405: "method not allowed here",
-           500: "internal error; the collector's log has the details"}
+ERROR_CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    500: "server_error",
+}
+DETAILS = {
+    404: "no such endpoint or object",
+    405: "method not allowed here",
+    500: "internal error; the collector's log has the details",
+}
 
 
 class ApiJsonErrorsMiddleware:
@@ -41,8 +50,9 @@ class ApiJsonErrorsMiddleware:
     @staticmethod
     def _json(status: int, original: HttpResponse | None = None) -> JsonResponse:
         code = ERROR_CODES.get(status, "error")
-        answer = JsonResponse(Error(error=code, detail=DETAILS.get(status, code)).json_body(),
-                              status=status)
+        answer = JsonResponse(
+            Error(error=code, detail=DETAILS.get(status, code)).json_body(), status=status
+        )
         if original is not None and original.has_header("Allow"):
             answer["Allow"] = original["Allow"]
         return answer

@@ -15,8 +15,11 @@ def huey_settings(data_dir: Path) -> dict:
     common = {"name": name, "immediate": immediate, "results": False, "utc": True}
     if redis_url:
         return {**common, "huey_class": "huey.RedisHuey", "connection": {"url": redis_url}}
-    return {**common, "huey_class": "huey.SqliteHuey",
-            "filename": str(data_dir / "jobs-queue.sqlite3")}
+    return {
+        **common,
+        "huey_class": "huey.SqliteHuey",
+        "filename": str(data_dir / "jobs-queue.sqlite3"),
+    }
 
 
 def embedded_consumer_wanted() -> bool:

@@ -63,9 +63,15 @@ def stale_sweep(job: Job, progress: Progress) -> tuple[str, str]:
     writer = csv.writer(text)
     writer.writerow(["id", "hostname", "organisation", "last_seen", "silent_hours"])
     for d in rows:
-        writer.writerow([d.pk, d.hostname, d.organisation.name,
-                         d.last_seen.isoformat() if d.last_seen else "",
-                         round(silent_for(d, now).total_seconds() / 3600)])
+        writer.writerow(
+            [
+                d.pk,
+                d.hostname,
+                d.organisation.name,
+                d.last_seen.isoformat() if d.last_seen else "",
+                round(silent_for(d, now).total_seconds() / 3600),
+            ]
+        )
     name = f"stale-devices-{timezone.localtime(now).strftime('%Y%m%d-%H%M')}.csv"
     with atomic_output(job, name) as stream:
         stream.write(text.getvalue().encode("utf-8-sig"))

@@ -17,15 +17,22 @@ class JobState(models.TextChoices):
 class Job(models.Model):
     kind = models.CharField(max_length=50)
     params = models.JSONField(default=dict, blank=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="jobs")
-    organisation = models.ForeignKey("ledger.Organisation", null=True, blank=True,
-                                     on_delete=models.CASCADE, related_name="jobs")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
+    )
+    organisation = models.ForeignKey(
+        "ledger.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
+    )
     state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.queued)
     progress = models.FloatField(default=0.0)
     message = models.CharField(max_length=300, blank=True)
-    result_file = models.CharField(max_length=300, blank=True,
-                                   help_text="path relative to the data folder")
+    result_file = models.CharField(
+        max_length=300, blank=True, help_text="path relative to the data folder"
+    )
     result_name = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)

@@ -23,9 +23,11 @@ KINDS: dict[str, Handler] = {}
 
 def job_kind(name: str) -> Callable[[Handler], Handler]:
     """Register a handler for jobs of kind ``name``."""
+
     def register(func: Handler) -> Handler:
         KINDS[name] = func
         return func
+
     return register
 
 
@@ -70,8 +72,7 @@ def start_job(kind: str, owner, organisation=None, params: dict | None = None) -
     """Create the row and put the job on the queue."""
     if kind not in KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
-    job = Job.objects.create(kind=kind, owner=owner, organisation=organisation,
-                             params=params or {})
+    job = Job.objects.create(kind=kind, owner=owner, organisation=organisation, params=params or {})
     enqueue(job)
     return job
 

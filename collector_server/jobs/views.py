@@ -24,8 +24,9 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     from collector_server.ledger.query import LedgerFilter
 
     f = LedgerFilter.from_query(request.GET, request.user)  # 404 outside the user's scope
-    job = start_job("ledger_export", request.user, f.org,
-                    {"format": fmt, "query": request.GET.dict()})
+    job = start_job(
+        "ledger_export", request.user, f.org, {"format": fmt, "query": request.GET.dict()}
+    )
     return redirect("jobs:detail", pk=job.pk)
 
 
@@ -39,10 +40,16 @@ def stale_sweep(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_or_404(request, pk)
-    return render(request, "jobs/detail.html", {
-        "job": job, "percent": round(job.progress * 100),
-        "downloadable": result_path(job) is not None, "retryable": can_retry(job),
-    })
+    return render(
+        request,
+        "jobs/detail.html",
+        {
+            "job": job,
+            "percent": round(job.progress * 100),
+            "downloadable": result_path(job) is not None,
+            "retryable": can_retry(job),
+        },
+    )
 
 
 @login_required

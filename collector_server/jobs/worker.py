@@ -20,7 +20,8 @@ def start_embedded_consumer(workers: int = 2) -> Consumer | None:
 
     if not embedded_consumer_wanted() or HUEY.immediate:
         return None
-    consumer = HUEY.create_consumer(workers=workers, worker_type="thread",
-                                    periodic=True, check_worker_health=True)
+    consumer = HUEY.create_consumer(
+        workers=workers, worker_type="thread", periodic=True, check_worker_health=True
+    )
     consumer.start()
     return consumer

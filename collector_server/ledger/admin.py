@@ -14,8 +14,15 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(models.Device)
 class DeviceAdmin(admin.ModelAdmin):
-    list_display = ("hostname", "organisation", "location", "responsible_person",
-                    "high_performance", "last_verdict", "last_seen")
+    list_display = (
+        "hostname",
+        "organisation",
+        "location",
+        "responsible_person",
+        "high_performance",
+        "last_verdict",
+        "last_seen",
+    )
     list_filter = ("last_verdict", "high_performance", "status")
     search_fields = ("hostname", "fingerprint", "asset_tag", "network_text", "responsible_person")
     raw_id_fields = ("organisation",)

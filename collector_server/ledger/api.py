@@ -27,10 +27,20 @@ from collector_server.ledger.services import (
 )
 from collector_server.signatures.keys import public_key_b64
 
-LIST_FIELDS = ("id", "hostname", "organisation_id", "organisation__name", "location",
-               "department", "responsible_person", "asset_tag", "public_ip", "high_performance",
-               "last_verdict", "last_seen")
-
+LIST_FIELDS = (
+    "id",
+    "hostname",
+    "organisation_id",
+    "organisation__name",
+    "location",
+    "department",
+    "responsible_person",
+    "asset_tag",
+    "public_ip",
+    "high_performance",
+    "last_verdict",
+    "last_seen",
+)
 
 
 def _bounded_int(text: str, low: int, high: int) -> int:
@@ -47,37 +57,40 @@ def _bounded_int(text: str, low: int, high: int) -> int:
 def _login_required(request: HttpRequest) -> JsonResponse | None:
     if not request.user.is_authenticated:
         # no WWW-Authenticate: the session API is not Bearer-authenticated
-        return JsonResponse(wire.Error(error="unauthorized", detail="sign in first").json_body(),
-                            status=401)
+        return JsonResponse(
+            wire.Error(error="unauthorized", detail="sign in first").json_body(), status=401
+        )
     return None
 
 
 def device_json(device: Device) -> wire.Device:
-    return wire.Device(**{
-        "id": device.pk,
-        "fingerprint": device.fingerprint,
-        "hostname": device.hostname,
-        "organisation": {"id": device.organisation_id, "name": device.organisation.name},
-        "location": device.location,
-        "department": device.department,
-        "responsible_person": device.responsible_person,
-        "responsible_phone": device.responsible_phone,
-        "asset_tag": device.asset_tag,
-        "status": device.status,
-        "ip_addresses": device.ip_addresses,
-        "macs": device.macs,
-        "public_ip": device.public_ip,
-        "high_performance": device.high_performance,
-        "high_performance_reason": device.high_performance_reason,
-        "cpu_model": device.cpu_model,
-        "gpu_models": device.gpu_models,
-        "memory_mb": device.memory_mb,
-        "last_verdict": device.last_verdict,
-        "last_mode": device.last_mode,
-        "first_seen": device.first_seen.isoformat() if device.first_seen else None,
-        "last_seen": device.last_seen.isoformat() if device.last_seen else None,
-        "hardware": device.hardware,
-    })
+    return wire.Device(
+        **{
+            "id": device.pk,
+            "fingerprint": device.fingerprint,
+            "hostname": device.hostname,
+            "organisation": {"id": device.organisation_id, "name": device.organisation.name},
+            "location": device.location,
+            "department": device.department,
+            "responsible_person": device.responsible_person,
+            "responsible_phone": device.responsible_phone,
+            "asset_tag": device.asset_tag,
+            "status": device.status,
+            "ip_addresses": device.ip_addresses,
+            "macs": device.macs,
+            "public_ip": device.public_ip,
+            "high_performance": device.high_performance,
+            "high_performance_reason": device.high_performance_reason,
+            "cpu_model": device.cpu_model,
+            "gpu_models": device.gpu_models,
+            "memory_mb": device.memory_mb,
+            "last_verdict": device.last_verdict,
+            "last_mode": device.last_mode,
+            "first_seen": device.first_seen.isoformat() if device.first_seen else None,
+            "last_seen": device.last_seen.isoformat() if device.last_seen else None,
+            "hardware": device.hardware,
+        }
+    )
 
 
 @require_GET
@@ -89,10 +102,13 @@ def device_list(request: HttpRequest) -> JsonResponse:
         offset = _bounded_int(request.GET.get("offset", "0"), 0, MAX_OFFSET)
         limit = _bounded_int(request.GET.get("limit", "100"), 1, MAX_LIMIT)
     except ValueError:
-        return error(400, "bad_request", f"offset must be an integer 0..{MAX_OFFSET} and limit "
-                     f"an integer 1..{MAX_LIMIT}")
+        return error(
+            400,
+            "bad_request",
+            f"offset must be an integer 0..{MAX_OFFSET} and limit an integer 1..{MAX_LIMIT}",
+        )
     qs = scope_devices(Device.objects.all(), request.user).order_by("id")
-    rows = list(qs.values(*LIST_FIELDS)[offset:offset + limit])
+    rows = list(qs.values(*LIST_FIELDS)[offset : offset + limit])
     for row in rows:
         row["organisation"] = row.pop("organisation__name")
         row["last_seen"] = row["last_seen"].isoformat() if row["last_seen"] else None
@@ -115,8 +131,9 @@ def device_detail(request: HttpRequest, device_id: int) -> JsonResponse:
 def refused_token(plain: str) -> JsonResponse:
     """The 401 for a device token that authenticates nothing (revoked ones say so)."""
     if token_was_revoked(plain):
-        return error(401, "token_revoked",
-                     "this device token was revoked: enroll this computer again")
+        return error(
+            401, "token_revoked", "this device token was revoked: enroll this computer again"
+        )
     return error(401, "unauthorized", "unknown or revoked device token")
 
 
@@ -146,7 +163,9 @@ def enroll(request: HttpRequest) -> JsonResponse:
         return error(401, "no_token", "send the enrollment token in the body or as Bearer")
     try:
         done = enroll_with_outcome(
-            plain, payload.device, payload.ledger.model_dump(exclude_none=True),
+            plain,
+            payload.device,
+            payload.ledger.model_dump(exclude_none=True),
             handcarry_key=payload.handcarry_public_key,
         )
     except EnrollmentRefused as exc:
@@ -154,11 +173,14 @@ def enroll(request: HttpRequest) -> JsonResponse:
     device, created = done.device, done.created
     org = device.organisation
     answer = wire.EnrollAnswer(
-        device_id=device.pk, device_token=done.device_token, created=created,
+        device_id=device.pk,
+        device_token=done.device_token,
+        created=created,
         ledger_kept=[wire.KeptLedgerField(field=f, kept=k, sent=v) for f, k, v in done.kept],
         ledger_filled=done.filled,
         organisation=wire.OrganisationRef(id=org.pk, name=org.name, kind=org.kind),
-        config=agent_config(org), signing_public_key=public_key_b64(),
+        config=agent_config(org),
+        signing_public_key=public_key_b64(),
     )
     return JsonResponse(
         answer.json_body(),

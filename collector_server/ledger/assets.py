@@ -54,7 +54,7 @@ def dedupe_os_name(text: str) -> str:
     words = (text or "").split()
     for cut in range(1, len(words)):
         tail = words[cut:]
-        if len(tail) <= cut and words[cut - len(tail):cut] == tail:
+        if len(tail) <= cut and words[cut - len(tail) : cut] == tail:
             return " ".join(words[:cut])
     return text or ""
 
@@ -69,8 +69,11 @@ def _loopback(ip) -> bool:
 def _is_loopback_nic(nic: dict[str, Any]) -> bool:
     name = str(nic.get("name") or "").lower()
     ips = [*(nic.get("ipv4") or []), *(nic.get("ipv6") or [])]
-    return name in {"lo", "loopback"} or name.startswith("loopback pseudo") or (
-        bool(ips) and all(_loopback(ip) for ip in ips))
+    return (
+        name in {"lo", "loopback"}
+        or name.startswith("loopback pseudo")
+        or (bool(ips) and all(_loopback(ip) for ip in ips))
+    )
 
 
 def nic_kind(nic: dict[str, Any]) -> str:
@@ -88,14 +91,16 @@ def nic_rows(hardware: dict[str, Any]) -> list[dict[str, Any]]:
     for nic in (hardware or {}).get("nics") or []:
         if not isinstance(nic, dict) or _is_loopback_nic(nic):
             continue
-        rows.append({
-            "name": nic.get("name") or "",
-            "mac": (nic.get("mac") or "").lower(),
-            "ips": clean_ips([*(nic.get("ipv4") or []), *(nic.get("ipv6") or [])]),
-            "kind": nic_kind(nic),
-            "up": bool(nic.get("up")),
-            "speed_mbps": nic.get("speed_mbps"),
-        })
+        rows.append(
+            {
+                "name": nic.get("name") or "",
+                "mac": (nic.get("mac") or "").lower(),
+                "ips": clean_ips([*(nic.get("ipv4") or []), *(nic.get("ipv6") or [])]),
+                "kind": nic_kind(nic),
+                "up": bool(nic.get("up")),
+                "speed_mbps": nic.get("speed_mbps"),
+            }
+        )
     return rows
 
 
@@ -122,8 +127,9 @@ def disk_rows(hardware: dict[str, Any]) -> list[dict[str, Any]]:
         if not isinstance(disk, dict):
             continue
         key = str(disk.get("device") or disk.get("serial") or disk.get("model") or "")
-        row = by_device.setdefault(key, {"device": key, "model": "", "serial": "",
-                                         "size_gb": None, "mountpoints": []})
+        row = by_device.setdefault(
+            key, {"device": key, "model": "", "serial": "", "size_gb": None, "mountpoints": []}
+        )
         for name in ("model", "serial"):
             row[name] = row[name] or (disk.get(name) or "")
         if disk.get("size_gb") and not row["size_gb"]:
@@ -134,7 +140,7 @@ def disk_rows(hardware: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def disk_summary(hardware: dict[str, Any]) -> str:
-    """"/dev/vda 64 GB (model)" per disk, for one spreadsheet cell."""
+    """ "/dev/vda 64 GB (model)" per disk, for one spreadsheet cell."""
     parts = []
     for d in disk_rows(hardware):
         size = f" {d['size_gb']:g} GB" if d["size_gb"] else ""
@@ -174,10 +180,16 @@ def subject_rows(subject) -> list[tuple[str, str]]:
     """A raw finding subject as (label, value) pairs, known fields first, in a fixed order."""
     if not isinstance(subject, dict):
         return []
-    rows = [(str(label), str(subject[key])) for key, label in SUBJECT_LABELS.items()
-            if subject.get(key) not in (None, "", [])]
-    rows += [(str(k), str(v)) for k, v in subject.items()
-             if k not in SUBJECT_LABELS and v not in (None, "", [])]
+    rows = [
+        (str(label), str(subject[key]))
+        for key, label in SUBJECT_LABELS.items()
+        if subject.get(key) not in (None, "", [])
+    ]
+    rows += [
+        (str(k), str(v))
+        for k, v in subject.items()
+        if k not in SUBJECT_LABELS and v not in (None, "", [])
+    ]
     return rows
 
 

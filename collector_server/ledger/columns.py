@@ -58,10 +58,20 @@ def column_by_header() -> dict[str, Column]:
         for name in (col.zh, col.en, col.key):
             found[normalise_header(name)] = col
     # common spellings seen in schools' own spreadsheets
-    aliases = {"单位": "organisation", "组织": "organisation", "学校": "organisation",
-               "计算机名": "hostname", "位置": "location", "部门": "department",
-               "电话": "responsible_phone", "手机": "responsible_phone", "mac": "macs",
-               "ip": "ip_addresses", "资产编码": "asset_tag", "固定资产编号": "asset_tag"}
+    aliases = {
+        "单位": "organisation",
+        "组织": "organisation",
+        "学校": "organisation",
+        "计算机名": "hostname",
+        "位置": "location",
+        "部门": "department",
+        "电话": "responsible_phone",
+        "手机": "responsible_phone",
+        "mac": "macs",
+        "ip": "ip_addresses",
+        "资产编码": "asset_tag",
+        "固定资产编号": "asset_tag",
+    }
     by_key = {c.key: c for c in COLUMNS}
     for alias, key in aliases.items():
         found.setdefault(normalise_header(alias), by_key[key])

@@ -32,12 +32,11 @@ class DeviceDetail:
 
 def device_detail(device: Device) -> DeviceDetail:
     """Report history, findings, hardware history; the latest report is parsed once."""
-    reports = list(device.reports.defer("raw", "response_body").order_by("-received_at")
-                   [:HISTORY])
-    findings = list(device.findings.select_related("report").order_by("-received_at", "id")
-                    [:100])
-    detail = DeviceDetail(reports=reports, findings=findings,
-                          changes=list(device.hardware_changes.all()[:HISTORY]))
+    reports = list(device.reports.defer("raw", "response_body").order_by("-received_at")[:HISTORY])
+    findings = list(device.findings.select_related("report").order_by("-received_at", "id")[:100])
+    detail = DeviceDetail(
+        reports=reports, findings=findings, changes=list(device.hardware_changes.all()[:HISTORY])
+    )
     if reports:
         latest = Report.objects.only("raw").get(pk=reports[0].pk)
         try:

@@ -34,11 +34,35 @@ from collector_server.ledger.models import (
 )
 
 EXPORT_FIELDS = (
-    "organisation__name", "asset_tag", "hostname", "location", "department",
-    "responsible_person", "responsible_phone", "ip_addresses", "macs", "public_ip", "status",
-    "high_performance", "high_performance_reason", "cpu_model", "gpu_models", "memory_mb",
-    "os_name", "last_seen", "last_verdict", "last_mode", "signature_version", "pledge_signed",
-    "first_seen", "notes", "hardware", "system_serial", "board_serial", "system_uuid", "pk",
+    "organisation__name",
+    "asset_tag",
+    "hostname",
+    "location",
+    "department",
+    "responsible_person",
+    "responsible_phone",
+    "ip_addresses",
+    "macs",
+    "public_ip",
+    "status",
+    "high_performance",
+    "high_performance_reason",
+    "cpu_model",
+    "gpu_models",
+    "memory_mb",
+    "os_name",
+    "last_seen",
+    "last_verdict",
+    "last_mode",
+    "signature_version",
+    "pledge_signed",
+    "first_seen",
+    "notes",
+    "hardware",
+    "system_serial",
+    "board_serial",
+    "system_uuid",
+    "pk",
 )
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{2,28}(?:(?:转|ext\.?|x|#)\s*[0-9]{1,6})?$", re.I)
 MAC_RE = re.compile(r"^[0-9a-f]{2}([:\-]?[0-9a-f]{2}){5}$", re.I)
@@ -76,24 +100,45 @@ def _export_rows(devices_qs: QuerySet[Device], lang: str) -> Iterator[list]:
     rows = devices_qs.order_by("organisation_id", "hostname", "id").values_list(*EXPORT_FIELDS)
     for r in rows.iterator(chunk_size=2000):
         d = dict(zip(EXPORT_FIELDS, r, strict=True))
-        verdict = str(verdict_labels.get(d["last_verdict"], d["last_verdict"])) if d[
-            "last_verdict"] else ""
+        verdict = (
+            str(verdict_labels.get(d["last_verdict"], d["last_verdict"]))
+            if d["last_verdict"]
+            else ""
+        )
         if d["last_verdict"] == "mining" and d["last_mode"] in mode_labels:
             verdict = mode_labels[d["last_mode"]]
-        yield [neutralise_cell(v) for v in (
-            d["organisation__name"], d["asset_tag"], d["hostname"], d["location"],
-            d["department"], d["responsible_person"], d["responsible_phone"],
-            ", ".join(clean_ips(d["ip_addresses"])),
-            ", ".join(d["macs"] or nic_macs(d["hardware"] or {})), d["public_ip"] or "",
-            str(status_labels.get(d["status"], d["status"])),
-            yes if d["high_performance"] else no, d["high_performance_reason"],
-            d["cpu_model"], d["gpu_models"],
-            round(d["memory_mb"] / 1024, 1) if d["memory_mb"] else "",
-            dedupe_os_name(d["os_name"]), disk_summary(d["hardware"] or {}),
-            d["system_serial"] or d["board_serial"], d["system_uuid"], d["pk"],
-            _fmt_time(d["last_seen"]), verdict, d["signature_version"],
-            yes if d["pledge_signed"] else no, _fmt_time(d["first_seen"]), d["notes"],
-        )]
+        yield [
+            neutralise_cell(v)
+            for v in (
+                d["organisation__name"],
+                d["asset_tag"],
+                d["hostname"],
+                d["location"],
+                d["department"],
+                d["responsible_person"],
+                d["responsible_phone"],
+                ", ".join(clean_ips(d["ip_addresses"])),
+                ", ".join(d["macs"] or nic_macs(d["hardware"] or {})),
+                d["public_ip"] or "",
+                str(status_labels.get(d["status"], d["status"])),
+                yes if d["high_performance"] else no,
+                d["high_performance_reason"],
+                d["cpu_model"],
+                d["gpu_models"],
+                round(d["memory_mb"] / 1024, 1) if d["memory_mb"] else "",
+                dedupe_os_name(d["os_name"]),
+                disk_summary(d["hardware"] or {}),
+                d["system_serial"] or d["board_serial"],
+                d["system_uuid"],
+                d["pk"],
+                _fmt_time(d["last_seen"]),
+                verdict,
+                d["signature_version"],
+                yes if d["pledge_signed"] else no,
+                _fmt_time(d["first_seen"]),
+                d["notes"],
+            )
+        ]
 
 
 NETWORK_HEADERS = {
@@ -107,18 +152,34 @@ def _network_rows(orgs_qs, lang: str) -> Iterator[list]:
     en = lang.startswith("en")
     line_kind, range_kind = ("Egress line", "IP range") if en else ("出口线路", "IP地址段")
     org_ids = list(orgs_qs.values_list("pk", flat=True))
-    lines = EgressLine.objects.filter(organisation_id__in=org_ids).select_related(
-        "organisation").order_by("organisation__path", "isp", "pk")
+    lines = (
+        EgressLine.objects.filter(organisation_id__in=org_ids)
+        .select_related("organisation")
+        .order_by("organisation__path", "isp", "pk")
+    )
     for line in lines:
         for address in line.address_list() or [""]:
-            yield [neutralise_cell(v) for v in (
-                line.organisation.name, line_kind, line.isp, address,
-                line.bandwidth_mbps if line.bandwidth_mbps is not None else "", line.note)]
-    ranges = ManagedRange.objects.filter(organisation_id__in=org_ids).select_related(
-        "organisation").order_by("organisation__path", "cidr", "pk")
+            yield [
+                neutralise_cell(v)
+                for v in (
+                    line.organisation.name,
+                    line_kind,
+                    line.isp,
+                    address,
+                    line.bandwidth_mbps if line.bandwidth_mbps is not None else "",
+                    line.note,
+                )
+            ]
+    ranges = (
+        ManagedRange.objects.filter(organisation_id__in=org_ids)
+        .select_related("organisation")
+        .order_by("organisation__path", "cidr", "pk")
+    )
     for rng in ranges:
-        yield [neutralise_cell(v) for v in (
-            rng.organisation.name, range_kind, "", rng.cidr, "", rng.note)]
+        yield [
+            neutralise_cell(v)
+            for v in (rng.organisation.name, range_kind, "", rng.cidr, "", rng.note)
+        ]
 
 
 def export_networks(orgs_qs, stream: BinaryIO) -> int:
@@ -152,8 +213,7 @@ def _write_csv(text, headers: list[str], devices_qs: QuerySet[Device], lang: str
     return count
 
 
-def export_ledger(devices_qs: QuerySet[Device], fmt: str, stream: BinaryIO,
-                  networks=None) -> int:
+def export_ledger(devices_qs: QuerySet[Device], fmt: str, stream: BinaryIO, networks=None) -> int:
     """Write ``devices_qs`` as a ledger spreadsheet ("xlsx" or "csv") to ``stream``.
 
     ``networks``, a queryset of organisations: their egress lines and IP ranges go to a
@@ -203,9 +263,11 @@ def export_ledger(devices_qs: QuerySet[Device], fmt: str, stream: BinaryIO,
         count += 1
     if networks is None:
         networks = Organisation.objects.filter(
-            pk__in=devices_qs.order_by().values("organisation_id"))
-    net = wb.create_sheet(title="出口线路与IP地址段" if not lang.startswith("en")
-                          else "Egress lines and IP ranges")
+            pk__in=devices_qs.order_by().values("organisation_id")
+        )
+    net = wb.create_sheet(
+        title="出口线路与IP地址段" if not lang.startswith("en") else "Egress lines and IP ranges"
+    )
     for i, width in enumerate((22, 10, 14, 24, 12, 24), start=1):
         net.column_dimensions[get_column_letter(i)].width = width
     net_header = []
@@ -279,10 +341,13 @@ def _cell_text(value) -> str:
 
 
 def _too_big() -> ImportFileError:
-    return ImportFileError(_(
-        "The file is too large to import: at most %(rows)d rows and %(mb)d MB of "
-        "uncompressed data. Split it into smaller files.") % {
-        "rows": MAX_IMPORT_ROWS, "mb": MAX_IMPORT_UNCOMPRESSED // (1024 * 1024)})
+    return ImportFileError(
+        _(
+            "The file is too large to import: at most %(rows)d rows and %(mb)d MB of "
+            "uncompressed data. Split it into smaller files."
+        )
+        % {"rows": MAX_IMPORT_ROWS, "mb": MAX_IMPORT_UNCOMPRESSED // (1024 * 1024)}
+    )
 
 
 def _check_xlsx_size(path: Path) -> None:
@@ -293,8 +358,7 @@ def _check_xlsx_size(path: Path) -> None:
         with zipfile.ZipFile(path) as zf:
             total = sum(max(info.file_size, 0) for info in zf.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ImportFileError(_("Cannot read the Excel file: %(error)s") % {"error": exc}
-                              ) from exc
+        raise ImportFileError(_("Cannot read the Excel file: %(error)s") % {"error": exc}) from exc
     if total > MAX_IMPORT_UNCOMPRESSED:
         raise _too_big()
 
@@ -320,18 +384,21 @@ def read_table(path: str | Path) -> list[list[str]]:
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds
-            raise ImportFileError(_("Cannot read the Excel file: %(error)s") % {"error": exc}
-                                  ) from exc
+            raise ImportFileError(
+                _("Cannot read the Excel file: %(error)s") % {"error": exc}
+            ) from exc
         try:
             ws = wb.worksheets[0]
-            return _capped_rows([_cell_text(v) for v in row]
-                                for row in ws.iter_rows(values_only=True,
-                                                        max_col=MAX_IMPORT_COLUMNS))
+            return _capped_rows(
+                [_cell_text(v) for v in row]
+                for row in ws.iter_rows(values_only=True, max_col=MAX_IMPORT_COLUMNS)
+            )
         except ImportFileError:
             raise
         except Exception as exc:  # a corrupt sheet fails while streaming
-            raise ImportFileError(_("Cannot read the Excel file: %(error)s") % {"error": exc}
-                                  ) from exc
+            raise ImportFileError(
+                _("Cannot read the Excel file: %(error)s") % {"error": exc}
+            ) from exc
         finally:
             wb.close()
     if suffix in {".csv", ".txt"}:
@@ -349,8 +416,9 @@ def read_table(path: str | Path) -> list[list[str]]:
         try:
             return _capped_rows([c.strip() for c in row] for row in csv.reader(io.StringIO(text)))
         except csv.Error as exc:
-            raise ImportFileError(_("Cannot read the CSV file: %(error)s") % {"error": exc}
-                                  ) from exc
+            raise ImportFileError(
+                _("Cannot read the CSV file: %(error)s") % {"error": exc}
+            ) from exc
     raise ImportFileError(
         _("Unsupported file type %(suffix)s: use .xlsx or .csv") % {"suffix": suffix or "?"}
     )
@@ -358,11 +426,10 @@ def read_table(path: str | Path) -> list[list[str]]:
 
 def _normalise_mac(text: str) -> str:
     hexes = re.sub(r"[^0-9a-f]", "", text.lower())
-    return ":".join(hexes[i:i + 2] for i in range(0, 12, 2))
+    return ":".join(hexes[i : i + 2] for i in range(0, 12, 2))
 
 
-def _match(scope: QuerySet[Device], values: dict[str, str]
-           ) -> tuple[Device | None, str, bool]:
+def _match(scope: QuerySet[Device], values: dict[str, str]) -> tuple[Device | None, str, bool]:
     """The one device a row means, or None, the reason and whether no device matched."""
     candidates: dict[str, set[int]] = {}
     tag = values.get("asset_tag", "")
@@ -396,9 +463,12 @@ def _match(scope: QuerySet[Device], values: dict[str, str]
     if not chosen:
         return None, _("No device in your organisations matches this row."), True
     if len(chosen) > 1:
-        return None, _(
-            "Ambiguous: %(count)d devices match this row; add the MAC address or asset tag."
-        ) % {"count": len(chosen)}, False
+        return (
+            None,
+            _("Ambiguous: %(count)d devices match this row; add the MAC address or asset tag.")
+            % {"count": len(chosen)},
+            False,
+        )
     return scope.select_related("organisation").get(pk=next(iter(chosen))), "", False
 
 
@@ -435,17 +505,31 @@ def import_ledger(path: str | Path, user, dry_run: bool) -> ImportResult:
             continue
         col = known.get("".join(name.split()).lower().replace("（", "(").replace("）", ")"))
         if col is None:
-            result.errors.append(RowError(header_index + 1, _(
-                "Unknown column “%(name)s”.") % {"name": name}))
+            result.errors.append(
+                RowError(header_index + 1, _("Unknown column “%(name)s”.") % {"name": name})
+            )
         columns.append(col)
     present = {c.key for c in columns if c}
     if not present & {"hostname", "macs", "asset_tag"}:
-        result.errors.append(RowError(header_index + 1, _(
-            "The file needs a column to find devices by: hostname, MAC address or asset tag.")))
+        result.errors.append(
+            RowError(
+                header_index + 1,
+                _(
+                    "The file needs a column to find devices by: hostname, MAC address or "
+                    "asset tag."
+                ),
+            )
+        )
     if not present & set(EDITABLE_KEYS) and not {"organisation", "hostname"} <= present:
-        result.errors.append(RowError(header_index + 1, _(
-            "The file has no column that can be imported (location, department, responsible "
-            "person, phone, asset tag).")))
+        result.errors.append(
+            RowError(
+                header_index + 1,
+                _(
+                    "The file has no column that can be imported (location, department, "
+                    "responsible person, phone, asset tag)."
+                ),
+            )
+        )
     if result.errors:
         return result
 
@@ -453,14 +537,13 @@ def import_ledger(path: str | Path, user, dry_run: bool) -> ImportResult:
     orgs = Organisation.objects.all() if user is None else visible_orgs(user)
     new_hosts: dict[tuple[int, str], int] = {}
     seen_devices: dict[int, int] = {}
-    for offset, raw in enumerate(table[header_index + 1:], start=header_index + 2):
+    for offset, raw in enumerate(table[header_index + 1 :], start=header_index + 2):
         if not any(raw):
             continue
         result.rows += 1
         values = {c.key: (raw[i] if i < len(raw) else "") for i, c in enumerate(columns) if c}
         device, reason, unmatched = _match(scope, values)
-        if device is None and unmatched and values.get("organisation") and values.get(
-                "hostname"):
+        if device is None and unmatched and values.get("organisation") and values.get("hostname"):
             new, error = _new_device(orgs, values, offset, new_hosts)
             if new is not None:
                 result.new_devices.append(new)
@@ -471,9 +554,13 @@ def import_ledger(path: str | Path, user, dry_run: bool) -> ImportResult:
             result.errors.append(RowError(offset, reason))
             continue
         if device.pk in seen_devices:
-            result.errors.append(RowError(offset, _(
-                "Device %(host)s was already matched by row %(row)d.") % {
-                "host": device.hostname, "row": seen_devices[device.pk]}))
+            result.errors.append(
+                RowError(
+                    offset,
+                    _("Device %(host)s was already matched by row %(row)d.")
+                    % {"host": device.hostname, "row": seen_devices[device.pk]},
+                )
+            )
             continue
         seen_devices[device.pk] = offset
         changes: dict[str, tuple[str, str]] = {}
@@ -483,14 +570,19 @@ def import_ledger(path: str | Path, user, dry_run: bool) -> ImportResult:
             if not new:
                 continue
             if key == "responsible_phone" and not PHONE_RE.match(new):
-                result.errors.append(RowError(offset, _(
-                    "Bad phone number “%(phone)s”.") % {"phone": new}))
+                result.errors.append(
+                    RowError(offset, _("Bad phone number “%(phone)s”.") % {"phone": new})
+                )
                 row_ok = False
                 continue
             if len(new) > (MAX_LENGTHS[key] or 10**6):
-                result.errors.append(RowError(offset, _(
-                    "%(column)s is longer than %(max)d characters.") % {
-                    "column": key, "max": MAX_LENGTHS[key]}))
+                result.errors.append(
+                    RowError(
+                        offset,
+                        _("%(column)s is longer than %(max)d characters.")
+                        % {"column": key, "max": MAX_LENGTHS[key]},
+                    )
+                )
                 row_ok = False
                 continue
             old = getattr(device, key) or ""
@@ -499,8 +591,9 @@ def import_ledger(path: str | Path, user, dry_run: bool) -> ImportResult:
         if not row_ok:
             continue
         if changes:
-            result.changes.append(RowChange(offset, device.pk, device.hostname,
-                                            device.organisation.name, changes))
+            result.changes.append(
+                RowChange(offset, device.pk, device.hostname, device.organisation.name, changes)
+            )
         else:
             result.unchanged += 1
     if dry_run or result.errors or not (result.changes or result.new_devices):
@@ -508,38 +601,55 @@ def import_ledger(path: str | Path, user, dry_run: bool) -> ImportResult:
     with transaction.atomic():
         for change in result.changes:
             Device.objects.filter(pk=change.device_id).update(
-                **{key: new for key, (_old, new) in change.changes.items()})
+                **{key: new for key, (_old, new) in change.changes.items()}
+            )
         for new in result.new_devices:
             values = dict(new.values)
             macs = values.pop("macs", [])
             ips = values.pop("ip_addresses", [])
             Device.objects.create(
-                fingerprint=f"ledger-{uuid.uuid4().hex}", hostname=new.hostname,
-                organisation_id=new.organisation_id, runs_agent=False, macs=macs,
-                mac_key=",".join(macs)[:1024], ip_addresses=ips,
-                network_text=" ".join(ips + macs)[:2048], **values)
+                fingerprint=f"ledger-{uuid.uuid4().hex}",
+                hostname=new.hostname,
+                organisation_id=new.organisation_id,
+                runs_agent=False,
+                macs=macs,
+                mac_key=",".join(macs)[:1024],
+                ip_addresses=ips,
+                network_text=" ".join(ips + macs)[:2048],
+                **values,
+            )
     result.applied = True
     return result
 
 
-def _new_device(orgs: QuerySet[Organisation], values: dict[str, str], row: int,
-                new_hosts: dict[tuple[int, str], int]) -> tuple[RowNew | None, str]:
+def _new_device(
+    orgs: QuerySet[Organisation],
+    values: dict[str, str],
+    row: int,
+    new_hosts: dict[tuple[int, str], int],
+) -> tuple[RowNew | None, str]:
     """A device without the agent from a row naming an organisation the user may edit."""
     name = values["organisation"]
     found = list(orgs.filter(name=name)[:2])
     if not found:
-        return None, _("No device matches this row and “%(org)s” is not one of your "
-                       "organisations, so it cannot be added.") % {"org": name}
+        return None, _(
+            "No device matches this row and “%(org)s” is not one of your "
+            "organisations, so it cannot be added."
+        ) % {"org": name}
     if len(found) > 1:
-        return None, _("Several of your organisations are called “%(org)s”; the device "
-                       "cannot be added. Rename one of them first.") % {"org": name}
+        return None, _(
+            "Several of your organisations are called “%(org)s”; the device "
+            "cannot be added. Rename one of them first."
+        ) % {"org": name}
     org, hostname = found[0], values["hostname"]
     if len(hostname) > 255:
         return None, _("The hostname is longer than 255 characters.")
     key = (org.pk, hostname.lower())
     if key in new_hosts:
-        return None, _("Row %(row)d already adds %(host)s.") % {"row": new_hosts[key],
-                                                                "host": hostname}
+        return None, _("Row %(row)d already adds %(host)s.") % {
+            "row": new_hosts[key],
+            "host": hostname,
+        }
     fields: dict = {}
     for name_ in EDITABLE_KEYS:
         text = values.get(name_, "")
@@ -549,7 +659,9 @@ def _new_device(orgs: QuerySet[Organisation], values: dict[str, str], row: int,
             return None, _("Bad phone number “%(phone)s”.") % {"phone": text}
         if len(text) > (MAX_LENGTHS[name_] or 10**6):
             return None, _("%(column)s is longer than %(max)d characters.") % {
-                "column": name_, "max": MAX_LENGTHS[name_]}
+                "column": name_,
+                "max": MAX_LENGTHS[name_],
+            }
         fields[name_] = text
     macs = []
     for mac in (m for m in re.split(r"[,;\s]+", values.get("macs", "")) if m):

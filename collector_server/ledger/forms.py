@@ -21,16 +21,28 @@ class DeviceLedgerForm(forms.ModelForm):
 
     class Meta:
         model = Device
-        fields = ["asset_tag", "location", "department", "responsible_person",
-                  "responsible_phone", "status", "pledge_signed", "pledge_date", "notes"]
-        widgets = {"pledge_date": forms.DateInput(attrs={"type": "date"}),
-                   "notes": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "asset_tag",
+            "location",
+            "department",
+            "responsible_person",
+            "responsible_phone",
+            "status",
+            "pledge_signed",
+            "pledge_date",
+            "notes",
+        ]
+        widgets = {
+            "pledge_date": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def clean_responsible_phone(self) -> str:
         phone = self.cleaned_data.get("responsible_phone", "").strip()
         if phone and not PHONE_RE.match(phone):
-            raise forms.ValidationError(_("Enter a phone number such as 0571-88886666 or "
-                                          "13800138000."))
+            raise forms.ValidationError(
+                _("Enter a phone number such as 0571-88886666 or 13800138000.")
+            )
         return phone
 
 
@@ -51,15 +63,19 @@ class EgressLineForm(forms.ModelForm):
     class Meta:
         model = EgressLine
         fields = ["isp", "addresses", "bandwidth_mbps", "note"]
-        widgets = {"addresses": forms.Textarea(
-            attrs={"rows": 2, "placeholder": "203.0.113.10\n198.51.100.0/28"})}
+        widgets = {
+            "addresses": forms.Textarea(
+                attrs={"rows": 2, "placeholder": "203.0.113.10\n198.51.100.0/28"}
+            )
+        }
 
     def clean_addresses(self) -> str:
         text = self.cleaned_data["addresses"]
         bad = _check_networks(text)
         if bad:
-            raise forms.ValidationError(_("Not an IP address or range: %(items)s"),
-                                        params={"items": ", ".join(bad)})
+            raise forms.ValidationError(
+                _("Not an IP address or range: %(items)s"), params={"items": ", ".join(bad)}
+            )
         return text
 
 
@@ -78,8 +94,9 @@ class ManagedRangeForm(forms.ModelForm):
 
 class TokenForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
-    expires_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1,
-                                      max_value=3650, required=False, initial=30)
+    expires_days = forms.IntegerField(
+        label=_("Valid for (days)"), min_value=1, max_value=3650, required=False, initial=30
+    )
     max_uses = forms.IntegerField(label=_("Maximum uses"), min_value=1, required=False)
 
 
@@ -102,6 +119,15 @@ def org_options(user, selected) -> str:
     selected_pk = getattr(selected, "pk", selected)
     rows = visible_orgs(user).values_list("pk", "name", "path")
     return format_html_join(
-        "", '<option value="{}"{}>{}{}</option>',
-        ((pk, mark_safe(" selected") if str(pk) == str(selected_pk) else "",
-          "\u00a0\u00a0" * max(path.count("/") - 2, 0), name) for pk, name, path in rows))
+        "",
+        '<option value="{}"{}>{}{}</option>',
+        (
+            (
+                pk,
+                mark_safe(" selected") if str(pk) == str(selected_pk) else "",
+                "\u00a0\u00a0" * max(path.count("/") - 2, 0),
+                name,
+            )
+            for pk, name, path in rows
+        ),
+    )

@@ -47,7 +47,11 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=OrgKind.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent"),
     )
     # Materialised path "/1/5/12/": descendants are one indexed prefix query.
@@ -88,7 +92,7 @@ class Organisation(models.Model):
             super().save(*args, **kwargs)
             if old_path and old_path != self.path:
                 for child in manager.filter(path__startswith=old_path).exclude(pk=self.pk):
-                    new_child_path = self.path + child.path[len(old_path):]
+                    new_child_path = self.path + child.path[len(old_path) :]
                     manager.filter(pk=child.pk).update(path=new_child_path)
 
     def descendants(self, include_self: bool = True) -> models.QuerySet[Organisation]:
@@ -134,8 +138,9 @@ class Device(models.Model):
     board_serial = models.CharField(max_length=128, blank=True, db_index=True)
     system_serial = models.CharField(max_length=128, blank=True, db_index=True)
     macs = models.JSONField(_("MAC addresses"), default=list, blank=True)
-    mac_key = models.CharField(max_length=1024, blank=True, db_index=True,
-                               help_text="sorted MACs joined by ','")
+    mac_key = models.CharField(
+        max_length=1024, blank=True, db_index=True, help_text="sorted MACs joined by ','"
+    )
     machine_id = models.CharField(max_length=64, blank=True)
     machine_guid = models.CharField(max_length=64, blank=True)
     manufacturer = models.CharField(max_length=200, blank=True)
@@ -143,7 +148,9 @@ class Device(models.Model):
 
     hostname = models.CharField(_("hostname"), max_length=255, db_index=True)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="devices",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="devices",
         verbose_name=_("organisation"),
     )
     # person-entered ledger fields (PERSON_FIELDS)
@@ -155,8 +162,9 @@ class Device(models.Model):
     pledge_signed = models.BooleanField(_("pledge signed"), default=False)
     pledge_date = models.DateField(_("pledge date"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=DeviceStatus.choices,
-                              default=DeviceStatus.active)
+    status = models.CharField(
+        _("status"), max_length=16, choices=DeviceStatus.choices, default=DeviceStatus.active
+    )
     # False for a device a person added from the ledger import that never ran the agent
     # (a server, a GPU workstation without it): listed as "not reporting", never counted as
     # a silent agent. Its first report (enrollment of the same hostname does not merge it:
@@ -165,8 +173,9 @@ class Device(models.Model):
 
     # agent-reported facts
     ip_addresses = models.JSONField(_("IP addresses"), default=list, blank=True)
-    network_text = models.CharField(max_length=2048, blank=True,
-                                    help_text="IPs and MACs joined by spaces, for search")
+    network_text = models.CharField(
+        max_length=2048, blank=True, help_text="IPs and MACs joined by spaces, for search"
+    )
     public_ip = models.GenericIPAddressField(_("public address"), null=True, blank=True)
     high_performance = models.BooleanField(_("high-performance"), default=False, db_index=True)
     high_performance_category = models.CharField(max_length=32, blank=True)
@@ -177,15 +186,18 @@ class Device(models.Model):
     memory_mb = models.PositiveIntegerField(_("memory (MB)"), null=True, blank=True)
     hardware = models.JSONField(default=dict, blank=True)
     hardware_summary = models.JSONField(
-        default=dict, blank=True, help_text="the parts whose change is recorded (small)")
+        default=dict, blank=True, help_text="the parts whose change is recorded (small)"
+    )
     signature_version = models.CharField(max_length=64, blank=True)
     agent_version = models.CharField(max_length=64, blank=True)
-    last_verdict = models.CharField(_("verdict"), max_length=16, choices=Verdict.choices,
-                                    blank=True, default="", db_index=True)
+    last_verdict = models.CharField(
+        _("verdict"), max_length=16, choices=Verdict.choices, blank=True, default="", db_index=True
+    )
     last_mode = models.CharField(max_length=16, blank=True)
     last_report_id = models.UUIDField(null=True, blank=True)
-    last_scan_at = models.DateTimeField(_("last scan"), null=True, blank=True,
-                                        help_text="started_at of the newest report")
+    last_scan_at = models.DateTimeField(
+        _("last scan"), null=True, blank=True, help_text="started_at of the newest report"
+    )
     first_seen = models.DateTimeField(_("first seen"), default=timezone.now)
     last_seen = models.DateTimeField(_("last seen"), null=True, blank=True, db_index=True)
     enrolled_at = models.DateTimeField(null=True, blank=True)
@@ -217,11 +229,13 @@ class HardwareChange(models.Model):
 class EgressLine(models.Model):
     """An internet line of an organisation (统计互联网线路出口信息)."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                     related_name="egress_lines")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="egress_lines"
+    )
     isp = models.CharField(_("ISP"), max_length=100)
-    addresses = models.TextField(_("public addresses / ranges"),
-                                 help_text="one address or CIDR per line")
+    addresses = models.TextField(
+        _("public addresses / ranges"), help_text="one address or CIDR per line"
+    )
     bandwidth_mbps = models.PositiveIntegerField(_("bandwidth (Mbit/s)"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
 
@@ -235,8 +249,9 @@ class EgressLine(models.Model):
 class ManagedRange(models.Model):
     """An IP range the organisation manages (本单位负责管理的IP地址段)."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                     related_name="managed_ranges")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="managed_ranges"
+    )
     cidr = models.CharField(_("CIDR"), max_length=64)
     note = models.CharField(_("note"), max_length=255, blank=True)
 
@@ -247,20 +262,28 @@ class ManagedRange(models.Model):
 class AgentSettings(models.Model):
     """What the bureau pushes to agents; an organisation inherits from its parent when unset."""
 
-    DEFAULTS = {"scan_interval_minutes": 360, "sample_seconds": 60, "deep_scan": False,
-                "report_phone": "", "report_address": ""}
+    DEFAULTS = {
+        "scan_interval_minutes": 360,
+        "sample_seconds": 60,
+        "deep_scan": False,
+        "report_phone": "",
+        "report_address": "",
+    }
 
-    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE,
-                                        related_name="agent_settings")
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="agent_settings"
+    )
     scan_interval_minutes = models.PositiveIntegerField(null=True, blank=True)
     sample_seconds = models.PositiveIntegerField(null=True, blank=True)
     deep_scan = models.BooleanField(null=True, blank=True)
     # Where to report mining (举报电话 / 举报地址), set by the regulator; shown in the HTML
     # report of every PC below it (the café's owner and customers read it there).
-    report_phone = models.CharField(_("phone for reporting mining"), max_length=50, null=True,
-                                    blank=True)
-    report_address = models.CharField(_("address for reporting mining"), max_length=200,
-                                      null=True, blank=True)
+    report_phone = models.CharField(
+        _("phone for reporting mining"), max_length=50, null=True, blank=True
+    )
+    report_address = models.CharField(
+        _("address for reporting mining"), max_length=200, null=True, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     @classmethod
@@ -283,8 +306,9 @@ class AgentSettings(models.Model):
 class EnrollmentToken(models.Model):
     """A secret a school uses to enroll its agents; only its sha256 is stored."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                     related_name="enrollment_tokens")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="enrollment_tokens"
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=12)
     note = models.CharField(max_length=255, blank=True)
@@ -304,16 +328,26 @@ class EnrollmentToken(models.Model):
 
     @classmethod
     def issue(
-        cls, organisation: Organisation, *, expires_days: int | None = None,
-        max_uses: int | None = None, note: str = "", created_by=None,
+        cls,
+        organisation: Organisation,
+        *,
+        expires_days: int | None = None,
+        max_uses: int | None = None,
+        note: str = "",
+        created_by=None,
         using: str | None = None,
     ) -> tuple[EnrollmentToken, str]:
         """Create a token; the plain value is returned once and never stored."""
         plain = cls.PREFIX + secrets.token_urlsafe(24)
         expires = timezone.now() + timedelta(days=expires_days) if expires_days else None
         token = cls.objects.db_manager(using or organisation._state.db).create(
-            organisation=organisation, token_hash=hash_token(plain), prefix=plain[:10],
-            expires_at=expires, max_uses=max_uses, note=note, created_by=created_by,
+            organisation=organisation,
+            token_hash=hash_token(plain),
+            prefix=plain[:10],
+            expires_at=expires,
+            max_uses=max_uses,
+            note=note,
+            created_by=created_by,
         )
         return token, plain
 
@@ -336,8 +370,9 @@ class DeviceToken(models.Model):
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="tokens")
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    enrollment_token = models.ForeignKey(EnrollmentToken, null=True, blank=True,
-                                         on_delete=models.SET_NULL)
+    enrollment_token = models.ForeignKey(
+        EnrollmentToken, null=True, blank=True, on_delete=models.SET_NULL
+    )
     revoked = models.BooleanField(default=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.CharField(max_length=64, blank=True)
@@ -346,11 +381,13 @@ class DeviceToken(models.Model):
     PREFIX = "mcd_"
 
     @classmethod
-    def issue(cls, device: Device, enrollment_token: EnrollmentToken | None = None
-              ) -> tuple[DeviceToken, str]:
+    def issue(
+        cls, device: Device, enrollment_token: EnrollmentToken | None = None
+    ) -> tuple[DeviceToken, str]:
         plain = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(device=device, token_hash=hash_token(plain),
-                                   enrollment_token=enrollment_token)
+        token = cls.objects.create(
+            device=device, token_hash=hash_token(plain), enrollment_token=enrollment_token
+        )
         return token, plain
 
 
@@ -364,23 +401,26 @@ class PendingMove(models.Model):
     """An enrollment in one organisation of a PC the ledger holds in another: the agent got a
     separate candidate entry; only a person who sees both organisations moves the device."""
 
-    device = models.ForeignKey(Device, null=True, on_delete=models.SET_NULL,
-                               related_name="pending_moves_out")
-    candidate = models.ForeignKey(Device, null=True, on_delete=models.SET_NULL,
-                                  related_name="pending_moves_in")
+    device = models.ForeignKey(
+        Device, null=True, on_delete=models.SET_NULL, related_name="pending_moves_out"
+    )
+    candidate = models.ForeignKey(
+        Device, null=True, on_delete=models.SET_NULL, related_name="pending_moves_in"
+    )
     fingerprint = models.CharField(max_length=128, db_index=True)
-    from_organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                          related_name="+")
-    to_organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                        related_name="+")
-    enrollment_token = models.ForeignKey(EnrollmentToken, null=True, blank=True,
-                                         on_delete=models.SET_NULL, related_name="+")
+    from_organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    to_organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    enrollment_token = models.ForeignKey(
+        EnrollmentToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     requested_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=16, choices=MoveStatus.choices,
-                              default=MoveStatus.pending, db_index=True)
+    status = models.CharField(
+        max_length=16, choices=MoveStatus.choices, default=MoveStatus.pending, db_index=True
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey("auth.User", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -412,6 +452,4 @@ def device_for_fingerprint(fingerprint: str) -> Device | None:
 def fingerprint_belongs(device: Device, fingerprint: str) -> bool:
     if fingerprint in (device.fingerprint, device.claimed_fingerprint):
         return True
-    return DeviceAlias.objects.filter(
-        device=device, fingerprint=fingerprint
-    ).exists()
+    return DeviceAlias.objects.filter(device=device, fingerprint=fingerprint).exists()

@@ -21,9 +21,21 @@ STALE_DAYS = 14
 SEEN_CHOICES = ("24h", "7d", "30d", "stale", "never")
 # Only what the list shows: keeps rows small (no hardware JSON) at 100k devices.
 LIST_FIELDS = (
-    "id", "hostname", "organisation_id", "organisation__name", "location", "department",
-    "responsible_person", "asset_tag", "ip_addresses", "high_performance",
-    "high_performance_reason", "gpu_models", "last_verdict", "last_mode", "last_seen",
+    "id",
+    "hostname",
+    "organisation_id",
+    "organisation__name",
+    "location",
+    "department",
+    "responsible_person",
+    "asset_tag",
+    "ip_addresses",
+    "high_performance",
+    "high_performance_reason",
+    "gpu_models",
+    "last_verdict",
+    "last_mode",
+    "last_seen",
     "runs_agent",
 )
 
@@ -158,8 +170,9 @@ class Page:
 SCAN_CAP = 2000  # a search matching at most this many rows is paged in Python
 
 
-def search_page(qs: QuerySet[Device], after: str = "", before: str = "",
-                size: int = PAGE_SIZE) -> Page | None:
+def search_page(
+    qs: QuerySet[Device], after: str = "", before: str = "", size: int = PAGE_SIZE
+) -> Page | None:
     """A page for a free-text search: one unordered scan collects the matching keys (a
     table scan beats walking the ordered index when few rows match), the page is cut in
     Python and fetched by id. None when more than SCAN_CAP rows match."""
@@ -177,16 +190,20 @@ def search_page(qs: QuerySet[Device], after: str = "", before: str = "",
         start = sum(1 for k in keys if k <= after_key)
         end = start + size
     chosen = keys[start:end]
-    by_pk = Device.objects.select_related("organisation").only(*LIST_FIELDS).in_bulk(
-        [k[2] for k in chosen])
+    by_pk = (
+        Device.objects.select_related("organisation")
+        .only(*LIST_FIELDS)
+        .in_bulk([k[2] for k in chosen])
+    )
     rows = [by_pk[k[2]] for k in chosen if k[2] in by_pk]
     next_cursor = _encode(chosen[-1]) if chosen and end < len(keys) else None
     prev_cursor = _encode(chosen[0]) if chosen and start > 0 else None
     return Page(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor, total=len(keys))
 
 
-def ledger_page(qs: QuerySet[Device], after: str = "", before: str = "",
-                size: int = PAGE_SIZE) -> Page:
+def ledger_page(
+    qs: QuerySet[Device], after: str = "", before: str = "", size: int = PAGE_SIZE
+) -> Page:
     """One page ordered by (organisation, hostname, id) using the composite index.
 
     The total is counted only when the first page is full: a search that finds a few rows
@@ -213,8 +230,13 @@ def ledger_page(qs: QuerySet[Device], after: str = "", before: str = "",
         if not after_key and not has_more:
             return Page(rows=rows, next_cursor=None, prev_cursor=None, total=len(rows))
     total = qs.order_by()[: COUNT_CAP + 1].count()
-    return Page(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor,
-                total=min(total, COUNT_CAP), capped=total > COUNT_CAP)
+    return Page(
+        rows=rows,
+        next_cursor=next_cursor,
+        prev_cursor=prev_cursor,
+        total=min(total, COUNT_CAP),
+        capped=total > COUNT_CAP,
+    )
 
 
 def _key(device: Device) -> tuple[int, str, int]:

@@ -29,8 +29,13 @@ if TYPE_CHECKING:  # the agent's models are imported by callers that need them
     from agent.wire.report import DeviceIdentity, Hardware
 
 # Ledger fields an agent may send at enrollment (copied only into empty fields).
-ENROLL_LEDGER_FIELDS = ("location", "department", "responsible_person", "responsible_phone",
-                        "asset_tag")
+ENROLL_LEDGER_FIELDS = (
+    "location",
+    "department",
+    "responsible_person",
+    "responsible_phone",
+    "asset_tag",
+)
 
 
 class EnrollmentRefused(Exception):
@@ -67,7 +72,9 @@ class Enrollment:
 
 
 def enroll_device(
-    plain_token: str, identity: DeviceIdentity, ledger: dict[str, str] | None = None,
+    plain_token: str,
+    identity: DeviceIdentity,
+    ledger: dict[str, str] | None = None,
     handcarry_key: str | None = None,
 ) -> tuple[Device, str, bool]:
     """Register (or re-register) a device; returns (device, plain device token, created).
@@ -77,7 +84,9 @@ def enroll_device(
 
 
 def enroll_with_outcome(
-    plain_token: str, identity: DeviceIdentity, ledger: dict[str, str] | None = None,
+    plain_token: str,
+    identity: DeviceIdentity,
+    ledger: dict[str, str] | None = None,
     handcarry_key: str | None = None,
 ) -> Enrollment:
     """Register (or re-register) a device.
@@ -115,8 +124,9 @@ def _within(organisation: Organisation, scope: Organisation) -> bool:
     return organisation.path.startswith(scope.path)
 
 
-def _enrolled_entry(token: EnrollmentToken, identity: DeviceIdentity,
-                    ledger: dict[str, str]) -> tuple[Device, bool, Any]:
+def _enrolled_entry(
+    token: EnrollmentToken, identity: DeviceIdentity, ledger: dict[str, str]
+) -> tuple[Device, bool, Any]:
     """The ledger entry an enrollment acts on (locked), created when needed, and the ledger
     fields sent that were not used (field, kept value, sent value)."""
     org = token.organisation
@@ -128,8 +138,13 @@ def _enrolled_entry(token: EnrollmentToken, identity: DeviceIdentity,
         adopted = _adopt_without_agent(org, identity, fields, ledger)
         if adopted is not None:
             return adopted
-        device = Device(fingerprint=identity.fingerprint, organisation=org,
-                        first_seen=timezone.now(), **fields, **ledger)
+        device = Device(
+            fingerprint=identity.fingerprint,
+            organisation=org,
+            first_seen=timezone.now(),
+            **fields,
+            **ledger,
+        )
         try:
             with transaction.atomic():
                 device.save()
@@ -142,13 +157,17 @@ def _enrolled_entry(token: EnrollmentToken, identity: DeviceIdentity,
     return device, False, _refresh(device, identity, fields, ledger)
 
 
-def _adopt_without_agent(org: Organisation, identity: DeviceIdentity, fields: dict[str, Any],
-                         ledger: dict[str, str]) -> tuple[Device, bool, Any] | None:
+def _adopt_without_agent(
+    org: Organisation, identity: DeviceIdentity, fields: dict[str, Any], ledger: dict[str, str]
+) -> tuple[Device, bool, Any] | None:
     """The entry a person imported for this PC before its agent ran (same organisation, same
     hostname, the only such entry), now taken over by the agent: it keeps its ledger fields
     and starts reporting. None when there is no such single entry."""
-    found = list(Device.objects.select_for_update().filter(
-        organisation=org, runs_agent=False, hostname__iexact=identity.hostname)[:2])
+    found = list(
+        Device.objects.select_for_update().filter(
+            organisation=org, runs_agent=False, hostname__iexact=identity.hostname
+        )[:2]
+    )
     if len(found) != 1:
         return None
     device = found[0]
@@ -169,14 +188,17 @@ def _adopt_without_agent(org: Organisation, identity: DeviceIdentity, fields: di
     return device, False, (kept, filled)
 
 
-def _refresh(device: Device, identity: DeviceIdentity, fields: dict[str, Any],
-             ledger: dict[str, str]) -> tuple[list[tuple[str, str, str]], list[str]]:
+def _refresh(
+    device: Device, identity: DeviceIdentity, fields: dict[str, Any], ledger: dict[str, str]
+) -> tuple[list[tuple[str, str, str]], list[str]]:
     """Update an existing entry from a re-enrollment (person-entered fields only if empty);
     the ledger fields sent that differ from a value already there: (field, kept, sent), and
     the ones filled in."""
     for name, value in fields.items():
-        if identity.fingerprint in (device.fingerprint, device.claimed_fingerprint) \
-                or name == "hostname":
+        if (
+            identity.fingerprint in (device.fingerprint, device.claimed_fingerprint)
+            or name == "hostname"
+        ):
             setattr(device, name, value)
     kept, filled = [], []
     for name, value in ledger.items():
@@ -189,8 +211,9 @@ def _refresh(device: Device, identity: DeviceIdentity, fields: dict[str, Any],
     return kept, filled
 
 
-def _candidate_entry(token: EnrollmentToken, identity: DeviceIdentity, ledger: dict[str, str],
-                     existing: Device) -> tuple[Device, bool, Any]:
+def _candidate_entry(
+    token: EnrollmentToken, identity: DeviceIdentity, ledger: dict[str, str], existing: Device
+) -> tuple[Device, bool, Any]:
     """A separate entry in the token's organisation for a fingerprint another organisation
     holds, plus a pending move for a person who sees both to decide on."""
     org = token.organisation
@@ -199,8 +222,14 @@ def _candidate_entry(token: EnrollmentToken, identity: DeviceIdentity, ledger: d
     device = Device.objects.select_for_update().filter(fingerprint=key).first()
     created = device is None
     if created:
-        device = Device(fingerprint=key, claimed_fingerprint=identity.fingerprint,
-                        organisation=org, first_seen=timezone.now(), **fields, **ledger)
+        device = Device(
+            fingerprint=key,
+            claimed_fingerprint=identity.fingerprint,
+            organisation=org,
+            first_seen=timezone.now(),
+            **fields,
+            **ledger,
+        )
         try:
             with transaction.atomic():
                 device.save()
@@ -210,8 +239,11 @@ def _candidate_entry(token: EnrollmentToken, identity: DeviceIdentity, ledger: d
     outcome = ([], []) if created else _refresh(device, identity, fields, ledger)
     if not PendingMove.objects.filter(candidate=device, status=MoveStatus.pending).exists():
         PendingMove.objects.create(
-            device=existing, candidate=device, fingerprint=identity.fingerprint,
-            from_organisation=existing.organisation, to_organisation=org,
+            device=existing,
+            candidate=device,
+            fingerprint=identity.fingerprint,
+            from_organisation=existing.organisation,
+            to_organisation=org,
             enrollment_token=token,
         )
     return device, created, outcome
@@ -223,7 +255,8 @@ def _candidate_entry(token: EnrollmentToken, identity: DeviceIdentity, ledger: d
 def revoke_device_tokens(device: Device, reason: str = "revoked") -> int:
     """Revoke every usable token of ``device``; returns how many."""
     return DeviceToken.objects.filter(device=device, revoked=False).update(
-        revoked=True, revoked_at=timezone.now(), revoked_reason=reason[:64])
+        revoked=True, revoked_at=timezone.now(), revoked_reason=reason[:64]
+    )
 
 
 def revoke_enrollment_token(token: EnrollmentToken, with_devices: bool = False) -> int:
@@ -233,7 +266,8 @@ def revoke_enrollment_token(token: EnrollmentToken, with_devices: bool = False) 
     if not with_devices:
         return 0
     return DeviceToken.objects.filter(enrollment_token=token, revoked=False).update(
-        revoked=True, revoked_at=timezone.now(), revoked_reason="enrollment token revoked")
+        revoked=True, revoked_at=timezone.now(), revoked_reason="enrollment token revoked"
+    )
 
 
 # --- pending moves ---------------------------------------------------------------------------
@@ -246,9 +280,9 @@ class MoveRefused(Exception):
 def visible_pending_moves(devices: QuerySet[Device]) -> QuerySet[PendingMove]:
     """Pending moves whose both entries lie within ``devices`` (what the user may see)."""
     ids = devices.values("pk")
-    return (PendingMove.objects.filter(status=MoveStatus.pending, device__in=ids,
-                                       candidate__in=ids)
-            .select_related("device", "candidate", "from_organisation", "to_organisation"))
+    return PendingMove.objects.filter(
+        status=MoveStatus.pending, device__in=ids, candidate__in=ids
+    ).select_related("device", "candidate", "from_organisation", "to_organisation")
 
 
 def decide_move(move: PendingMove, accept: bool, user=None) -> PendingMove:
@@ -288,10 +322,18 @@ def authenticate_device(plain_token: str) -> DeviceToken | None:
         # only the small device columns the ingest path needs (not the hardware JSON)
         return (
             DeviceToken.objects.select_related("device")
-            .only("id", "device_id", "device__id", "device__fingerprint",
-                  "device__claimed_fingerprint",
-                  "device__organisation_id", "device__last_scan_at", "device__hardware_summary",
-                  "device__last_verdict", "device__last_mode")
+            .only(
+                "id",
+                "device_id",
+                "device__id",
+                "device__fingerprint",
+                "device__claimed_fingerprint",
+                "device__organisation_id",
+                "device__last_scan_at",
+                "device__hardware_summary",
+                "device__last_verdict",
+                "device__last_mode",
+            )
             .get(token_hash=hash_token(plain_token), revoked=False)
         )
     except DeviceToken.DoesNotExist:
@@ -300,8 +342,10 @@ def authenticate_device(plain_token: str) -> DeviceToken | None:
 
 def token_was_revoked(plain_token: str) -> bool:
     """Is ``plain_token`` a device token that was revoked (rather than an unknown one)?"""
-    return bool(plain_token) and DeviceToken.objects.filter(
-        token_hash=hash_token(plain_token), revoked=True).exists()
+    return (
+        bool(plain_token)
+        and DeviceToken.objects.filter(token_hash=hash_token(plain_token), revoked=True).exists()
+    )
 
 
 # --- hardware --------------------------------------------------------------------------------
@@ -319,8 +363,13 @@ def hardware_key(hw: dict[str, Any]) -> dict[str, Any]:
             for d in hw.get("disks") or []
             if d.get("model") or d.get("serial")
         ),
-        "macs": sorted({(n.get("mac") or "").lower() for n in hw.get("nics") or []
-                        if n.get("mac") and n.get("physical") is not False}),
+        "macs": sorted(
+            {
+                (n.get("mac") or "").lower()
+                for n in hw.get("nics") or []
+                if n.get("mac") and n.get("physical") is not False
+            }
+        ),
     }
 
 
@@ -379,12 +428,18 @@ def find_duplicates(devices: QuerySet[Device]) -> list[DuplicateGroup]:
     seen: set[frozenset[int]] = set()
     for key in DUPLICATE_KEYS:
         values = (
-            devices.exclude(**{key: ""}).values(key).annotate(n=Count("id")).filter(n__gt=1)
+            devices.exclude(**{key: ""})
+            .values(key)
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
             .values_list(key, flat=True)
         )
         for value in values:
-            members = list(devices.filter(**{key: value}).select_related("organisation")
-                           .order_by("first_seen", "id"))
+            members = list(
+                devices.filter(**{key: value})
+                .select_related("organisation")
+                .order_by("first_seen", "id")
+            )
             ids = frozenset(d.pk for d in members)
             if ids in seen:
                 continue
@@ -422,9 +477,18 @@ def merge_devices(keep: Device, other: Device) -> Device:
                 setattr(keep, name, getattr(other, name))
         keep.first_seen = min(keep.first_seen, other.first_seen)
         if other.last_seen and (keep.last_seen is None or other.last_seen > keep.last_seen):
-            for name in ("last_seen", "last_scan_at", "last_verdict", "last_mode",
-                         "last_report_id", "hardware", "public_ip", "hostname", "ip_addresses",
-                         "network_text"):
+            for name in (
+                "last_seen",
+                "last_scan_at",
+                "last_verdict",
+                "last_mode",
+                "last_report_id",
+                "hardware",
+                "public_ip",
+                "hostname",
+                "ip_addresses",
+                "network_text",
+            ):
                 setattr(keep, name, getattr(other, name))
         keep.notes = (keep.notes + f"\nmerged {other.fingerprint[:16]}").strip()
         other.delete(using=db)
@@ -474,8 +538,9 @@ def match_address(address: str, devices: QuerySet[Device]) -> AddressMatch:
             orgs.add(rng.organisation_id)
     text = str(ip)
     found = list(
-        devices.filter(Q(public_ip=text) | Q(network_text__contains=text))
-        .select_related("organisation")
+        devices.filter(Q(public_ip=text) | Q(network_text__contains=text)).select_related(
+            "organisation"
+        )
     )
     # network_text is a plain substring search: keep only exact address hits
     found = [d for d in found if d.public_ip == text or text in d.ip_addresses]

@@ -22,8 +22,10 @@ def org_thresholds(orgs=None) -> dict[timedelta, list[int]]:
     """Organisations grouped by their stale threshold (from inherited agent settings)."""
     groups: dict[timedelta, list[int]] = defaultdict(list)
     rows = list((orgs if orgs is not None else Organisation.objects.all()).only("id", "path"))
-    settings_rows = {s.organisation_id: s.scan_interval_minutes
-                     for s in AgentSettings.objects.exclude(scan_interval_minutes=None)}
+    settings_rows = {
+        s.organisation_id: s.scan_interval_minutes
+        for s in AgentSettings.objects.exclude(scan_interval_minutes=None)
+    }
     default = AgentSettings.DEFAULTS["scan_interval_minutes"]
     for org in rows:
         interval = default
@@ -45,8 +47,9 @@ def stale_q(now: datetime | None = None) -> Q:
     return q & ~Q(status=DeviceStatus.retired) & Q(runs_agent=True)
 
 
-def stale_devices(qs: QuerySet[Device] | None = None, now: datetime | None = None
-                  ) -> QuerySet[Device]:
+def stale_devices(
+    qs: QuerySet[Device] | None = None, now: datetime | None = None
+) -> QuerySet[Device]:
     qs = qs if qs is not None else Device.objects.all()
     return qs.filter(stale_q(now))
 

@@ -38,8 +38,9 @@ def visible_notices(user) -> QuerySet[Notice]:
         return Notice.objects.none()
     if prefix == "":
         return Notice.objects.all()
-    return Notice.objects.filter(Q(organisation__path__startswith=prefix)
-                                 | Q(cases__organisation__path__startswith=prefix)).distinct()
+    return Notice.objects.filter(
+        Q(organisation__path__startswith=prefix) | Q(cases__organisation__path__startswith=prefix)
+    ).distinct()
 
 
 def get_case_or_404(user, pk: int) -> Case:
@@ -73,7 +74,8 @@ def match_scope(user, notice: Notice):
 
     prefix = user_org_path(user)
     qs = Match.objects.select_related("organisation", "device", "indicator").filter(
-        indicator__notice=notice)
+        indicator__notice=notice
+    )
     if prefix is None:
         return qs.none()
     return qs if prefix == "" else qs.filter(organisation__path__startswith=prefix)

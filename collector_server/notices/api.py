@@ -32,8 +32,11 @@ def _authenticate(request: HttpRequest):
     if header.lower().startswith("bearer "):
         from collector_server.ledger.models import hash_token
 
-        row = ApiToken.objects.select_related("user").filter(
-            token_hash=hash_token(header[7:].strip()), revoked_at__isnull=True).first()
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(token_hash=hash_token(header[7:].strip()), revoked_at__isnull=True)
+            .first()
+        )
         if row is None or not row.user.is_active:
             return None, _error(401, "bad_token", "unknown or revoked token")
         return row.user, None
@@ -71,20 +74,28 @@ def _indicators(items) -> list[dict]:
         except forms.ValidationError as exc:
             raise ValueError(f"indicators[{n}]: {' '.join(exc.messages)}") from exc
         port = item.get("port")
-        if port is not None and (not isinstance(port, int) or isinstance(port, bool)
-                                 or not 1 <= port <= 65535):
+        if port is not None and (
+            not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535
+        ):
             raise ValueError(f"indicators[{n}].port must be an integer 1..65535")
-        out.append({"value": value, "port": port,
-                    "observed_from": _time(item.get("observed_from"), "observed_from"),
-                    "observed_to": _time(item.get("observed_to"), "observed_to")})
+        out.append(
+            {
+                "value": value,
+                "port": port,
+                "observed_from": _time(item.get("observed_from"), "observed_from"),
+                "observed_to": _time(item.get("observed_to"), "observed_to"),
+            }
+        )
     return out
 
 
 def case_json(case) -> dict:
     return {
-        "id": case.pk, "notice": {"id": case.notice_id, "number": case.notice.number},
+        "id": case.pk,
+        "notice": {"id": case.notice_id, "number": case.notice.number},
         "organisation": {"id": case.organisation_id, "name": case.organisation.name},
-        "state": case.state, "received_at": case.received_at.isoformat(),
+        "state": case.state,
+        "received_at": case.received_at.isoformat(),
         "locate_due": services.locate_due(case).isoformat(),
         "report_due": services.report_due(case).isoformat(),
         "flag": getattr(case, "flag", services.deadline_flag(case)),
@@ -120,13 +131,25 @@ def _create(request: HttpRequest, user) -> JsonResponse:
         if profile is None:
             return _error(400, "bad_request", "give the organisation id")
         org = profile.organisation
-    notice = services.register_notice(org, source=source, number=number.strip(),
-                                      received_at=received_at, indicators=indicators,
-                                      user=user, note=note)
+    notice = services.register_notice(
+        org,
+        source=source,
+        number=number.strip(),
+        received_at=received_at,
+        indicators=indicators,
+        user=user,
+        note=note,
+    )
     cases = annotate(services.open_cases(notice, user=user))
-    return JsonResponse({"id": notice.pk, "number": notice.number,
-                         "indicators": [str(i) for i in notice.indicators.all()],
-                         "cases": [case_json(c) for c in cases]}, status=201)
+    return JsonResponse(
+        {
+            "id": notice.pk,
+            "number": notice.number,
+            "indicators": [str(i) for i in notice.indicators.all()],
+            "cases": [case_json(c) for c in cases],
+        },
+        status=201,
+    )
 
 
 @csrf_exempt
@@ -139,11 +162,20 @@ def notices(request: HttpRequest) -> JsonResponse:
     if request.method != "GET":
         return _error(405, "method_not_allowed", "GET or POST")
     rows = visible_notices(user).prefetch_related("indicators")[:500]
-    return JsonResponse({"results": [{
-        "id": n.pk, "number": n.number, "source": n.source,
-        "received_at": n.received_at.isoformat(),
-        "indicators": [{"value": i.value, "port": i.port} for i in n.indicators.all()],
-    } for n in rows]})
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "id": n.pk,
+                    "number": n.number,
+                    "source": n.source,
+                    "received_at": n.received_at.isoformat(),
+                    "indicators": [{"value": i.value, "port": i.port} for i in n.indicators.all()],
+                }
+                for n in rows
+            ]
+        }
+    )
 
 
 @csrf_exempt

@@ -11,8 +11,11 @@ from collector_server.notices.models import Indicator, IndicatorKind
 def current_indicators(organisation) -> list[Indicator]:
     """Distinct indicators of the notices of ``organisation`` and everything below it."""
     seen: dict[tuple[str, str], Indicator] = {}
-    for ind in Indicator.objects.select_related("notice").filter(
-            notice__organisation__path__startswith=organisation.path).order_by("value", "id"):
+    for ind in (
+        Indicator.objects.select_related("notice")
+        .filter(notice__organisation__path__startswith=organisation.path)
+        .order_by("value", "id")
+    ):
         seen.setdefault((ind.kind, ind.value), ind)
     return list(seen.values())
 
@@ -26,8 +29,12 @@ def hosts_file(indicators: list[Indicator]) -> str:
 
 def rpz_zone(indicators: list[Indicator], origin: str = "rpz.minecheck.local") -> str:
     """A response-policy zone answering NXDOMAIN for each domain and its subdomains."""
-    lines = [f"$ORIGIN {origin}.", "$TTL 300",
-             "@ IN SOA localhost. root.localhost. 1 3600 600 86400 300", "@ IN NS localhost."]
+    lines = [
+        f"$ORIGIN {origin}.",
+        "$TTL 300",
+        "@ IN SOA localhost. root.localhost. 1 3600 600 86400 300",
+        "@ IN NS localhost.",
+    ]
     for i in indicators:
         if i.kind == IndicatorKind.domain:
             lines += [f"{i.value} CNAME .", f"*.{i.value} CNAME ."]
@@ -44,6 +51,7 @@ def csv_list(indicators: list[Indicator]) -> str:
     writer = csv.writer(out)
     writer.writerow(["kind", "value", "port", "notice", "received_at"])
     for i in indicators:
-        writer.writerow([i.kind, i.value, i.port or "", i.notice.number,
-                         i.notice.received_at.isoformat()])
+        writer.writerow(
+            [i.kind, i.value, i.port or "", i.notice.number, i.notice.received_at.isoformat()]
+        )
     return out.getvalue()

@@ -31,8 +31,13 @@ def annotate(cases, now=None) -> list:
     out = []
     for case in cases:
         case.flag = services.deadline_flag(case, now)
-        case.due = (services.locate_due(case) if case.state == CaseState.received
-                    else services.report_due(case) if case.state == CaseState.located else None)
+        case.due = (
+            services.locate_due(case)
+            if case.state == CaseState.received
+            else services.report_due(case)
+            if case.state == CaseState.located
+            else None
+        )
         out.append(case)
     return out
 
@@ -46,9 +51,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = annotate(qs[:1000])
     if flag in FLAGS:
         cases = [c for c in cases if c.flag == flag]
-    return render(request, "notices/case_list.html", {
-        "nav": "cases", "cases": cases, "state": state, "flag": flag,
-        "states": CaseState.choices})
+    return render(
+        request,
+        "notices/case_list.html",
+        {"nav": "cases", "cases": cases, "state": state, "flag": flag, "states": CaseState.choices},
+    )
 
 
 def _devices(case) -> object:
@@ -65,20 +72,37 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for device in locked:
         device.repeat = repeats.get(device.pk, 0)
     matches = Match.objects.select_related("device", "indicator").filter(
-        indicator__notice=case.notice, organisation=case.organisation)
+        indicator__notice=case.notice, organisation=case.organisation
+    )
     initial = {"devices": [d.pk for d in services.candidate_devices(case)]}
-    report_initial = ({k: getattr(written, k) for k in ("mining_mode", "mode_reason", "actions",
-                                                         "accountability")} if written else {})
-    return render(request, "notices/case_detail.html", {
-        "nav": "cases", "case": case, "matches": matches, "locked": locked,
-        "candidates": services.candidate_devices(case), "written": written,
-        "locate_form": LocateForm(devices=_devices(case), initial=initial),
-        "report_form": WrittenReportForm(initial=report_initial),
-        "close_form": CloseForm(), "return_form": ReturnForm(),
-        "unclean": services.unclean_devices(case) if case.located_at else [],
-        "blockers": services.close_blockers(case) if case.state != "closed" else [],
-        "events": case.events.select_related("actor"), "bureau": is_bureau(request.user),
-    })
+    report_initial = (
+        {
+            k: getattr(written, k)
+            for k in ("mining_mode", "mode_reason", "actions", "accountability")
+        }
+        if written
+        else {}
+    )
+    return render(
+        request,
+        "notices/case_detail.html",
+        {
+            "nav": "cases",
+            "case": case,
+            "matches": matches,
+            "locked": locked,
+            "candidates": services.candidate_devices(case),
+            "written": written,
+            "locate_form": LocateForm(devices=_devices(case), initial=initial),
+            "report_form": WrittenReportForm(initial=report_initial),
+            "close_form": CloseForm(),
+            "return_form": ReturnForm(),
+            "unclean": services.unclean_devices(case) if case.located_at else [],
+            "blockers": services.close_blockers(case) if case.state != "closed" else [],
+            "events": case.events.select_related("actor"),
+            "bureau": is_bureau(request.user),
+        },
+    )
 
 
 def _fail(request: HttpRequest, case, exc: Exception) -> HttpResponse:
@@ -96,8 +120,12 @@ def case_locate(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Pick at least one device and name the responsible person."))
         return redirect("notices:case", pk=case.pk)
     try:
-        services.locate(case, form.cleaned_data["devices"],
-                        form.cleaned_data["responsible_person"], user=request.user)
+        services.locate(
+            case,
+            form.cleaned_data["devices"],
+            form.cleaned_data["responsible_person"],
+            user=request.user,
+        )
     except services.CaseError as exc:
         return _fail(request, case, exc)
     messages.success(request, _("Device(s) and responsible person locked."))

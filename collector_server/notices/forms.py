@@ -26,18 +26,21 @@ def clean_indicator_value(text: str) -> str:
         pass
     if DOMAIN_RE.match(value):
         return value
-    raise forms.ValidationError(_("“%(value)s” is neither an IP address nor a domain."),
-                                params={"value": text})
+    raise forms.ValidationError(
+        _("“%(value)s” is neither an IP address nor a domain."), params={"value": text}
+    )
 
 
 class NoticeForm(forms.Form):
     organisation = forms.ModelChoiceField(queryset=None, label=_("Received by"))
     source = forms.ChoiceField(choices=NoticeSource.choices, label=_("Source"))
     number = forms.CharField(max_length=100, label=_("Notice number"))
-    received_at = forms.DateTimeField(label=_("Date received"), widget=DATETIME_WIDGET,
-                                      input_formats=DATETIME_FORMATS)
-    note = forms.CharField(required=False, label=_("Note"),
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    received_at = forms.DateTimeField(
+        label=_("Date received"), widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS
+    )
+    note = forms.CharField(
+        required=False, label=_("Note"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -51,10 +54,18 @@ class NoticeForm(forms.Form):
 class IndicatorForm(forms.Form):
     value = forms.CharField(max_length=255, label=_("IP address or domain"))
     port = forms.IntegerField(required=False, min_value=1, max_value=65535, label=_("Port"))
-    observed_from = forms.DateTimeField(required=False, label=_("Observed from"),
-                                        widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS)
-    observed_to = forms.DateTimeField(required=False, label=_("Observed to"),
-                                      widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS)
+    observed_from = forms.DateTimeField(
+        required=False,
+        label=_("Observed from"),
+        widget=DATETIME_WIDGET,
+        input_formats=DATETIME_FORMATS,
+    )
+    observed_to = forms.DateTimeField(
+        required=False,
+        label=_("Observed to"),
+        widget=DATETIME_WIDGET,
+        input_formats=DATETIME_FORMATS,
+    )
 
     def clean_value(self) -> str:
         return clean_indicator_value(self.cleaned_data["value"])
@@ -79,50 +90,67 @@ IndicatorFormSet = forms.formset_factory(IndicatorForm, formset=BaseIndicatorFor
 
 
 class LocateForm(forms.Form):
-    devices = forms.ModelMultipleChoiceField(queryset=None, label=_("Device(s)"),
-                                             widget=forms.CheckboxSelectMultiple)
+    devices = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("Device(s)"), widget=forms.CheckboxSelectMultiple
+    )
     responsible_person = forms.CharField(max_length=100, label=_("Responsible person"))
 
     def __init__(self, *args, devices=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["devices"].queryset = devices
         self.fields["devices"].label_from_instance = lambda d: " · ".join(
-            x for x in (d.hostname, d.location, d.department, d.responsible_person) if x)
+            x for x in (d.hostname, d.location, d.department, d.responsible_person) if x
+        )
 
 
 class WrittenReportForm(forms.Form):
     mining_mode = forms.ChoiceField(choices=MiningMode.choices, label=_("Active or passive"))
-    mode_reason = forms.CharField(required=False, label=_("Reason"),
-                                  widget=forms.Textarea(attrs={"rows": 3}))
-    actions = forms.CharField(required=False, label=_("Actions taken"),
-                              widget=forms.Textarea(attrs={"rows": 3}))
-    accountability = forms.CharField(required=False, label=_("Accountability"),
-                                     widget=forms.Textarea(attrs={"rows": 2}))
+    mode_reason = forms.CharField(
+        required=False, label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    actions = forms.CharField(
+        required=False, label=_("Actions taken"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    accountability = forms.CharField(
+        required=False, label=_("Accountability"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CloseForm(forms.Form):
-    reason = forms.CharField(required=False, max_length=2000, label=_(
-        "Reason (only when a device has no clean rescan, e.g. device retired)"),
-        widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        label=_("Reason (only when a device has no clean rescan, e.g. device retired)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ReturnForm(forms.Form):
-    comment = forms.CharField(max_length=2000, label=_("Comment"),
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        max_length=2000, label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class NoticeImportForm(forms.Form):
     file = forms.FileField(label=_("Notice list (.xlsx or .csv)"))
     organisation = forms.ModelChoiceField(queryset=None, label=_("Received by"))
-    source = forms.ChoiceField(choices=NoticeSource.choices, label=_("Source"),
-                               help_text=_("Used for rows without a 通报单位 column."))
-    number = forms.CharField(max_length=100, required=False, label=_("Notice number"),
-                             help_text=_("Used for rows without a notice number column."))
+    source = forms.ChoiceField(
+        choices=NoticeSource.choices,
+        label=_("Source"),
+        help_text=_("Used for rows without a 通报单位 column."),
+    )
+    number = forms.CharField(
+        max_length=100,
+        required=False,
+        label=_("Notice number"),
+        help_text=_("Used for rows without a notice number column."),
+    )
 
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = visible_orgs(user).exclude(
-            kind__in=["school", "cafe"])
+            kind__in=["school", "cafe"]
+        )
         profile = getattr(user, "profile", None)
         if profile is not None and not self.is_bound:
             self.fields["organisation"].initial = profile.organisation_id

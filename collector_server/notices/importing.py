@@ -33,9 +33,20 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 HEADER_KEYS = {normalise_header(h): key for key, names in HEADERS.items() for h in names}
 RANGE_SPLIT = re.compile(r"\s*(?:~|～|至|到|—|–|\s-\s)\s*")
-DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
-                "%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H:%M",
-                "%Y年%m月%d日 %H时%M分", "%Y年%m月%d日", "%Y.%m.%d %H:%M", "%Y.%m.%d")
+DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日%H:%M",
+    "%Y年%m月%d日 %H时%M分",
+    "%Y年%m月%d日",
+    "%Y.%m.%d %H:%M",
+    "%Y.%m.%d",
+)
 MAX_INDICATORS = 5000
 
 
@@ -69,10 +80,12 @@ def source_of(unit: str, default: str) -> str:
     """The NoticeSource a 通报单位 text names (公安 / 网信 / 监测 / 教育), else ``default``."""
     if not unit:
         return default
-    for words, source in ((("公安", "网安", "police"), NoticeSource.police),
-                          (("网信", "cyberspace"), NoticeSource.cyberspace),
-                          (("监测", "省", "province"), NoticeSource.province),
-                          (("教育", "education"), NoticeSource.education)):
+    for words, source in (
+        (("公安", "网安", "police"), NoticeSource.police),
+        (("网信", "cyberspace"), NoticeSource.cyberspace),
+        (("监测", "省", "province"), NoticeSource.province),
+        (("教育", "education"), NoticeSource.education),
+    ):
         if any(w in unit.lower() for w in words):
             return source
     return NoticeSource.other
@@ -122,22 +135,36 @@ def _row_indicators(values: dict[str, str]) -> list[dict]:
         for cell in re.split(r"[,，;；\s]+", values.get(key, "")):
             if not cell:
                 continue
-            value, _sep, cell_port = cell.rpartition(":") if cell.count(":") == 1 else (
-                cell, "", "")
+            value, _sep, cell_port = (
+                cell.rpartition(":") if cell.count(":") == 1 else (cell, "", "")
+            )
             try:
                 value = clean_indicator_value(value)
             except forms.ValidationError as exc:
                 raise ValueError(" ".join(exc.messages)) from exc
-            out.append({"value": value, "port": int(cell_port) if cell_port.isdigit()
-                        else port, "observed_from": start, "observed_to": end})
+            out.append(
+                {
+                    "value": value,
+                    "port": int(cell_port) if cell_port.isdigit() else port,
+                    "observed_from": start,
+                    "observed_to": end,
+                }
+            )
     if not out:
         raise ValueError(_("The row has no IP address or domain."))
     return out
 
 
-def import_notices(path: str | Path, organisation, *, dry_run: bool, source: str = "other",
-                   number: str = "", received_at: datetime | None = None,
-                   user=None) -> NoticeImportResult:
+def import_notices(
+    path: str | Path,
+    organisation,
+    *,
+    dry_run: bool,
+    source: str = "other",
+    number: str = "",
+    received_at: datetime | None = None,
+    user=None,
+) -> NoticeImportResult:
     """Read a notice list; group rows by (number, 通报单位) into notices. Any error: nothing
     is created. A real run registers the notices and opens their cases in one transaction."""
     result = NoticeImportResult(dry_run=dry_run)
@@ -155,20 +182,23 @@ def import_notices(path: str | Path, organisation, *, dry_run: bool, source: str
         return result
     columns = [HEADER_KEYS.get(normalise_header(h)) if h else None for h in table[header_index]]
     if not {"ip", "domain"} & set(columns):
-        result.errors.append(RowError(header_index + 1, _(
-            "The file needs an IP地址 or 域名 column.")))
+        result.errors.append(
+            RowError(header_index + 1, _("The file needs an IP地址 or 域名 column."))
+        )
         return result
     if "number" not in columns and not number.strip():
-        result.errors.append(RowError(header_index + 1, _(
-            "The file has no notice number column: give the notice number.")))
+        result.errors.append(
+            RowError(
+                header_index + 1, _("The file has no notice number column: give the notice number.")
+            )
+        )
         return result
     grouped: dict[tuple[str, str], PlannedNotice] = {}
-    for offset, raw in enumerate(table[header_index + 1:], start=header_index + 2):
+    for offset, raw in enumerate(table[header_index + 1 :], start=header_index + 2):
         if not any(raw):
             continue
         result.rows += 1
-        values = {key: (raw[i] if i < len(raw) else "") for i, key in enumerate(columns)
-                  if key}
+        values = {key: (raw[i] if i < len(raw) else "") for i, key in enumerate(columns) if key}
         try:
             indicators = _row_indicators(values)
         except ValueError as exc:
@@ -180,8 +210,9 @@ def import_notices(path: str | Path, organisation, *, dry_run: bool, source: str
         planned.indicators.extend(indicators)
     result.notices = list(grouped.values())
     if result.indicator_count > MAX_INDICATORS:
-        result.errors.append(RowError(0, _("More than %(max)d indicators in one file.") % {
-            "max": MAX_INDICATORS}))
+        result.errors.append(
+            RowError(0, _("More than %(max)d indicators in one file.") % {"max": MAX_INDICATORS})
+        )
     if dry_run or result.errors or not result.notices:
         return result
     now = received_at or timezone.now()
@@ -191,8 +222,14 @@ def import_notices(path: str | Path, organisation, *, dry_run: bool, source: str
             if planned.unit:
                 note += f" · {planned.unit}"
             notice = services.register_notice(
-                organisation, source=planned.source, number=planned.number, received_at=now,
-                indicators=planned.indicators, user=user, note=note)
+                organisation,
+                source=planned.source,
+                number=planned.number,
+                received_at=now,
+                indicators=planned.indicators,
+                user=user,
+                note=note,
+            )
             result.created.append(notice.pk)
             result.cases += len(services.open_cases(notice, user=user))
     return result

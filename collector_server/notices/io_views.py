@@ -53,14 +53,22 @@ def import_page(request: HttpRequest) -> HttpResponse:
             return redirect("notices:import")
         org = get_org_or_404(request.user, pk=stored["org"])
         try:
-            result = import_notices(path, org, dry_run=False, source=stored["source"],
-                                    number=stored["number"], user=request.user)
+            result = import_notices(
+                path,
+                org,
+                dry_run=False,
+                source=stored["source"],
+                number=stored["number"],
+                user=request.user,
+            )
         finally:
             path.unlink(missing_ok=True)
         if result.ok:
-            messages.success(request, _("%(notices)d notice(s) imported, %(cases)d case(s) "
-                                        "opened.") % {"notices": len(result.created),
-                                                      "cases": result.cases})
+            messages.success(
+                request,
+                _("%(notices)d notice(s) imported, %(cases)d case(s) opened.")
+                % {"notices": len(result.created), "cases": result.cases},
+            )
             return redirect("notices:notices")
         context.update(result=result, filename=stored["name"])
         return render(request, "notices/import.html", context)
@@ -75,12 +83,21 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 for chunk in upload.chunks():
                     out.write(chunk)
             data = form.cleaned_data
-            result = import_notices(path, data["organisation"], dry_run=True,
-                                    source=data["source"], number=data["number"])
+            result = import_notices(
+                path,
+                data["organisation"],
+                dry_run=True,
+                source=data["source"],
+                number=data["number"],
+            )
             if result.ok and result.notices:
                 request.session[SESSION_KEY] = {
-                    "file": stored_name, "name": upload.name, "org": data["organisation"].pk,
-                    "source": data["source"], "number": data["number"]}
+                    "file": stored_name,
+                    "name": upload.name,
+                    "org": data["organisation"].pk,
+                    "source": data["source"],
+                    "number": data["number"],
+                }
             else:
                 path.unlink(missing_ok=True)
             context.update(result=result, filename=upload.name)
@@ -105,9 +122,16 @@ def _home_org(request: HttpRequest):
 def blocklist_page(request: HttpRequest) -> HttpResponse:
     org = _home_org(request)
     indicators = blocklist.current_indicators(org)
-    return render(request, "notices/blocklist.html", {
-        "nav": "notices", "org": org, "indicators": indicators,
-        "formats": list(BLOCKLIST_FORMATS)})
+    return render(
+        request,
+        "notices/blocklist.html",
+        {
+            "nav": "notices",
+            "org": org,
+            "indicators": indicators,
+            "formats": list(BLOCKLIST_FORMATS),
+        },
+    )
 
 
 @login_required
@@ -121,8 +145,9 @@ def blocklist_download(request: HttpRequest, fmt: str) -> HttpResponse:
         from collector_server.ledger.excel import neutralise_cell
 
         out = io.StringIO()
-        csv.writer(out).writerows([neutralise_cell(c) for c in row]
-                                  for row in csv.reader(io.StringIO(text)))
+        csv.writer(out).writerows(
+            [neutralise_cell(c) for c in row] for row in csv.reader(io.StringIO(text))
+        )
         text = out.getvalue()
         body = ("\ufeff" + text).encode("utf-8")
     else:
@@ -145,10 +170,12 @@ def upward_page(request: HttpRequest) -> HttpResponse:
         writer = csv.writer(out)
         writer.writerow(["host", "devices", "first_seen"])
         for r in rows:  # hosts come from agents' reports: neutralise spreadsheet formulas
-            writer.writerow([neutralise_cell(r["host"]), len(r["devices"]),
-                             r["first_seen"].isoformat()])
-        response = HttpResponse(("\ufeff" + out.getvalue()).encode("utf-8"),
-                                content_type="text/csv; charset=utf-8")
+            writer.writerow(
+                [neutralise_cell(r["host"]), len(r["devices"]), r["first_seen"].isoformat()]
+            )
+        response = HttpResponse(
+            ("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = 'attachment; filename="pools-to-report.csv"'
         return response
     return render(request, "notices/upward.html", {"nav": "notices", "org": org, "rows": rows})
@@ -160,8 +187,10 @@ def written_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
     case = get_case_or_404(request.user, pk)
     if fmt == "docx":
-        body, content_type = docx_bytes(case), (
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        body, content_type = (
+            docx_bytes(case),
+            ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        )
     elif fmt == "pdf":
         try:
             body, content_type = pdf_bytes(case), "application/pdf"

@@ -21,14 +21,19 @@ class NoticeSource(models.TextChoices):
 class Notice(models.Model):
     """One notice received by a bureau."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                     related_name="notices", verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="notices",
+        verbose_name=_("organisation"),
+    )
     source = models.CharField(_("source"), max_length=16, choices=NoticeSource.choices)
     number = models.CharField(_("number"), max_length=100)
     received_at = models.DateTimeField(_("received"))
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -86,10 +91,12 @@ class Match(models.Model):
     """Why an indicator leads to an organisation (and maybe a device)."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="matches")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                     related_name="notice_matches")
-    device = models.ForeignKey(Device, null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="notice_matches")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="notice_matches"
+    )
+    device = models.ForeignKey(
+        Device, null=True, blank=True, on_delete=models.CASCADE, related_name="notice_matches"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=MatchKind.choices)
     strength = models.CharField(_("strength"), max_length=16, choices=MatchStrength.choices)
     evidence = models.CharField(_("evidence"), max_length=1024, blank=True)
@@ -110,10 +117,12 @@ class Case(models.Model):
     """The handling of one notice by one matched organisation."""
 
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="cases")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                     related_name="cases", verbose_name=_("organisation"))
-    state = models.CharField(_("state"), max_length=16, choices=CaseState.choices,
-                             default=CaseState.received)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="cases", verbose_name=_("organisation")
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=CaseState.choices, default=CaseState.received
+    )
     received_at = models.DateTimeField(_("received by the school"))
     located_at = models.DateTimeField(null=True, blank=True)
     reported_at = models.DateTimeField(null=True, blank=True)
@@ -125,8 +134,9 @@ class Case(models.Model):
     class Meta:
         ordering = ["received_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["notice", "organisation"],
-                                    name="case_one_per_notice_and_org"),
+            models.UniqueConstraint(
+                fields=["notice", "organisation"], name="case_one_per_notice_and_org"
+            ),
         ]
 
 
@@ -139,8 +149,9 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
     action = models.CharField(max_length=32)
     from_state = models.CharField(max_length=16, blank=True)
     to_state = models.CharField(max_length=16, blank=True)
@@ -168,8 +179,9 @@ class WrittenReport(models.Model):
     """The free-text parts of a case's written report (书面报告) that the school fills in."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="written")
-    mining_mode = models.CharField(_("active or passive"), max_length=8,
-                                   choices=MiningMode.choices, default=MiningMode.unknown)
+    mining_mode = models.CharField(
+        _("active or passive"), max_length=8, choices=MiningMode.choices, default=MiningMode.unknown
+    )
     mode_reason = models.TextField(_("reason for active/passive"), blank=True)
     actions = models.TextField(_("actions taken"), blank=True)
     accountability = models.TextField(_("accountability"), blank=True)
@@ -180,8 +192,9 @@ class WrittenReport(models.Model):
 class ApiToken(models.Model):
     """A bearer token for the notices API, acting as one bureau user (stored hashed)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="notice_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_tokens"
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     label = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -195,6 +208,5 @@ class ApiToken(models.Model):
         from collector_server.ledger.models import hash_token
 
         plain = "mcn_" + secrets.token_urlsafe(32)
-        row = cls.objects.using(using).create(user=user, token_hash=hash_token(plain),
-                                              label=label)
+        row = cls.objects.using(using).create(user=user, token_hash=hash_token(plain), label=label)
         return row, plain

@@ -24,8 +24,12 @@ def publish_notice(notice: Notice, user=None):
     """Import the indicators as a list file; returns the new SignatureBundle."""
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", notice.number).strip("_") or str(notice.pk)
     try:
-        outcome = import_file(f"notice-{notice.pk}-{safe}.txt", indicator_list(notice),
-                              note=f"notice {notice.number}", user=user)
+        outcome = import_file(
+            f"notice-{notice.pk}-{safe}.txt",
+            indicator_list(notice),
+            note=f"notice {notice.number}",
+            user=user,
+        )
     except ImportRefused as exc:
         raise PublishError(str(exc)) from exc
     return outcome.bundle

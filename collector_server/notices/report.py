@@ -29,9 +29,13 @@ def cjk_font() -> Path:
     for candidate in ((override,) if override else ()) + FONT_CANDIDATES:
         if candidate and Path(candidate).is_file():
             return Path(candidate)
-    raise FontMissing(_("No Chinese font for the PDF report: install the Debian package "
-                        "fonts-wqy-microhei (apt-get install fonts-wqy-microhei) or set "
-                        "MINECHECK_CJK_FONT to a TrueType font file."))
+    raise FontMissing(
+        _(
+            "No Chinese font for the PDF report: install the Debian package "
+            "fonts-wqy-microhei (apt-get install fonts-wqy-microhei) or set "
+            "MINECHECK_CJK_FONT to a TrueType font file."
+        )
+    )
 
 
 @dataclass
@@ -53,12 +57,13 @@ def _when(value) -> str:
 def _rescan(case: Case, device) -> str:
     if case.located_at is None:
         return _("not yet")
-    latest = device.reports.filter(received_at__gt=case.located_at).order_by(
-        "-received_at").first()
+    latest = device.reports.filter(received_at__gt=case.located_at).order_by("-received_at").first()
     if latest is None:
         return _("no rescan yet")
-    return _("%(verdict)s at %(time)s") % {"verdict": _verdict(latest.verdict),
-                                           "time": _when(latest.received_at)}
+    return _("%(verdict)s at %(time)s") % {
+        "verdict": _verdict(latest.verdict),
+        "time": _when(latest.received_at),
+    }
 
 
 def sections(case: Case) -> tuple[str, list[Section]]:
@@ -66,40 +71,89 @@ def sections(case: Case) -> tuple[str, list[Section]]:
     written = WrittenReport.objects.filter(case=case).first() or WrittenReport(case=case)
     notice = case.notice
     title = _("Written report on the handling of mining notice %(number)s") % {
-        "number": notice.number}
-    out = [Section(_("1. Notice"), [
-        _("Source: %(source)s; number: %(number)s; received: %(received)s") % {
-            "source": notice.get_source_display(), "number": notice.number,
-            "received": _when(notice.received_at)},
-        _("Indicators: %(list)s") % {"list": ", ".join(str(i) for i in
-                                                       notice.indicators.all())},
-        _("School: %(org)s; received by the school: %(at)s; located: %(loc)s; report "
-          "submitted: %(rep)s") % {"org": case.organisation.name, "at": _when(case.received_at),
-                                   "loc": _when(case.located_at), "rep": _when(case.reported_at)},
-    ])]
+        "number": notice.number
+    }
+    out = [
+        Section(
+            _("1. Notice"),
+            [
+                _("Source: %(source)s; number: %(number)s; received: %(received)s")
+                % {
+                    "source": notice.get_source_display(),
+                    "number": notice.number,
+                    "received": _when(notice.received_at),
+                },
+                _("Indicators: %(list)s")
+                % {"list": ", ".join(str(i) for i in notice.indicators.all())},
+                _(
+                    "School: %(org)s; received by the school: %(at)s; located: %(loc)s; report "
+                    "submitted: %(rep)s"
+                )
+                % {
+                    "org": case.organisation.name,
+                    "at": _when(case.received_at),
+                    "loc": _when(case.located_at),
+                    "rep": _when(case.reported_at),
+                },
+            ],
+        )
+    ]
     devices = []
     for d in case.devices.all():
-        devices.append(_("Device %(host)s (asset tag %(tag)s): location %(loc)s, department "
-                         "%(dept)s, ledger responsible person %(person)s; latest verdict "
-                         "%(verdict)s; rescan: %(rescan)s") % {
-            "host": d.hostname, "tag": d.asset_tag or "—", "loc": d.location or "—",
-            "dept": d.department or "—", "person": d.responsible_person or "—",
-            "verdict": _verdict(d.last_verdict), "rescan": _rescan(case, d)})
-    out.append(Section(_("2. Device(s) and responsible person"), [
-        *devices, _("Responsible person locked for this case: %(person)s") % {
-            "person": case.responsible_person or "—"}]))
-    evidence = [f"{m.indicator} · {m.get_kind_display()} · {m.get_strength_display()} · "
-                f"{m.device.hostname if m.device else '—'} · {m.evidence}" for m in _matches(case)]
+        devices.append(
+            _(
+                "Device %(host)s (asset tag %(tag)s): location %(loc)s, department "
+                "%(dept)s, ledger responsible person %(person)s; latest verdict "
+                "%(verdict)s; rescan: %(rescan)s"
+            )
+            % {
+                "host": d.hostname,
+                "tag": d.asset_tag or "—",
+                "loc": d.location or "—",
+                "dept": d.department or "—",
+                "person": d.responsible_person or "—",
+                "verdict": _verdict(d.last_verdict),
+                "rescan": _rescan(case, d),
+            }
+        )
+    out.append(
+        Section(
+            _("2. Device(s) and responsible person"),
+            [
+                *devices,
+                _("Responsible person locked for this case: %(person)s")
+                % {"person": case.responsible_person or "—"},
+            ],
+        )
+    )
+    evidence = [
+        f"{m.indicator} · {m.get_kind_display()} · {m.get_strength_display()} · "
+        f"{m.device.hostname if m.device else '—'} · {m.evidence}"
+        for m in _matches(case)
+    ]
     out.append(Section(_("3. Evidence from the agents' reports"), evidence or [_("none")]))
     mode = MiningMode(written.mining_mode).label if written.mining_mode else ""
-    out.append(Section(_("4. Verdict: active or passive mining"), [
-        _("Verdict: %(mode)s") % {"mode": mode},
-        _("Reason: %(reason)s") % {"reason": written.mode_reason or "—"}]))
+    out.append(
+        Section(
+            _("4. Verdict: active or passive mining"),
+            [
+                _("Verdict: %(mode)s") % {"mode": mode},
+                _("Reason: %(reason)s") % {"reason": written.mode_reason or "—"},
+            ],
+        )
+    )
     out.append(Section(_("5. Actions taken"), [written.actions or "—"]))
     out.append(Section(_("6. Accountability"), [written.accountability or "—"]))
-    out.append(Section(_("7. Signatures"), [
-        _("Leader of the school (signature): ____________    Date: ____________"),
-        _("Unit seal:"), ""]))
+    out.append(
+        Section(
+            _("7. Signatures"),
+            [
+                _("Leader of the school (signature): ____________    Date: ____________"),
+                _("Unit seal:"),
+                "",
+            ],
+        )
+    )
     return title, out
 
 
@@ -107,7 +161,8 @@ def _matches(case: Case):
     from collector_server.notices.models import Match
 
     return Match.objects.select_related("indicator", "device").filter(
-        indicator__notice=case.notice, organisation=case.organisation)
+        indicator__notice=case.notice, organisation=case.organisation
+    )
 
 
 def docx_bytes(case: Case) -> bytes:

@@ -51,19 +51,38 @@ def _in_any(ip, networks: list[str]) -> str | None:
 
 
 @transaction.atomic
-def register_notice(organisation, *, source: str, number: str, received_at: datetime,
-                    indicators: list[dict], user=None, note: str = "") -> Notice:
+def register_notice(
+    organisation,
+    *,
+    source: str,
+    number: str,
+    received_at: datetime,
+    indicators: list[dict],
+    user=None,
+    note: str = "",
+) -> Notice:
     """Create a notice and its indicators (dicts: value, port, observed_from, observed_to)."""
     if not indicators:
         raise ValueError("a notice needs at least one indicator")
-    notice = Notice.objects.create(organisation=organisation, source=source, number=number,
-                                   received_at=received_at, note=note, created_by=user)
+    notice = Notice.objects.create(
+        organisation=organisation,
+        source=source,
+        number=number,
+        received_at=received_at,
+        note=note,
+        created_by=user,
+    )
     for item in indicators:
         value = str(item["value"]).strip().lower()
         kind = IndicatorKind.ip if _ip(value) else IndicatorKind.domain
-        Indicator.objects.create(notice=notice, kind=kind, value=value, port=item.get("port"),
-                                 observed_from=item.get("observed_from"),
-                                 observed_to=item.get("observed_to"))
+        Indicator.objects.create(
+            notice=notice,
+            kind=kind,
+            value=value,
+            port=item.get("port"),
+            observed_from=item.get("observed_from"),
+            observed_to=item.get("observed_to"),
+        )
     return notice
 
 
@@ -89,8 +108,11 @@ def _names_in_text(text: str, indicator: Indicator) -> bool:
     import re
 
     value = re.escape(indicator.value)
-    host = (rf"(?<![\w.-])(?:[\w-]+\.)*{value}(?![\w-])" if indicator.kind == IndicatorKind.domain
-            else rf"(?<![\w.:]){value}(?![\w.])")
+    host = (
+        rf"(?<![\w.-])(?:[\w-]+\.)*{value}(?![\w-])"
+        if indicator.kind == IndicatorKind.domain
+        else rf"(?<![\w.:]){value}(?![\w.])"
+    )
     if indicator.port is None:
         return re.search(host, text, re.I) is not None
     return re.search(rf"{host}:{indicator.port}(?!\d)", text, re.I) is not None
@@ -100,7 +122,8 @@ def _evidence_hits(indicator: Indicator, scope: str):
     """(report, evidence text) for stored reports whose findings' evidence (connections,
     command lines, config files, DNS cache) name the indicator."""
     reports = Report.objects.select_related("device__organisation").filter(
-        finding_count__gt=0, device__organisation__path__startswith=scope)
+        finding_count__gt=0, device__organisation__path__startswith=scope
+    )
     if indicator.observed_from:
         reports = reports.filter(received_at__gte=indicator.observed_from)
     if indicator.observed_to:
@@ -126,23 +149,34 @@ def match_indicator(indicator: Indicator) -> list[Match]:
     found: list[Match] = []
 
     def add(kind: str, org, device=None, evidence: str = "", report_id=None) -> None:
-        found.append(Match(indicator=indicator, organisation=org, device=device, kind=kind,
-                           strength=MATCH_STRENGTH[kind], evidence=evidence[:1024],
-                           report_id=report_id))
+        found.append(
+            Match(
+                indicator=indicator,
+                organisation=org,
+                device=device,
+                kind=kind,
+                strength=MATCH_STRENGTH[kind],
+                evidence=evidence[:1024],
+                report_id=report_id,
+            )
+        )
 
     ip = _ip(indicator.value) if indicator.kind == IndicatorKind.ip else None
     if ip is not None:
         for line in EgressLine.objects.select_related("organisation").filter(
-                organisation__path__startswith=scope):
+            organisation__path__startswith=scope
+        ):
             net = _in_any(ip, line.address_list())
             if net:
                 add(MatchKind.egress_line, line.organisation, evidence=f"{line.isp} {net}")
         for rng in ManagedRange.objects.select_related("organisation").filter(
-                organisation__path__startswith=scope):
+            organisation__path__startswith=scope
+        ):
             if _in_any(ip, [rng.cidr]):
                 add(MatchKind.managed_range, rng.organisation, evidence=rng.cidr)
         uploads = Report.objects.select_related("device__organisation").filter(
-            source_ip=str(ip), device__organisation__path__startswith=scope)
+            source_ip=str(ip), device__organisation__path__startswith=scope
+        )
         if indicator.observed_from:
             uploads = uploads.filter(received_at__gte=indicator.observed_from)
         if indicator.observed_to:
@@ -151,24 +185,40 @@ def match_indicator(indicator: Indicator) -> list[Match]:
         for report in uploads:
             if report.device_id not in seen:
                 seen.add(report.device_id)
-                add(MatchKind.upload_source, report.device.organisation, report.device,
-                    f"upload from {ip} at {report.received_at.isoformat()}", report.report_id)
+                add(
+                    MatchKind.upload_source,
+                    report.device.organisation,
+                    report.device,
+                    f"upload from {ip} at {report.received_at.isoformat()}",
+                    report.report_id,
+                )
     findings = Finding.objects.select_related("device__organisation", "report").filter(
-        subject__icontains=indicator.value, device__organisation__path__startswith=scope)
+        subject__icontains=indicator.value, device__organisation__path__startswith=scope
+    )
     if indicator.observed_from:
         findings = findings.filter(received_at__gte=indicator.observed_from)
     if indicator.observed_to:
         findings = findings.filter(received_at__lte=indicator.observed_to)
     for finding in findings:
         if _subject_names(finding.subject, indicator):
-            add(MatchKind.report_evidence, finding.device.organisation, finding.device,
-                f"{finding.kind}: {finding.subject}", finding.report.report_id)
+            add(
+                MatchKind.report_evidence,
+                finding.device.organisation,
+                finding.device,
+                f"{finding.kind}: {finding.subject}",
+                finding.report.report_id,
+            )
     named = {(m.device_id, m.report_id) for m in found if m.kind == MatchKind.report_evidence}
     for report, text in _evidence_hits(indicator, scope):
         if (report.device_id, report.report_id) not in named:
             named.add((report.device_id, report.report_id))
-            add(MatchKind.report_evidence, report.device.organisation, report.device,
-                f"report {report.report_id} evidence: {text}", report.report_id)
+            add(
+                MatchKind.report_evidence,
+                report.device.organisation,
+                report.device,
+                f"report {report.report_id} evidence: {text}",
+                report.report_id,
+            )
     with transaction.atomic():
         Match.objects.filter(indicator=indicator).delete()
         Match.objects.bulk_create(found)
@@ -186,7 +236,8 @@ def open_cases(notice: Notice, *, now: datetime | None = None, user=None) -> lis
     cases = []
     for org_id in org_ids:
         case, created = Case.objects.get_or_create(
-            notice=notice, organisation_id=org_id, defaults={"received_at": now})
+            notice=notice, organisation_id=org_id, defaults={"received_at": now}
+        )
         if created:
             _record(case, "opened", "", CaseState.received, user, now, {})
         cases.append(case)
@@ -194,18 +245,28 @@ def open_cases(notice: Notice, *, now: datetime | None = None, user=None) -> lis
 
 
 def _record(case: Case, action: str, from_state: str, to_state: str, user, now, detail):
-    return CaseEvent.objects.create(case=case, at=now, actor=user, action=action,
-                                    from_state=from_state, to_state=to_state, detail=detail)
+    return CaseEvent.objects.create(
+        case=case,
+        at=now,
+        actor=user,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        detail=detail,
+    )
 
 
 @transaction.atomic
-def locate(case: Case, devices, responsible_person: str, *, user=None,
-           now: datetime | None = None) -> Case:
+def locate(
+    case: Case, devices, responsible_person: str, *, user=None, now: datetime | None = None
+) -> Case:
     """Lock device(s) and the responsible person: received → located."""
     now = now or timezone.now()
     if case.state != CaseState.received:
-        raise CaseError(_("A case in state “%(state)s” cannot be located.") % {
-            "state": case.get_state_display()})
+        raise CaseError(
+            _("A case in state “%(state)s” cannot be located.")
+            % {"state": case.get_state_display()}
+        )
     devices = list(devices)
     if not devices or not responsible_person.strip():
         raise CaseError(_("Locating needs at least one device and a responsible person."))
@@ -215,8 +276,15 @@ def locate(case: Case, devices, responsible_person: str, *, user=None,
     case.responsible_person = responsible_person.strip()
     case.state, case.located_at = CaseState.located, now
     case.save()
-    _record(case, "located", CaseState.received, CaseState.located, user, now,
-            {"devices": [d.pk for d in devices], "responsible_person": case.responsible_person})
+    _record(
+        case,
+        "located",
+        CaseState.received,
+        CaseState.located,
+        user,
+        now,
+        {"devices": [d.pk for d in devices], "responsible_person": case.responsible_person},
+    )
     return case
 
 
@@ -225,8 +293,10 @@ def submit_report(case: Case, *, user=None, now: datetime | None = None) -> Case
     """The written report is submitted: located → reported."""
     now = now or timezone.now()
     if case.state != CaseState.located:
-        raise CaseError(_("A case in state “%(state)s” cannot be reported.") % {
-            "state": case.get_state_display()})
+        raise CaseError(
+            _("A case in state “%(state)s” cannot be reported.")
+            % {"state": case.get_state_display()}
+        )
     case.state, case.reported_at = CaseState.reported, now
     case.save()
     _record(case, "reported", CaseState.located, CaseState.reported, user, now, {})
@@ -237,8 +307,9 @@ def unclean_devices(case: Case) -> list:
     """Devices of the case with no clean report received after the case was located."""
     missing = []
     for device in case.devices.all():
-        latest = device.reports.filter(received_at__gt=case.located_at).order_by(
-            "-received_at").first()
+        latest = (
+            device.reports.filter(received_at__gt=case.located_at).order_by("-received_at").first()
+        )
         if latest is None or latest.verdict != "clean":
             missing.append(device)
     return missing
@@ -258,20 +329,30 @@ def close(case: Case, *, reason: str = "", user=None, now: datetime | None = Non
     and never while a person found with active mining has not signed the pledge again."""
     now = now or timezone.now()
     if case.state != CaseState.reported:
-        raise CaseError(_("A case in state “%(state)s” cannot be closed.") % {
-            "state": case.get_state_display()})
+        raise CaseError(
+            _("A case in state “%(state)s” cannot be closed.") % {"state": case.get_state_display()}
+        )
     blockers = close_blockers(case)
     if blockers:
         raise CaseError(_("The case cannot close yet: %(who)s") % {"who": " ".join(blockers)})
     missing = unclean_devices(case)
     if missing and not reason.strip():
         names = ", ".join(d.hostname for d in missing)
-        raise CaseError(_("No clean rescan yet for: %(names)s; state a reason to close anyway.") % {
-            "names": names})
+        raise CaseError(
+            _("No clean rescan yet for: %(names)s; state a reason to close anyway.")
+            % {"names": names}
+        )
     case.state, case.closed_at, case.close_reason = CaseState.closed, now, reason.strip()
     case.save()
-    _record(case, "closed", CaseState.reported, CaseState.closed, user, now,
-            {"reason": case.close_reason, "unclean": [d.pk for d in missing]})
+    _record(
+        case,
+        "closed",
+        CaseState.reported,
+        CaseState.closed,
+        user,
+        now,
+        {"reason": case.close_reason, "unclean": [d.pk for d in missing]},
+    )
     return case
 
 
@@ -314,8 +395,10 @@ def save_written_report(case: Case, fields: dict, *, user=None, now: datetime | 
 
     now = now or timezone.now()
     if case.state not in (CaseState.located, CaseState.received):
-        raise CaseError(_("The written report cannot be edited in state “%(state)s”.") % {
-            "state": case.get_state_display()})
+        raise CaseError(
+            _("The written report cannot be edited in state “%(state)s”.")
+            % {"state": case.get_state_display()}
+        )
     written, _created = WrittenReport.objects.get_or_create(case=case)
     changed = {}
     for key in ("mining_mode", "mode_reason", "actions", "accountability"):
@@ -336,8 +419,10 @@ def return_report(case: Case, comment: str, *, user=None, now: datetime | None =
 
     now = now or timezone.now()
     if case.state != CaseState.reported:
-        raise CaseError(_("A case in state “%(state)s” cannot be returned.") % {
-            "state": case.get_state_display()})
+        raise CaseError(
+            _("A case in state “%(state)s” cannot be returned.")
+            % {"state": case.get_state_display()}
+        )
     if not comment.strip():
         raise CaseError(_("Returning a report needs a comment."))
     written, _created = WrittenReport.objects.get_or_create(case=case)
@@ -345,8 +430,15 @@ def return_report(case: Case, comment: str, *, user=None, now: datetime | None =
     written.save()
     case.state, case.reported_at = CaseState.located, None
     case.save()
-    _record(case, "returned", CaseState.reported, CaseState.located, user, now,
-            {"comment": comment.strip()})
+    _record(
+        case,
+        "returned",
+        CaseState.reported,
+        CaseState.located,
+        user,
+        now,
+        {"comment": comment.strip()},
+    )
     return case
 
 
@@ -356,7 +448,8 @@ def candidate_devices(case: Case) -> list:
 
     order = {MatchStrength.device: 0, MatchStrength.candidate: 1}
     rows = Match.objects.select_related("device").filter(
-        indicator__notice=case.notice, organisation=case.organisation, device__isnull=False)
+        indicator__notice=case.notice, organisation=case.organisation, device__isnull=False
+    )
     best: dict[int, tuple[int, object]] = {}
     for m in rows:
         rank = order.get(m.strength, 2)

@@ -23,17 +23,23 @@ def _hosts(subject: str) -> list[str]:
 
 def unreported_pools(organisation) -> list[dict]:
     """[{host, devices, first_seen}] for pool hosts seen below ``organisation`` and not notified."""
-    notified = set(Indicator.objects.filter(
-        notice__organisation__path__startswith=organisation.path).values_list("value", flat=True))
+    notified = set(
+        Indicator.objects.filter(
+            notice__organisation__path__startswith=organisation.path
+        ).values_list("value", flat=True)
+    )
     found: dict[str, dict] = {}
     for finding in Finding.objects.filter(
-            kind__in=POOL_KINDS, device__organisation__path__startswith=organisation.path
+        kind__in=POOL_KINDS, device__organisation__path__startswith=organisation.path
     ).order_by("received_at"):
         for host in _hosts(finding.subject):
             if host in notified or any(host.endswith("." + n) for n in notified):
                 continue
-            row = found.setdefault(host, {"host": host, "devices": set(),
-                                          "first_seen": finding.received_at})
+            row = found.setdefault(
+                host, {"host": host, "devices": set(), "first_seen": finding.received_at}
+            )
             row["devices"].add(finding.device_id)
-    return [{**r, "devices": sorted(r["devices"])} for r in sorted(found.values(),
-                                                                   key=lambda r: r["host"])]
+    return [
+        {**r, "devices": sorted(r["devices"])}
+        for r in sorted(found.values(), key=lambda r: r["host"])
+    ]

@@ -21,16 +21,23 @@ from collector_server.notices.access import (
 from collector_server.notices.forms import IndicatorFormSet, NoticeForm
 from collector_server.notices.models import MatchStrength
 
-STRENGTH_ORDER = {MatchStrength.device: 0, MatchStrength.candidate: 1,
-                  MatchStrength.organisation: 2}
+STRENGTH_ORDER = {
+    MatchStrength.device: 0,
+    MatchStrength.candidate: 1,
+    MatchStrength.organisation: 2,
+}
 
 
 @login_required
 def notice_list(request: HttpRequest) -> HttpResponse:
-    notices = visible_notices(request.user).select_related("organisation").prefetch_related(
-        "indicators")
-    return render(request, "notices/notice_list.html", {
-        "nav": "notices", "notices": notices[:500], "bureau": is_bureau(request.user)})
+    notices = (
+        visible_notices(request.user).select_related("organisation").prefetch_related("indicators")
+    )
+    return render(
+        request,
+        "notices/notice_list.html",
+        {"nav": "notices", "notices": notices[:500], "bureau": is_bureau(request.user)},
+    )
 
 
 @login_required
@@ -43,27 +50,46 @@ def notice_new(request: HttpRequest) -> HttpResponse:
         indicators = [f.cleaned_data for f in formset.forms if f.cleaned_data.get("value")]
         data = form.cleaned_data
         notice = services.register_notice(
-            data["organisation"], source=data["source"], number=data["number"],
-            received_at=data["received_at"], indicators=indicators, user=request.user,
-            note=data["note"])
+            data["organisation"],
+            source=data["source"],
+            number=data["number"],
+            received_at=data["received_at"],
+            indicators=indicators,
+            user=request.user,
+            note=data["note"],
+        )
         cases = services.open_cases(notice, user=request.user)
-        messages.success(request, _("Notice %(number)s registered: %(count)d case(s) opened.")
-                         % {"number": notice.number, "count": len(cases)})
+        messages.success(
+            request,
+            _("Notice %(number)s registered: %(count)d case(s) opened.")
+            % {"number": notice.number, "count": len(cases)},
+        )
         return redirect("notices:notice", pk=notice.pk)
-    return render(request, "notices/notice_form.html",
-                  {"nav": "notices", "form": form, "formset": formset})
+    return render(
+        request, "notices/notice_form.html", {"nav": "notices", "form": form, "formset": formset}
+    )
 
 
 @login_required
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_notice_or_404(request.user, pk)
-    matches = sorted(match_scope(request.user, notice),
-                     key=lambda m: (m.indicator_id, STRENGTH_ORDER.get(m.strength, 3),
-                                    m.organisation.name))
+    matches = sorted(
+        match_scope(request.user, notice),
+        key=lambda m: (m.indicator_id, STRENGTH_ORDER.get(m.strength, 3), m.organisation.name),
+    )
     cases = visible_cases(request.user).filter(notice=notice)
-    return render(request, "notices/notice_detail.html", {
-        "nav": "notices", "notice": notice, "indicators": notice.indicators.all(),
-        "matches": matches, "cases": cases, "bureau": is_bureau(request.user)})
+    return render(
+        request,
+        "notices/notice_detail.html",
+        {
+            "nav": "notices",
+            "notice": notice,
+            "indicators": notice.indicators.all(),
+            "matches": matches,
+            "cases": cases,
+            "bureau": is_bureau(request.user),
+        },
+    )
 
 
 @login_required
@@ -90,6 +116,7 @@ def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
     except PublishError as exc:
         messages.error(request, _("Not published: %(reason)s") % {"reason": exc})
     else:
-        messages.success(request, _("Published in signature bundle %(version)s.")
-                         % {"version": bundle.version})
+        messages.success(
+            request, _("Published in signature bundle %(version)s.") % {"version": bundle.version}
+        )
     return redirect("notices:notice", pk=notice.pk)

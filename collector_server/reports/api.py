@@ -50,8 +50,12 @@ def _ingest(request: HttpRequest, device) -> HttpResponse:
     try:
         raw, gzipped = read_body_keep(request)
     except BodyError as exc:
-        return error(exc.status, "too_large" if exc.status == 413 else "bad_body", exc.message,
-                     max_bytes=settings.MINECHECK_MAX_REPORT_BYTES)
+        return error(
+            exc.status,
+            "too_large" if exc.status == 413 else "bad_body",
+            exc.message,
+            max_bytes=settings.MINECHECK_MAX_REPORT_BYTES,
+        )
     if not raw:
         return error(422, "invalid_report", "empty body: send the report as JSON")
     try:
@@ -60,8 +64,9 @@ def _ingest(request: HttpRequest, device) -> HttpResponse:
         summary, items = describe_errors(exc)
         return error(422, "invalid_report", summary, errors=items)
     try:
-        result = import_report(ReportSource(device, model, raw, address=client_address(request),
-                                            compressed=gzipped))
+        result = import_report(
+            ReportSource(device, model, raw, address=client_address(request), compressed=gzipped)
+        )
     except FingerprintMismatch as exc:
         return error(409, "fingerprint_mismatch", str(exc))
     except ReportRejected as exc:

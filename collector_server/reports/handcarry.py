@@ -85,8 +85,9 @@ def _within(org: Organisation, scope: Organisation | None) -> bool:
     return scope is not None and org.path.startswith(scope.path)
 
 
-def import_handcarry(data: bytes, organisation: Organisation | None = None,
-                     allowed_orgs=None, user=None) -> HandcarryResult:
+def import_handcarry(
+    data: bytes, organisation: Organisation | None = None, allowed_orgs=None, user=None
+) -> HandcarryResult:
     """Verify and ingest one hand-carry file. ``organisation``: where a device not yet in the
     ledger goes when the file carries no enrollment token. ``allowed_orgs``: a queryset the
     device's organisation must be in (the importing user's scope), or None for all.
@@ -110,8 +111,11 @@ def import_handcarry(data: bytes, organisation: Organisation | None = None,
             if token_org is None:
                 return _held(data, checked, model, None, organisation, HELD_NEW_DEVICE, user)
             return _apply(_new_device(model, org), checked, model, created=True)
-        _check_scope(device.organisation, allowed_orgs,
-                     "this computer belongs to an organisation you cannot see")
+        _check_scope(
+            device.organisation,
+            allowed_orgs,
+            "this computer belongs to an organisation you cannot see",
+        )
         if device.handcarry_key:
             if hmac.compare_digest(device.handcarry_key, checked.public_key):
                 return _apply(device, checked, model)
@@ -127,54 +131,87 @@ def _check_scope(org: Organisation, allowed_orgs, message: str) -> None:
 
 
 def _new_device(model: ReportModel, org: Organisation) -> Device:
-    return Device.objects.create(fingerprint=model.device.fingerprint, organisation=org,
-                                 first_seen=timezone.now(), **identity_fields(model.device))
+    return Device.objects.create(
+        fingerprint=model.device.fingerprint,
+        organisation=org,
+        first_seen=timezone.now(),
+        **identity_fields(model.device),
+    )
 
 
-def _apply(device: Device, checked: VerifiedHandcarry, model: ReportModel,
-           created: bool = False) -> HandcarryResult:
+def _apply(
+    device: Device, checked: VerifiedHandcarry, model: ReportModel, created: bool = False
+) -> HandcarryResult:
     """Store the report for ``device`` and bind the file's key when the device has none."""
     if not device.handcarry_key:
         device.handcarry_key = checked.public_key
         Device.objects.filter(pk=device.pk).update(handcarry_key=checked.public_key)
     try:
-        result = import_report(
-            ReportSource(device, model, checked.report_json, kind="handcarry"))
+        result = import_report(ReportSource(device, model, checked.report_json, kind="handcarry"))
     except FingerprintMismatch as exc:  # pragma: no cover - device chosen by fingerprint
         raise HandcarryRefused(str(exc)) from exc
     except ReportRejected as exc:
         raise HandcarryRefused(f"refused: {exc}") from exc
     if result.status >= 400:
         raise HandcarryRefused(str(result.body.get("detail") or result.body))
-    return HandcarryResult(str(model.report_id), device, created, result.duplicate,
-                           checked.token_verified, model.verdict.status.value)
+    return HandcarryResult(
+        str(model.report_id),
+        device,
+        created,
+        result.duplicate,
+        checked.token_verified,
+        model.verdict.status.value,
+    )
 
 
-def _held(data: bytes, checked: VerifiedHandcarry, model: ReportModel, device: Device | None,
-          organisation: Organisation | None, reason: str, user) -> HandcarryResult:
+def _held(
+    data: bytes,
+    checked: VerifiedHandcarry,
+    model: ReportModel,
+    device: Device | None,
+    organisation: Organisation | None,
+    reason: str,
+    user,
+) -> HandcarryResult:
     """Keep the file for review; importing the same file again changes nothing."""
     held, _ = HeldHandcarry.objects.get_or_create(
         sha256=hashlib.sha256(data).hexdigest(),
         defaults={
-            "data": data, "report_id": model.report_id, "fingerprint": model.device.fingerprint,
-            "hostname": model.device.hostname[:255], "verdict": model.verdict.status.value,
-            "started_at": model.started_at, "public_key": checked.public_key,
-            "reason": reason, "device": device, "organisation": organisation,
+            "data": data,
+            "report_id": model.report_id,
+            "fingerprint": model.device.fingerprint,
+            "hostname": model.device.hostname[:255],
+            "verdict": model.verdict.status.value,
+            "started_at": model.started_at,
+            "public_key": checked.public_key,
+            "reason": reason,
+            "device": device,
+            "organisation": organisation,
             "imported_by": user if getattr(user, "pk", None) else None,
         },
     )
-    return HandcarryResult(str(model.report_id), device, False, False, checked.token_verified,
-                           model.verdict.status.value, held=held)
+    return HandcarryResult(
+        str(model.report_id),
+        device,
+        False,
+        False,
+        checked.token_verified,
+        model.verdict.status.value,
+        held=held,
+    )
 
 
 def held_for(allowed_orgs) -> QuerySet[HeldHandcarry]:
     """Files waiting for review within ``allowed_orgs`` (None: all)."""
     qs = HeldHandcarry.objects.filter(status=HeldStatus.held).select_related(
-        "device", "device__organisation", "organisation")
+        "device", "device__organisation", "organisation"
+    )
     if allowed_orgs is None:
         return qs
-    return qs.filter(Q(device__organisation__in=allowed_orgs)
-                     | Q(device__isnull=True, organisation__in=allowed_orgs))
+    return qs.filter(
+        Q(device__organisation__in=allowed_orgs)
+        | Q(device__isnull=True, organisation__in=allowed_orgs)
+    )
 
 
 def decide_held(held: HeldHandcarry, accept: bool, user=None) -> HandcarryResult | None:

@@ -111,19 +111,28 @@ class HeldHandcarry(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     public_key = models.CharField(max_length=64)
     reason = models.CharField(max_length=255)
-    device = models.ForeignKey("ledger.Device", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+")
-    organisation = models.ForeignKey("ledger.Organisation", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+",
-                                     help_text="where a device not in the ledger goes")
+    device = models.ForeignKey(
+        "ledger.Device", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "ledger.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="where a device not in the ledger goes",
+    )
     received_at = models.DateTimeField(auto_now_add=True)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    status = models.CharField(max_length=16, choices=HeldStatus.choices,
-                              default=HeldStatus.held, db_index=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=16, choices=HeldStatus.choices, default=HeldStatus.held, db_index=True
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]

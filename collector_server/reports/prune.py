@@ -42,8 +42,7 @@ def cutoff_for(now: datetime, days: float | None = None) -> datetime | None:
     return None if days <= 0 else now - timedelta(days=days)
 
 
-def prunable(cutoff: datetime, using: str = "default", since: datetime | None = None
-             ) -> QuerySet:
+def prunable(cutoff: datetime, using: str = "default", since: datetime | None = None) -> QuerySet:
     """The old reports (received before ``cutoff``, from ``since`` on, a UTC midnight) that
     thinning deletes (set-based: one statement, no rows in Python)."""
     from collector_server.ledger.models import Device
@@ -62,17 +61,25 @@ def prunable(cutoff: datetime, using: str = "default", since: datetime | None = 
     )
     matched = Match.objects.using(using).filter(report_id__isnull=False).values("report_id")
     case_devices = Case.devices.through.objects.using(using).values("device_id")
-    current = Device.objects.using(using).filter(last_report_id__isnull=False).values(
-        "last_report_id")
+    current = (
+        Device.objects.using(using).filter(last_report_id__isnull=False).values("last_report_id")
+    )
     return old.filter(finding_count=0).exclude(
-        Q(pk__in=latest_of_day) | Q(report_id__in=matched) | Q(device_id__in=case_devices)
+        Q(pk__in=latest_of_day)
+        | Q(report_id__in=matched)
+        | Q(device_id__in=case_devices)
         | Q(report_id__in=current)
     )
 
 
-def prune_reports(*, dry_run: bool = False, now: datetime | None = None,
-                  days: float | None = None, using: str = "default",
-                  progress=None) -> PruneResult:
+def prune_reports(
+    *,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    days: float | None = None,
+    using: str = "default",
+    progress=None,
+) -> PruneResult:
     """Thin the old reports (see the module docstring); ``dry_run`` only counts."""
     now = now or timezone.now()
     cutoff = cutoff_for(now, days)
@@ -82,22 +89,33 @@ def prune_reports(*, dry_run: bool = False, now: datetime | None = None,
     if dry_run:
         return PruneResult(cutoff, old, prunable(cutoff, using).count(), True)
     deleted = 0
-    first = Report.objects.using(using).filter(received_at__lt=cutoff).aggregate(
-        first=Min("received_at"))["first"]
-    day = first.astimezone(dt_timezone.utc).replace(hour=0, minute=0, second=0,
-                                                    microsecond=0) if first else cutoff
+    first = (
+        Report.objects.using(using)
+        .filter(received_at__lt=cutoff)
+        .aggregate(first=Min("received_at"))["first"]
+    )
+    day = (
+        first.astimezone(dt_timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+        if first
+        else cutoff
+    )
     while day < cutoff:
         # one UTC day at a time (the received_at index bounds each query), short
         # transactions of one batch each: uploads keep going meanwhile
         end = min(day + timedelta(days=1), cutoff)
         while True:
-            ids = list(prunable(end, using, since=day).order_by()
-                       .values_list("pk", flat=True)[:BATCH])
+            ids = list(
+                prunable(end, using, since=day).order_by().values_list("pk", flat=True)[:BATCH]
+            )
             if not ids:
                 break
             with transaction.atomic(using=using):
-                deleted += Report.objects.using(using).filter(pk__in=ids).delete()[1].get(
-                    Report._meta.label, 0)
+                deleted += (
+                    Report.objects.using(using)
+                    .filter(pk__in=ids)
+                    .delete()[1]
+                    .get(Report._meta.label, 0)
+                )
             if progress is not None:
                 progress(min(0.95, deleted / max(old, 1)), f"{deleted} reports deleted")
         day += timedelta(days=1)

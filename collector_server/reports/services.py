@@ -48,11 +48,13 @@ def check_started_at(started_at: datetime, now: datetime) -> None:
     if started_at > now + ahead:
         raise ReportRejected(
             f"started_at {started_at.isoformat()} is more than {ahead} ahead of the "
-            f"collector's clock ({now.isoformat()}): check the computer's date and time")
+            f"collector's clock ({now.isoformat()}): check the computer's date and time"
+        )
     if started_at < now - behind:
         raise ReportRejected(
             f"started_at {started_at.isoformat()} is older than {behind.days} days: the "
-            "collector no longer accepts this report")
+            "collector no longer accepts this report"
+        )
 
 
 def is_newest_scan(device: Device, started_at: datetime, now: datetime) -> bool:
@@ -63,8 +65,9 @@ def is_newest_scan(device: Device, started_at: datetime, now: datetime) -> bool:
     return last is None or last > now + ahead or started_at >= last
 
 
-def state_update(device: Device, model: ReportModel, verdict: str, mode: str,
-                 now: datetime) -> dict[str, Any]:
+def state_update(
+    device: Device, model: ReportModel, verdict: str, mode: str, now: datetime
+) -> dict[str, Any]:
     """What a report received now changes in the device's current state. Reports count in the
     order the server receives them: the newest scan replaces everything; a spooled older scan
     that carries a finding still becomes the verdict (a clean report never hides a finding
@@ -85,8 +88,9 @@ def state_update(device: Device, model: ReportModel, verdict: str, mode: str,
 
 def previous_answer(report_id: uuid.UUID) -> tuple[int, dict[str, Any], int] | None:
     rows = list(
-        Report.objects.filter(report_id=report_id)
-        .values_list("response_status", "response_body", "device_id")[:1]
+        Report.objects.filter(report_id=report_id).values_list(
+            "response_status", "response_body", "device_id"
+        )[:1]
     )
     return rows[0] if rows else None
 
@@ -95,7 +99,12 @@ def subject_summary(f: FindingModel) -> str:
     s = f.subject
     parts = [
         s.process_name and f"{s.process_name}" + (f" (pid {s.pid})" if s.pid else ""),
-        s.exe, s.remote, s.domain, s.file, s.registry_key, s.persistence,
+        s.exe,
+        s.remote,
+        s.domain,
+        s.file,
+        s.registry_key,
+        s.persistence,
     ]
     return " · ".join(p for p in parts if p)[:1024]
 
@@ -103,11 +112,20 @@ def subject_summary(f: FindingModel) -> str:
 def finding_rows(report: Report, device_id: int, findings: list[FindingModel]) -> list[Finding]:
     return [
         Finding(
-            report=report, device_id=device_id, received_at=report.received_at,
-            kind=f.kind[:64], strength=f.strength.value, weight=f.weight,
-            passive_hint=f.passive_hint, title_zh=f.title.zh[:500], title_en=f.title.en[:500],
-            action_zh=f.action.zh, action_en=f.action.en, subject=subject_summary(f),
-            rule=(f.rule or "")[:255], signature_version=(f.signature_version or "")[:64],
+            report=report,
+            device_id=device_id,
+            received_at=report.received_at,
+            kind=f.kind[:64],
+            strength=f.strength.value,
+            weight=f.weight,
+            passive_hint=f.passive_hint,
+            title_zh=f.title.zh[:500],
+            title_en=f.title.en[:500],
+            action_zh=f.action.zh,
+            action_en=f.action.en,
+            subject=subject_summary(f),
+            rule=(f.rule or "")[:255],
+            signature_version=(f.signature_version or "")[:64],
         )
         for f in findings
     ]
@@ -153,16 +171,30 @@ def import_report(source: ReportSource) -> IngestResult:
         return _replay(prior, device)
     verdict = model.verdict.status.value
     mode = model.verdict.mode.value if model.verdict.mode else ""
-    body = UploadAnswer(report_id=model.report_id, device_id=device.pk, verdict=verdict,
-                        findings=len(model.findings)).json_body()
+    body = UploadAnswer(
+        report_id=model.report_id,
+        device_id=device.pk,
+        verdict=verdict,
+        findings=len(model.findings),
+    ).json_body()
     hw_json = model.hardware.model_dump(mode="json", exclude_none=True)
     report = Report(
-        report_id=model.report_id, device=device, received_at=now, started_at=model.started_at,
-        verdict=verdict, mode=mode, schema_version=model.schema_version,
-        agent_version=model.agent.version[:64], signature_version=model.signatures.version[:64],
-        finding_count=len(model.findings), source_ip=source_ip, source=source.kind,
-        raw=compressed or Report.compress(raw_json), raw_size=len(raw_json),
-        response_status=201, response_body=body,
+        report_id=model.report_id,
+        device=device,
+        received_at=now,
+        started_at=model.started_at,
+        verdict=verdict,
+        mode=mode,
+        schema_version=model.schema_version,
+        agent_version=model.agent.version[:64],
+        signature_version=model.signatures.version[:64],
+        finding_count=len(model.findings),
+        source_ip=source_ip,
+        source=source.kind,
+        raw=compressed or Report.compress(raw_json),
+        raw_size=len(raw_json),
+        response_status=201,
+        response_body=body,
     )
     update: dict[str, Any] = {"last_seen": now}
     if source_ip:
@@ -177,8 +209,12 @@ def import_report(source: ReportSource) -> IngestResult:
         before, after = device.hardware_summary or {}, update["hardware_summary"]
         if before and before != after:
             change = HardwareChange(
-                device=device, changed_at=now, report_id=model.report_id,
-                summary=describe_change(before, after), before=before, after=after,
+                device=device,
+                changed_at=now,
+                report_id=model.report_id,
+                summary=describe_change(before, after),
+                before=before,
+                after=after,
             )
     try:
         with transaction.atomic():
@@ -199,7 +235,11 @@ def import_report(source: ReportSource) -> IngestResult:
 def _replay(prior: tuple[int, dict[str, Any], int], device: Device) -> IngestResult:
     status, body, device_id = prior
     if device_id != device.pk:
-        return IngestResult(409, Error(
-            error="conflict", detail="this report_id was already uploaded by another device",
-        ).json_body())
+        return IngestResult(
+            409,
+            Error(
+                error="conflict",
+                detail="this report_id was already uploaded by another device",
+            ).json_body(),
+        )
     return IngestResult(status, body, duplicate=True)

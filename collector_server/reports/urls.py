@@ -8,6 +8,7 @@ app_name = "reports"
 urlpatterns = [
     path("findings/", findings.findings, name="findings"),
     path("distribution/handcarry/", handcarry.handcarry_page, name="handcarry"),
-    path("distribution/handcarry/held/<int:pk>/", handcarry.handcarry_decide,
-         name="handcarry_decide"),
+    path(
+        "distribution/handcarry/held/<int:pk>/", handcarry.handcarry_decide, name="handcarry_decide"
+    ),
 ]

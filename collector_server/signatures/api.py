@@ -14,14 +14,16 @@ from collector_server.signatures.models import SignatureBundle
 
 
 def bundle_info(bundle: SignatureBundle) -> BundleInfo:
-    return BundleInfo(**{
-        "version": bundle.version,
-        "sha256": bundle.sha256,
-        "size": bundle.size,
-        "signature": bundle.signature,
-        "created_at": bundle.created_at.isoformat(),
-        "url": f"/api/v1/signatures/{bundle.version}/archive",
-    })
+    return BundleInfo(
+        **{
+            "version": bundle.version,
+            "sha256": bundle.sha256,
+            "size": bundle.size,
+            "signature": bundle.signature,
+            "created_at": bundle.created_at.isoformat(),
+            "url": f"/api/v1/signatures/{bundle.version}/archive",
+        }
+    )
 
 
 @require_GET

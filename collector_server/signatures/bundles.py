@@ -90,16 +90,18 @@ def compose(imports: list[SignatureImport]) -> tuple[dict[str, bytes], object | 
     """Default bundle files + imported list entries + imported rule files."""
     files, _version = default_bundle()
     with tempfile.TemporaryDirectory(prefix="minecheck-sig-") as tmp:
-        texts, last = _apply_list_imports([i for i in imports if i.kind == ImportKind.lists],
-                                          Path(tmp))
+        texts, last = _apply_list_imports(
+            [i for i in imports if i.kind == ImportKind.lists], Path(tmp)
+        )
     for rel, text in texts.items():
         lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
         if lines:
             base = files.get(rel, b"").decode("utf-8")
             if base and not base.endswith("\n"):
                 base += "\n"
-            files[rel] = (base + "# imported on the collector\n" + "\n".join(lines) + "\n"
-                          ).encode("utf-8")
+            files[rel] = (base + "# imported on the collector\n" + "\n".join(lines) + "\n").encode(
+                "utf-8"
+            )
     for index, row in enumerate(i for i in imports if i.kind == ImportKind.rules):
         text = bytes(row.content)
         scope = _rule_scope(text.decode("utf-8", "replace"))
@@ -147,9 +149,15 @@ def build_and_store(imports: list[SignatureImport], notes: str, user=None) -> Si
         try:
             with transaction.atomic():
                 return SignatureBundle.objects.create(
-                    version=version, created_by=user, sha256=hashlib.sha256(archive).hexdigest(),
-                    signature=keys.sign(archive), size=len(archive), archive=archive,
-                    notes=notes, source_files=[i.filename for i in imports], counts=counts,
+                    version=version,
+                    created_by=user,
+                    sha256=hashlib.sha256(archive).hexdigest(),
+                    signature=keys.sign(archive),
+                    size=len(archive),
+                    archive=archive,
+                    notes=notes,
+                    source_files=[i.filename for i in imports],
+                    counts=counts,
                 )
         except IntegrityError:
             continue  # another import took this version number at the same moment
@@ -172,11 +180,17 @@ def import_file(filename: str, data: bytes, note: str = "", user=None) -> Import
     if len(data) > MAX_IMPORT_BYTES:
         raise ImportRefused(f"{filename}: larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
     kind = detect_kind(filename, data)
-    previous = list(SignatureImport.objects.filter(bundle__isnull=False).order_by("created_at",
-                                                                                   "id"))
-    record = SignatureImport(kind=kind, filename=Path(filename).name[:255],
-                             sha256=hashlib.sha256(data).hexdigest(), content=data,
-                             note=note[:500], created_by=user)
+    previous = list(
+        SignatureImport.objects.filter(bundle__isnull=False).order_by("created_at", "id")
+    )
+    record = SignatureImport(
+        kind=kind,
+        filename=Path(filename).name[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        content=data,
+        note=note[:500],
+        created_by=user,
+    )
     outcome = ImportOutcome(record, None)
     if kind == ImportKind.rules:
         try:
@@ -193,8 +207,9 @@ def import_file(filename: str, data: bytes, note: str = "", user=None) -> Import
         if last is not None:
             outcome.added = dict(last.added)
             outcome.duplicates = last.duplicates
-            outcome.problems = [f"{record.filename}:{e.line}: {e.reason}" for e in last.errors
-                                ][:200]
+            outcome.problems = [f"{record.filename}:{e.line}: {e.reason}" for e in last.errors][
+                :200
+            ]
         if not sum(outcome.added.values()):
             reason = "no new domain, IP address or port in it"
             if outcome.duplicates:

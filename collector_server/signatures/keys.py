@@ -54,8 +54,10 @@ def signing_key() -> Ed25519PrivateKey:
 
 
 def public_key_raw() -> bytes:
-    return signing_key().public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    return (
+        signing_key()
+        .public_key()
+        .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     )
 
 

@@ -14,8 +14,12 @@ SUMMARIES = (
     N_("Settings the bureau pushes to the agent"),
     N_("Devices the signed-in user may see (their organisation and below)"),
     N_("One device with its ledger fields and latest hardware"),
-    N_("The newest signed signature bundle: version, sha256, size, Ed25519 signature "
-       "(base64) over the archive, download url"),
-    N_("The bundle archive (tar.gz with manifest.json); verify the signature with the key "
-       "given at enrollment before using it"),
+    N_(
+        "The newest signed signature bundle: version, sha256, size, Ed25519 signature "
+        "(base64) over the archive, download url"
+    ),
+    N_(
+        "The bundle archive (tar.gz with manifest.json); verify the signature with the key "
+        "given at enrollment before using it"
+    ),
 )

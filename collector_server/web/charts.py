@@ -155,15 +155,18 @@ def grouped_hbars(
     ]
     x = pad_left
     for name, color, _vals in series:
-        parts.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{color}"/>'
-                     f'<text x="{x + 14}" y="13" class="axis">{escape(str(name))}</text>')
+        parts.append(
+            f'<rect x="{x}" y="4" width="10" height="10" fill="{color}"/>'
+            f'<text x="{x + 14}" y="13" class="axis">{escape(str(name))}</text>'
+        )
         x += 14 + 13 * len(str(name)) + 16
     for i, label in enumerate(labels):
         y0 = legend_h + i * group_h
         shown = str(label) if len(str(label)) <= 12 else str(label)[:11] + "…"
         parts.append(
             f'<text x="{pad_left - 6}" y="{y0 + group_h / 2:.1f}" text-anchor="end" '
-            f'class="axis"><title>{escape(str(label))}</title>{escape(shown)}</text>')
+            f'class="axis"><title>{escape(str(label))}</title>{escape(shown)}</text>'
+        )
         for j, (name, color, vals) in enumerate(series):
             value = vals[i] if i < len(vals) else 0
             w = plot_w * value / top if top else 0
@@ -173,6 +176,7 @@ def grouped_hbars(
                 f'fill="{color}"><title>{escape(str(label))} · {escape(str(name))}: '
                 f"{value:g}</title></rect>"
                 f'<text x="{pad_left + w + 4:.1f}" y="{y + bar_h - 3}" class="value">'
-                f"{value:g}</text>")
+                f"{value:g}</text>"
+            )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every dynamic value above is escaped

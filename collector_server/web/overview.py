@@ -38,12 +38,17 @@ class Overview:
 
 def _weekly(user, since) -> tuple[list[str], list[int], list[int]]:
     """Reports per week and reports with a suspicious/mining verdict per week."""
-    qs = scope_devices(Report.objects.filter(received_at__gte=since), user,
-                       field="device__organisation")
-    rows = (qs.annotate(week=TruncWeek("received_at")).values("week")
-            .annotate(total=Count("id"),
-                      flagged=Count("id", filter=Q(verdict__in=["suspicious", "mining"])))
-            .order_by("week"))
+    qs = scope_devices(
+        Report.objects.filter(received_at__gte=since), user, field="device__organisation"
+    )
+    rows = (
+        qs.annotate(week=TruncWeek("received_at"))
+        .values("week")
+        .annotate(
+            total=Count("id"), flagged=Count("id", filter=Q(verdict__in=["suspicious", "mining"]))
+        )
+        .order_by("week")
+    )
     by_week = {}
     for r in rows:
         week = r["week"]
@@ -83,8 +88,9 @@ def _compute_overview(user) -> Overview:
     counts = devices.aggregate(
         total=Count("id"),
         hp=Count("id", filter=Q(high_performance=True)),
-        stale=Count("id", filter=Q(last_seen__lt=now - timedelta(days=STALE_DAYS),
-                                   runs_agent=True)),
+        stale=Count(
+            "id", filter=Q(last_seen__lt=now - timedelta(days=STALE_DAYS), runs_agent=True)
+        ),
         never=Count("id", filter=Q(last_seen__isnull=True, runs_agent=True)),
         without_agent=Count("id", filter=Q(runs_agent=False)),
     )
@@ -94,22 +100,33 @@ def _compute_overview(user) -> Overview:
     mining_orgs = list(
         devices.filter(last_verdict="mining")
         .values("organisation_id", "organisation__name")
-        .annotate(n=Count("id")).order_by("-n", "organisation__name")[:20]
+        .annotate(n=Count("id"))
+        .order_by("-n", "organisation__name")[:20]
     )
     labels = dict(Verdict.choices)
     verdict_chart = charts.share_bar(
-        [("clean", str(labels["clean"]), verdicts["clean"]),
-         ("suspicious", str(labels["suspicious"]), verdicts["suspicious"]),
-         ("mining", str(labels["mining"]), verdicts["mining"]),
-         ("incomplete", str(labels["incomplete"]), verdicts["incomplete"]),
-         ("none", str(labels[""]), verdicts[""])],
+        [
+            ("clean", str(labels["clean"]), verdicts["clean"]),
+            ("suspicious", str(labels["suspicious"]), verdicts["suspicious"]),
+            ("mining", str(labels["mining"]), verdicts["mining"]),
+            ("incomplete", str(labels["incomplete"]), verdicts["incomplete"]),
+            ("none", str(labels[""]), verdicts[""]),
+        ],
         title=_("Devices by latest verdict"),
     )
     weeks, totals, flagged = _weekly(user, now - timedelta(weeks=WEEKS))
-    hp_rows = (devices.filter(high_performance=True).values("high_performance_category")
-               .annotate(n=Count("id")).order_by("-n")[:8])
-    hp_names = {"gpu_workstation": _("GPU workstation"), "server": _("Server"),
-                "many_core": _("Many-core PC"), "": _("Other")}
+    hp_rows = (
+        devices.filter(high_performance=True)
+        .values("high_performance_category")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:8]
+    )
+    hp_names = {
+        "gpu_workstation": _("GPU workstation"),
+        "server": _("Server"),
+        "many_core": _("Many-core PC"),
+        "": _("Other"),
+    }
     schools = list(
         devices.values("organisation_id", "organisation__name")
         .annotate(n=Count("id"), mining=Count("id", filter=Q(last_verdict="mining")))
@@ -119,21 +136,36 @@ def _compute_overview(user) -> Overview:
     if len(schools) > 1:
         school_chart = charts.grouped_hbars(
             [r["organisation__name"] for r in schools],
-            [(_("Devices"), charts.PALETTE["default"], [r["n"] for r in schools]),
-             (_("Mining"), charts.PALETTE["mining"], [r["mining"] for r in schools])],
-            title=_("Devices and mining devices by school"))
+            [
+                (_("Devices"), charts.PALETTE["default"], [r["n"] for r in schools]),
+                (_("Mining"), charts.PALETTE["mining"], [r["mining"] for r in schools]),
+            ],
+            title=_("Devices and mining devices by school"),
+        )
     return Overview(
         school_chart=school_chart,
-        devices=counts["total"], high_performance=counts["hp"], verdicts=verdicts,
-        stale=counts["stale"], never_reported=counts["never"],
-        without_agent=counts["without_agent"], mining_orgs=mining_orgs,
+        devices=counts["total"],
+        high_performance=counts["hp"],
+        verdicts=verdicts,
+        stale=counts["stale"],
+        never_reported=counts["never"],
+        without_agent=counts["without_agent"],
+        mining_orgs=mining_orgs,
         verdict_chart=verdict_chart,
         activity_chart=charts.bar_chart(weeks, totals, title=_("Reports received per week")),
-        findings_chart=charts.bar_chart(weeks, flagged, title=_(
-            "Reports with a suspicious or mining verdict per week"), color=charts.PALETTE[
-            "mining"]),
+        findings_chart=charts.bar_chart(
+            weeks,
+            flagged,
+            title=_("Reports with a suspicious or mining verdict per week"),
+            color=charts.PALETTE["mining"],
+        ),
         hp_chart=charts.bar_chart(
-            [str(hp_names.get(r["high_performance_category"], r["high_performance_category"]))
-             for r in hp_rows], [r["n"] for r in hp_rows],
-            title=_("High-performance devices by kind"), color="#4527a0"),
+            [
+                str(hp_names.get(r["high_performance_category"], r["high_performance_category"]))
+                for r in hp_rows
+            ],
+            [r["n"] for r in hp_rows],
+            title=_("High-performance devices by kind"),
+            color="#4527a0",
+        ),
     )

@@ -11,5 +11,6 @@ from collector_server.web.overview import build_overview
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/overview.html",
-                  {"nav": "overview", "o": build_overview(request.user)})
+    return render(
+        request, "web/overview.html", {"nav": "overview", "o": build_overview(request.user)}
+    )

@@ -22,8 +22,15 @@ from agent.wire.enroll import describe_errors
 from agent.wire.report import Report
 
 ACCEPTED = 201
-ERROR_CODES = {400: "bad_body", 401: "unauthorized", 409: "fingerprint_mismatch",
-               413: "too_large", 422: "invalid_report", 500: "server_error", 503: "busy"}
+ERROR_CODES = {
+    400: "bad_body",
+    401: "unauthorized",
+    409: "fingerprint_mismatch",
+    413: "too_large",
+    422: "invalid_report",
+    500: "server_error",
+    503: "busy",
+}
 
 
 class FakeCollector:
@@ -49,9 +56,11 @@ class FakeCollector:
                 if status == ACCEPTED:
                     status, body = outer.accept(raw, headers)
                 else:
-                    body = Error(error=ERROR_CODES.get(status, "error"),
-                                 detail=f"scripted {status}",
-                                 max_bytes=outer.max_body if status == 413 else None)
+                    body = Error(
+                        error=ERROR_CODES.get(status, "error"),
+                        detail=f"scripted {status}",
+                        max_bytes=outer.max_body if status == 413 else None,
+                    )
                 body_bytes = json.dumps(body.json_body()).encode()
                 with outer.lock:
                     outer.requests.append((self.path, status, len(raw)))
@@ -83,11 +92,15 @@ class FakeCollector:
             report = Report.model_validate_json(raw, context=WIRE)
         except ValidationError as exc:
             summary, items = describe_errors(exc)
-            return 422, Error(error="invalid_report", detail=summary,
-                              errors=[ErrorItem(**i) for i in items])
-        answer = UploadAnswer(report_id=report.report_id, device_id=1,
-                              verdict=report.verdict.status.value,
-                              findings=len(report.findings))
+            return 422, Error(
+                error="invalid_report", detail=summary, errors=[ErrorItem(**i) for i in items]
+            )
+        answer = UploadAnswer(
+            report_id=report.report_id,
+            device_id=1,
+            verdict=report.verdict.status.value,
+            findings=len(report.findings),
+        )
         with self.lock:
             if str(report.report_id) in self.stored:
                 headers["X-Minecheck-Duplicate"] = "1"

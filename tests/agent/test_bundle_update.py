@@ -48,16 +48,24 @@ def shipped() -> tuple[dict[str, bytes], str]:
 
 
 def _bundle(files: dict[str, bytes], version: str) -> dict[str, bytes]:
-    manifest = {"format": 1, "version": version, "date": "2026-11-23",
-                "files": {k: hashlib.sha256(v).hexdigest() for k, v in sorted(files.items())}}
+    manifest = {
+        "format": 1,
+        "version": version,
+        "date": "2026-11-23",
+        "files": {k: hashlib.sha256(v).hexdigest() for k, v in sorted(files.items())},
+    }
     return {**files, "manifest.json": json.dumps(manifest).encode()}
 
 
 def _offer(archive: bytes, key: Ed25519PrivateKey, version: str) -> tuple[dict, str]:
-    public = key.public_key().public_bytes(serialization.Encoding.Raw,
-                                           serialization.PublicFormat.Raw)
-    info = {"version": version, "sha256": hashlib.sha256(archive).hexdigest(),
-            "signature": base64.b64encode(key.sign(archive)).decode()}
+    public = key.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    info = {
+        "version": version,
+        "sha256": hashlib.sha256(archive).hexdigest(),
+        "signature": base64.b64encode(key.sign(archive)).decode(),
+    }
     return info, base64.b64encode(public).decode()
 
 
@@ -76,8 +84,20 @@ def test_a_signed_valid_bundle_is_installed_and_used(tmp_path, shipped):
     assert loaded.pool_domains.match("update-test.mining-notice.example") is not None
 
 
-@pytest.mark.parametrize("case", ["unsigned", "wrong_key", "hash", "manifest", "version",
-                                  "rule", "traversal", "symlink", "garbage"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "unsigned",
+        "wrong_key",
+        "hash",
+        "manifest",
+        "version",
+        "rule",
+        "traversal",
+        "symlink",
+        "garbage",
+    ],
+)
 def test_bad_bundles_are_refused_and_the_old_one_kept(tmp_path, shipped, case):
     files, version = shipped
     good = f"{version}.1"
@@ -110,11 +130,17 @@ def test_bad_bundles_are_refused_and_the_old_one_kept(tmp_path, shipped, case):
         info["sha256"] = "0" * 64
     elif case == "version":
         info["version"] = f"{version}.3"
-    reasons = {"unsigned": "not signed", "wrong_key": "signature is wrong",
-               "hash": "announced sha256", "manifest": "does not match its sha256",
-               "version": "collector announced", "rule": "does not compile",
-               "traversal": "unexpected entry", "symlink": "unexpected entry",
-               "garbage": "damaged"}
+    reasons = {
+        "unsigned": "not signed",
+        "wrong_key": "signature is wrong",
+        "hash": "announced sha256",
+        "manifest": "does not match its sha256",
+        "version": "collector announced",
+        "rule": "does not compile",
+        "traversal": "unexpected entry",
+        "symlink": "unexpected entry",
+        "garbage": "damaged",
+    }
     with pytest.raises(UpdateRefused, match=reasons[case]):
         check_bundle(archive, info, public, tmp_path)
     assert installed_version(tmp_path) == good
@@ -123,8 +149,9 @@ def test_bad_bundles_are_refused_and_the_old_one_kept(tmp_path, shipped, case):
 
 def test_signature_and_archive_checks_say_why():
     key = Ed25519PrivateKey.generate()
-    public = base64.b64encode(key.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw)).decode()
+    public = base64.b64encode(
+        key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    ).decode()
     data = b"archive bytes"
     verify_signature(data, base64.b64encode(key.sign(data)).decode(), public)
     with pytest.raises(UpdateRefused, match="not signed"):

@@ -35,8 +35,9 @@ def _run_heavy(argv, tmp_path, **settings):
     try:
         time.sleep(0.3)
         assert proc.poll() is None, "workload ended too early"
-        pids = [proc.pid] + [c.pid for c in __import__("psutil").Process(proc.pid).children(
-            recursive=True)]
+        pids = [proc.pid] + [
+            c.pid for c in __import__("psutil").Process(proc.pid).children(recursive=True)
+        ]
         util = launch.measure(pids, 0.7)
         assert util.top_processes and util.top_processes[0].cpu_seconds > 0
         findings, verdict, _ = detect(pids, tmp_path, util, **settings)
@@ -55,11 +56,13 @@ def test_compression(tmp_path, tool, mb):
 
 def test_gcc_compile(tmp_path):
     src = tmp_path / "pool.c"
-    body = "\n".join(f"int f{i}(int x) {{ return x * {i} + (x >> 3) ^ {i * 7}; }}"
-                     for i in range(40000))
+    body = "\n".join(
+        f"int f{i}(int x) {{ return x * {i} + (x >> 3) ^ {i * 7}; }}" for i in range(40000)
+    )
     src.write_text(body + "\nint main(void) { return f1(2); }\n")
-    findings, verdict = _run_heavy(["gcc", "-O2", "-c", str(src), "-o", str(tmp_path / "pool")],
-                                   tmp_path)
+    findings, verdict = _run_heavy(
+        ["gcc", "-O2", "-c", str(src), "-o", str(tmp_path / "pool")], tmp_path
+    )
     _assert_not_mining(findings, verdict)
 
 
@@ -75,28 +78,33 @@ def test_numeric_loop_is_at_most_suspicious_with_reason(tmp_path):
 
 def test_process_holding_a_miner_readme_is_not_mining(tmp_path):
     findings, verdict = _run_heavy(
-        [launch.PYTHON, str(HERE / "benign_reader.py"), str(HERE / "xmrig_README.md")],
-        tmp_path)
+        [launch.PYTHON, str(HERE / "benign_reader.py"), str(HERE / "xmrig_README.md")], tmp_path
+    )
     _assert_not_mining(findings, verdict)
     assert "yara_memory" not in kinds(findings)
 
 
-@pytest.mark.parametrize("argv", [
-    ["kubectl", "get", "pods", "-o", "pool.yaml"],
-    ["gcc", "pool.c", "-o", "pool"],
-    ["zpool", "import", "-c", "/etc/zfs/zpool.cache", "tank"],
-    ["curl", "-o", "page.html", "https://shop.notbtc.com/help"],
-    ["python3", "train.py", "--algo", "adam", "--pool", "max"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["kubectl", "get", "pods", "-o", "pool.yaml"],
+        ["gcc", "pool.c", "-o", "pool"],
+        ["zpool", "import", "-c", "/etc/zfs/zpool.cache", "tank"],
+        ["curl", "-o", "page.html", "https://shop.notbtc.com/help"],
+        ["python3", "train.py", "--algo", "adam", "--pool", "max"],
+    ],
+)
 def test_command_lines_that_mention_miner_words(tmp_path, argv):
     # sh keeps running with the spoofed command line; `sleep` is its child
-    proc = subprocess.Popen([argv[0], "-c", "sleep 20; :", *argv[1:]], executable="/bin/sh",
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [argv[0], "-c", "sleep 20; :", *argv[1:]], executable="/bin/sh", start_new_session=True
+    )
     try:
         time.sleep(0.2)
         findings, verdict, _ = detect([proc.pid], tmp_path, None)
-        assert " ".join(argv[1:]) in " ".join(Path(f"/proc/{proc.pid}/cmdline").read_text()
-                                              .split("\0"))
+        assert " ".join(argv[1:]) in " ".join(
+            Path(f"/proc/{proc.pid}/cmdline").read_text().split("\0")
+        )
     finally:
         launch.stop(proc)
     assert verdict.status == VerdictStatus.clean, [f.title.en for f in findings]
@@ -127,13 +135,16 @@ def test_benign_server_on_a_mining_port_is_only_weak(tmp_path):
     port = srv.getsockname()[1]
     accepted = []
     threading.Thread(target=lambda: accepted.append(srv.accept()[0]), daemon=True).start()
-    code = (f"import socket,time\ns=socket.create_connection(('127.0.0.1',{port}))\n"
-            "s.sendall(b'GET / HTTP/1.0\\r\\n')\ntime.sleep(20)\n")
+    code = (
+        f"import socket,time\ns=socket.create_connection(('127.0.0.1',{port}))\n"
+        "s.sendall(b'GET / HTTP/1.0\\r\\n')\ntime.sleep(20)\n"
+    )
     proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
     try:
         time.sleep(0.5)
-        findings, verdict, _ = detect([proc.pid], tmp_path, None,
-                                      bundle=_ProxyBundle(detection_bundle(), port))
+        findings, verdict, _ = detect(
+            [proc.pid], tmp_path, None, bundle=_ProxyBundle(detection_bundle(), port)
+        )
     finally:
         launch.stop(proc)
         for s in accepted:

@@ -17,32 +17,38 @@ from tests.fixtures.miners.launch import WALLET
 B = detection_bundle()
 
 
-@pytest.mark.parametrize("line", [
-    f"xmrig -o stratum+tcp://1.2.3.4:3333 -u {WALLET}",
-    "./t-rex -a kawpow -o stratum2+tcp://10.0.0.5:4444 -u RVN.worker",
-    "miner --url=10.1.1.1:14444 --user=w --donate-level=0",
-    "PhoenixMiner.exe -epool 10.0.0.1:4444 -ewal 0x52908400098527886E0F7030069857D2E4169EE7",
-    "lolMiner --algo ETHASH --pool 10.0.0.1:3333 --user 0x52908400098527886E0F7030069857D2E4169EE7",
-    "nanominer -o ethproxy+tcp://eth.example.net:4444",
-    "srb --cpu-max-threads-hint 50 -o 10.0.0.1:3333",
-    "x -o pool.supportxmr.com:443 -u someone",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"xmrig -o stratum+tcp://1.2.3.4:3333 -u {WALLET}",
+        "./t-rex -a kawpow -o stratum2+tcp://10.0.0.5:4444 -u RVN.worker",
+        "miner --url=10.1.1.1:14444 --user=w --donate-level=0",
+        "PhoenixMiner.exe -epool 10.0.0.1:4444 -ewal 0x52908400098527886E0F7030069857D2E4169EE7",
+        "lolMiner --algo ETHASH --pool 10.0.0.1:3333 --user 0x52908400098527886E0F7030069857D2E4169EE7",  # noqa: E501
+        "nanominer -o ethproxy+tcp://eth.example.net:4444",
+        "srb --cpu-max-threads-hint 50 -o 10.0.0.1:3333",
+        "x -o pool.supportxmr.com:443 -u someone",
+    ],
+)
 def test_miner_command_lines_are_strong(line):
     assert strongest(analyze_text(line, B)) == Strength.strong, analyze_text(line, B)
 
 
-@pytest.mark.parametrize("line", [
-    "kubectl get pods -o pool.yaml",
-    "gcc pool.c -o pool",
-    "zpool import -c /etc/zfs/zpool.cache tank",
-    "curl -o index.html https://shop.notbtc.com/",
-    "ssh -o StrictHostKeyChecking=no -u admin 10.0.0.1",
-    "python train.py --algo adam -u 3",
-    "chrome --disable-gpu --user-data-dir=/tmp/x",
-    "docker run -p 3333:3333 -u 1000 image",
-    "java -jar app.jar --server 10.0.0.1:8080 -u admin",
-    "echo hello world | base64 -d | sh",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "kubectl get pods -o pool.yaml",
+        "gcc pool.c -o pool",
+        "zpool import -c /etc/zfs/zpool.cache tank",
+        "curl -o index.html https://shop.notbtc.com/",
+        "ssh -o StrictHostKeyChecking=no -u admin 10.0.0.1",
+        "python train.py --algo adam -u 3",
+        "chrome --disable-gpu --user-data-dir=/tmp/x",
+        "docker run -p 3333:3333 -u 1000 image",
+        "java -jar app.jar --server 10.0.0.1:8080 -u admin",
+        "echo hello world | base64 -d | sh",
+    ],
+)
 def test_ordinary_command_lines_are_clean(line):
     assert analyze_text(line, B) == []
 
@@ -84,13 +90,21 @@ def test_config_structure_without_scheme_is_strong():
     assert analyze_config_text(bat, B)[0] == Strength.strong
 
 
-@pytest.mark.parametrize(("path", "hidden"), [
-    ("/tmp/x/miner", True), ("/dev/shm/k", True), ("/home/u/.x11/sshd", True),
-    ("/home/u/.cache/kdevtmpfsi/k", True), ("/work/.venv/bin/python", False),
-    ("/home/u/.local/bin/tool", False), ("/usr/bin/python3", False),
-    ("C:\\Users\\a\\AppData\\Roaming\\svchost.exe", True),
-    ("C:\\ProgramData\\x\\y.exe", True), ("C:\\Program Files\\Game\\game.exe", False),
-    ("memfd:payload (deleted)", True),
-])
+@pytest.mark.parametrize(
+    ("path", "hidden"),
+    [
+        ("/tmp/x/miner", True),
+        ("/dev/shm/k", True),
+        ("/home/u/.x11/sshd", True),
+        ("/home/u/.cache/kdevtmpfsi/k", True),
+        ("/work/.venv/bin/python", False),
+        ("/home/u/.local/bin/tool", False),
+        ("/usr/bin/python3", False),
+        ("C:\\Users\\a\\AppData\\Roaming\\svchost.exe", True),
+        ("C:\\ProgramData\\x\\y.exe", True),
+        ("C:\\Program Files\\Game\\game.exe", False),
+        ("memfd:payload (deleted)", True),
+    ],
+)
 def test_hidden_locations(path, hidden):
     assert bool(hidden_location(path)) is hidden

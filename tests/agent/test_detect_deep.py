@@ -81,14 +81,25 @@ def test_memory_limitation_is_recorded(monkeypatch):
 
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
-        monkeypatch.setattr(yara_memory, "scan_process_memory",
-                            lambda pid, *a, **k: scan_memory.MemoryResult(pid, error="permission"))
+        monkeypatch.setattr(
+            yara_memory,
+            "scan_process_memory",
+            lambda pid, *a, **k: scan_memory.MemoryResult(pid, error="permission"),
+        )
         ctx = ScanContext(options=ScanOptions(time_budget_seconds=20))
-        util = Utilization(window_seconds=1, samples=2, top_processes=[
-            ProcessUsage(pid=proc.pid, name="python", cpu_percent=90, cpu_seconds=0.9)])
-        run_detection(ctx, detection_bundle(), util,
-                      DetectionSettings(root="/nonexistent", pids={proc.pid},
-                                        dns_cache=lambda: {}))
+        util = Utilization(
+            window_seconds=1,
+            samples=2,
+            top_processes=[
+                ProcessUsage(pid=proc.pid, name="python", cpu_percent=90, cpu_seconds=0.9)
+            ],
+        )
+        run_detection(
+            ctx,
+            detection_bundle(),
+            util,
+            DetectionSettings(root="/nonexistent", pids={proc.pid}, dns_cache=lambda: {}),
+        )
     finally:
         launch.stop(proc)
     assert any("administrator/root" in t.en for t in ctx.limitations)
@@ -131,8 +142,9 @@ def test_deleted_program_vs_program_replaced_by_an_update():
         gone.unlink()
         updated.unlink()
         shutil.copy2("/bin/sleep", updated)  # what a package upgrade does
-        settings = DetectionSettings(root="/nonexistent", pids={p.pid for p in procs},
-                                     dns_cache=lambda: {})
+        settings = DetectionSettings(
+            root="/nonexistent", pids={p.pid for p in procs}, dns_cache=lambda: {}
+        )
         findings = run_detection(ScanContext(), detection_bundle(), None, settings)
     finally:
         launch.stop(*procs)
@@ -148,9 +160,12 @@ def test_running_out_of_time_is_a_timeout_that_makes_the_verdict_incomplete(monk
     clock = iter(range(0, 10_000, 7))  # every look at the clock is 7 s later
     monkeypatch.setattr(engine.time, "monotonic", lambda: float(next(clock)))
     ctx = ScanContext(options=ScanOptions(time_budget_seconds=10))
-    run_detection(ctx, detection_bundle(), None,
-                  DetectionSettings(root="/nonexistent", pids={os.getpid()},
-                                    dns_cache=lambda: {}))
+    run_detection(
+        ctx,
+        detection_bundle(),
+        None,
+        DetectionSettings(root="/nonexistent", pids={os.getpid()}, dns_cache=lambda: {}),
+    )
     timeouts = [e for e in ctx.errors if e.kind == "timeout"]
     assert timeouts and "time limit of 10 s" in timeouts[0].message.en
     assert any("ran out of time" in t.en for t in missing_checks(ctx.errors, detection_bundle()))

@@ -41,13 +41,24 @@ def wrapped_miner(pool, tmp_path):
     folder = tmp_path / "m"
     folder.mkdir()
     miner = shutil.copy(launch.FAKE_MINER, folder / "fake_miner.py")
-    (folder / "cfg.json").write_text(json.dumps({
-        "donate-level": 1,
-        "pools": [{"url": f"stratum+tcp://127.0.0.1:{pool.port}", "user": launch.WALLET,
-                   "pass": "x", "keepalive": True}]}))
+    (folder / "cfg.json").write_text(
+        json.dumps(
+            {
+                "donate-level": 1,
+                "pools": [
+                    {
+                        "url": f"stratum+tcp://127.0.0.1:{pool.port}",
+                        "user": launch.WALLET,
+                        "pass": "x",
+                        "keepalive": True,
+                    }
+                ],
+            }
+        )
+    )
     (folder / "run.sh").write_text(
-        "sleep 120 &\n"
-        f"timeout 120 {launch.PYTHON} {miner} --config cfg.json\n")
+        f"sleep 120 &\ntimeout 120 {launch.PYTHON} {miner} --config cfg.json\n"
+    )
     before = len(pool.log.logins)
     bash = launch.spawn(["bash", str(folder / "run.sh")], cwd=folder)
     try:
@@ -100,8 +111,9 @@ def test_wrapped_miner_is_one_incident_with_all_its_evidence(wrapped_miner):
     assert inc.strength == Strength.strong
     assert inc.root_pid == bash
     assert miner in inc.pids and bash in inc.pids
-    evidence = [i for i, f in enumerate(findings)
-                if f.subject.pid in pids and f.strength != Strength.info]
+    evidence = [
+        i for i, f in enumerate(findings) if f.subject.pid in pids and f.strength != Strength.info
+    ]
     assert sorted(inc.findings) == evidence
     kinds = {findings[i].kind for i in inc.findings}
     assert {"miner_config", "yara_memory"} <= kinds, kinds
@@ -128,8 +140,10 @@ def test_unrelated_miners_stay_separate_incidents(pool, tmp_path):
 
     url = f"stratum+tcp://127.0.0.1:{pool.port}"
     before = len(pool.log.logins)
-    procs = [launch.spawn([launch.PYTHON, str(launch.FAKE_MINER), "-o", url, "-u", launch.WALLET])
-             for _ in range(2)]
+    procs = [
+        launch.spawn([launch.PYTHON, str(launch.FAKE_MINER), "-o", url, "-u", launch.WALLET])
+        for _ in range(2)
+    ]
     try:
         launch.wait_logged_in(pool, before + 2)
         pids = [p.pid for p in procs]
@@ -152,16 +166,18 @@ def test_scan_report_html_and_terminal_show_one_incident(wrapped_miner, monkeypa
     bash, pids, folder = wrapped_miner
     settings = DetectionSettings(root=str(folder.parent), pids=set(pids), dns_cache=lambda: {})
     monkeypatch.setattr(agent.scan, "load_bundle", detection_bundle)
-    monkeypatch.setattr(agent.scan, "run_detection",
-                        lambda ctx, b, u: run_detection(ctx, b, u, settings))
+    monkeypatch.setattr(
+        agent.scan, "run_detection", lambda ctx, b, u: run_detection(ctx, b, u, settings)
+    )
     report = agent.scan.build_report(ScanOptions(sample_seconds=0, time_budget_seconds=30))
 
     assert len(report.incidents) == 1
     inc = report.incidents[0]
     assert inc.root_pid == bash and inc.exe == str(folder / "fake_miner.py")
     cfg = str(folder / "cfg.json")
-    assert len([f for f in report.findings if f.kind == "miner_config"
-                and f.subject.file == cfg]) == 1
+    assert (
+        len([f for f in report.findings if f.kind == "miner_config" and f.subject.file == cfg]) == 1
+    )
     assert all(0 <= i < len(report.findings) for i in inc.findings)
     html = render_html(report, "zh")
     assert inc.title.zh in html and inc.action.zh in html.replace("&#39;", "'")

@@ -56,8 +56,16 @@ def _user_copy(home_dir) -> str:
 
 
 def test_plain_command_line_is_active_mining(pool, tmp_path, home_dir):
-    argv = [launch.PYTHON, _user_copy(home_dir), "-o", _url(pool), "-u", launch.WALLET,
-            "--donate-level", "1"]
+    argv = [
+        launch.PYTHON,
+        _user_copy(home_dir),
+        "-o",
+        _url(pool),
+        "-u",
+        launch.WALLET,
+        "--donate-level",
+        "1",
+    ]
     pid, findings, verdict, _, _ = _run(pool, argv, tmp_path, logins_before=len(pool.log.logins))
     assert verdict.status == VerdictStatus.mining
     assert verdict.mode == MiningMode.active
@@ -74,10 +82,14 @@ def test_plain_command_line_is_active_mining(pool, tmp_path, home_dir):
 
 def test_classic_stratum_protocol(pool, tmp_path, home_dir):
     before = pool.log.subscribes
-    argv = [launch.PYTHON, _user_copy(home_dir), "-o", _url(pool), "-u", "worker.1",
-            "-a", "kawpow"]
-    _, _findings, verdict, _, _ = _run(pool, argv, tmp_path, logins_before=len(pool.log.logins),
-                                      env={"FAKE_MINER_PROTOCOL": "classic"})
+    argv = [launch.PYTHON, _user_copy(home_dir), "-o", _url(pool), "-u", "worker.1", "-a", "kawpow"]
+    _, _findings, verdict, _, _ = _run(
+        pool,
+        argv,
+        tmp_path,
+        logins_before=len(pool.log.logins),
+        env={"FAKE_MINER_PROTOCOL": "classic"},
+    )
     assert pool.log.subscribes > before
     assert verdict.status == VerdictStatus.mining and verdict.mode == MiningMode.active
 
@@ -97,13 +109,28 @@ def test_renamed_system_binary_in_hidden_temp_folder_is_passive(pool, tmp_path):
 
 def test_config_only_miner_with_bare_ip_port(pool, home_dir, tmp_path):
     shutil.copy(launch.FAKE_MINER, home_dir / "xmr.py")
-    (home_dir / "config.json").write_text(json.dumps({
-        "autosave": True, "donate-level": 1, "cpu": {"enabled": True},
-        "pools": [{"url": f"127.0.0.1:{pool.port}", "user": launch.WALLET, "pass": "x",
-                   "keepalive": True, "tls": False}]}))
+    (home_dir / "config.json").write_text(
+        json.dumps(
+            {
+                "autosave": True,
+                "donate-level": 1,
+                "cpu": {"enabled": True},
+                "pools": [
+                    {
+                        "url": f"127.0.0.1:{pool.port}",
+                        "user": launch.WALLET,
+                        "pass": "x",
+                        "keepalive": True,
+                        "tls": False,
+                    }
+                ],
+            }
+        )
+    )
     argv = [launch.PYTHON, str(home_dir / "xmr.py")]
-    pid, findings, verdict, _, _ = _run(pool, argv, tmp_path, cwd=home_dir,
-                                        logins_before=len(pool.log.logins))
+    pid, findings, verdict, _, _ = _run(
+        pool, argv, tmp_path, cwd=home_dir, logins_before=len(pool.log.logins)
+    )
     assert "miner_cmdline" not in kinds(findings)
     cfg = [f for f in findings if f.kind == "miner_config"]
     assert cfg and cfg[0].strength == Strength.strong
@@ -115,8 +142,14 @@ def test_config_only_miner_with_bare_ip_port(pool, home_dir, tmp_path):
 def test_kernel_thread_name_spoof_is_passive(pool, tmp_path):
     argv = [launch.PYTHON, str(launch.FAKE_MINER), "-o", _url(pool), "-u", launch.WALLET]
     _, findings, verdict, _, _ = _run(
-        pool, argv, tmp_path, logins_before=len(pool.log.logins), argv0="[kworker/0:1]",
-        executable=launch.PYTHON, env={"FAKE_MINER_COMM": "kworker/0:1"})
+        pool,
+        argv,
+        tmp_path,
+        logins_before=len(pool.log.logins),
+        argv0="[kworker/0:1]",
+        executable=launch.PYTHON,
+        env={"FAKE_MINER_COMM": "kworker/0:1"},
+    )
     spoof = [f for f in findings if f.kind == "kernel_thread_spoof"]
     assert spoof and spoof[0].evidence[0] == "[kworker/0:1]"
     assert verdict.status == VerdictStatus.mining and verdict.mode == MiningMode.passive
@@ -124,8 +157,9 @@ def test_kernel_thread_name_spoof_is_passive(pool, tmp_path):
 
 def test_kernel_thread_comm_without_brackets_is_passive(pool, tmp_path):
     argv = [launch.PYTHON, str(launch.FAKE_MINER), "-o", _url(pool), "-u", "w"]
-    _, findings, verdict, _, _ = _run(pool, argv, tmp_path, logins_before=len(pool.log.logins),
-                                      env={"FAKE_MINER_COMM": "kswapd0"})
+    _, findings, verdict, _, _ = _run(
+        pool, argv, tmp_path, logins_before=len(pool.log.logins), env={"FAKE_MINER_COMM": "kswapd0"}
+    )
     spoof = [f for f in findings if f.kind == "kernel_thread_spoof"]
     assert spoof and spoof[0].subject.process_name == "kswapd0"
     assert verdict.status == VerdictStatus.mining and verdict.mode == MiningMode.passive
@@ -133,12 +167,18 @@ def test_kernel_thread_comm_without_brackets_is_passive(pool, tmp_path):
 
 def test_throttled_config_only_miner_is_found_in_memory(pool, home_dir, tmp_path):
     shutil.copy(launch.FAKE_MINER, home_dir / "helper.py")
-    (home_dir / "config.json").write_text(json.dumps({"pools": [
-        {"url": f"127.0.0.1:{pool.port}", "user": launch.WALLET}]}))
+    (home_dir / "config.json").write_text(
+        json.dumps({"pools": [{"url": f"127.0.0.1:{pool.port}", "user": launch.WALLET}]})
+    )
     argv = [launch.PYTHON, str(home_dir / "helper.py")]
-    _, findings, verdict, _, util = _run(pool, argv, tmp_path, cwd=home_dir,
-                                         logins_before=len(pool.log.logins),
-                                         env={"FAKE_MINER_THROTTLE": "0.25"})
+    _, findings, verdict, _, util = _run(
+        pool,
+        argv,
+        tmp_path,
+        cwd=home_dir,
+        logins_before=len(pool.log.logins),
+        env={"FAKE_MINER_THROTTLE": "0.25"},
+    )
     assert util.top_processes[0].cpu_percent < 60
     assert "yara_memory" in kinds(findings, Strength.strong)
     assert "high_load" not in kinds(findings)
@@ -148,16 +188,17 @@ def test_throttled_config_only_miner_is_found_in_memory(pool, home_dir, tmp_path
 @pytest.mark.parametrize("mechanism", ["cron", "systemd"])
 def test_started_from_user_crontab_or_systemd_unit_is_passive(pool, tmp_path, mechanism):
     root = tmp_path / "root"
-    argv = [launch.PYTHON, str(launch.FAKE_MINER), "-o", _url(pool), "-u", launch.WALLET,
-            "-p", "x"]
+    argv = [launch.PYTHON, str(launch.FAKE_MINER), "-o", _url(pool), "-u", launch.WALLET, "-p", "x"]
     command = " ".join(argv)
     if mechanism == "cron":
         path = root / "var/spool/cron/crontabs/student"
         text = f"# m h dom mon dow command\n@reboot {command}\n"
     else:
         path = root / "home/student/.config/systemd/user/dbus-update.service"
-        text = f"[Unit]\nDescription=D-Bus update\n\n[Service]\nExecStart={command}\n" \
-               "Restart=always\n\n[Install]\nWantedBy=default.target\n"
+        text = (
+            f"[Unit]\nDescription=D-Bus update\n\n[Service]\nExecStart={command}\n"
+            "Restart=always\n\n[Install]\nWantedBy=default.target\n"
+        )
     path.parent.mkdir(parents=True)
     path.write_text(text)
     _, findings, verdict, _, _ = _run(pool, argv, root, logins_before=len(pool.log.logins))
@@ -176,11 +217,17 @@ def test_packed_miner_is_named_only_by_the_memory_scan(pool, tmp_path):
     for word in (b"XMRig", b"donate", b"stratum", b"randomx", b"pools"):
         assert word not in on_disk
     config = hide / "config.json"
-    config.write_text(json.dumps({"pools": [{"url": f"127.0.0.1:{pool.port}",
-                                             "user": launch.WALLET}]}))
-    _, findings, verdict, ctx, _ = _run(pool, [exe, "update.py"], tmp_path, cwd=hide,
-                                        logins_before=len(pool.log.logins),
-                                        env={"FAKE_MINER_DELETE_CONFIG": "1"})
+    config.write_text(
+        json.dumps({"pools": [{"url": f"127.0.0.1:{pool.port}", "user": launch.WALLET}]})
+    )
+    _, findings, verdict, ctx, _ = _run(
+        pool,
+        [exe, "update.py"],
+        tmp_path,
+        cwd=hide,
+        logins_before=len(pool.log.logins),
+        env={"FAKE_MINER_DELETE_CONFIG": "1"},
+    )
     assert not config.exists()
     assert kinds(findings, Strength.strong) == {"yara_memory"}
     mem = next(f for f in findings if f.kind == "yara_memory")
@@ -210,8 +257,16 @@ def test_connection_to_resolved_pool_domain_is_strong(pool, tmp_path):
 
 def test_wrapper_advice_never_says_delete_a_system_program(pool, tmp_path, home_dir):
     """A miner started through `timeout` must not get "delete /usr/bin/timeout"."""
-    argv = ["/usr/bin/timeout", "60", launch.PYTHON, _user_copy(home_dir), "-o", _url(pool),
-            "-u", launch.WALLET]
+    argv = [
+        "/usr/bin/timeout",
+        "60",
+        launch.PYTHON,
+        _user_copy(home_dir),
+        "-o",
+        _url(pool),
+        "-u",
+        launch.WALLET,
+    ]
     pid, findings, _verdict, _, _ = _run(pool, argv, tmp_path, logins_before=len(pool.log.logins))
     cmd = [f for f in findings if f.kind == "miner_cmdline" and f.subject.pid == pid]
     assert cmd and cmd[0].subject.exe == "/usr/bin/timeout"
@@ -229,8 +284,9 @@ def test_the_linux_memory_reader_and_yaras_own_scanner_agree(pool, platform_as):
 
     rules = detection_bundle().memory_rules
     before = len(pool.log.logins)
-    proc = launch.spawn([launch.PYTHON, str(launch.FAKE_MINER), "-o", _url(pool),
-                         "-u", launch.WALLET])
+    proc = launch.spawn(
+        [launch.PYTHON, str(launch.FAKE_MINER), "-o", _url(pool), "-u", launch.WALLET]
+    )
     try:
         launch.wait_logged_in(pool, before + 1)
         platform_as("linux")

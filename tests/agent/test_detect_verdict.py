@@ -60,14 +60,18 @@ def test_active_needs_a_user_running_a_program_from_their_own_home(tmp_path):
         Strength.strong,
         N_("No action needed."),
         N_("No action needed."),
-        subject=Subject(pid=1, user=user, exe="/usr/bin/python3",
-                        cmdline=f"python3 {home}/miners/xmrig.py -o x"),
+        subject=Subject(
+            pid=1, user=user, exe="/usr/bin/python3", cmdline=f"python3 {home}/miners/xmrig.py -o x"
+        ),
         rule="r",
     )
     v = decide([mine])
     assert v.mode == MiningMode.active and user in v.mode_reason.en
-    elsewhere = mine.model_copy(update={"subject": mine.subject.model_copy(
-        update={"cmdline": f"python3 {tmp_path}/xmrig.py"})})
+    elsewhere = mine.model_copy(
+        update={
+            "subject": mine.subject.model_copy(update={"cmdline": f"python3 {tmp_path}/xmrig.py"})
+        }
+    )
     assert decide([elsewhere]).mode == MiningMode.undetermined
 
 

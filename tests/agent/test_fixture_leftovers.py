@@ -12,8 +12,9 @@ from tests.fixtures.miners import launch
 
 def test_leftovers_are_this_runs_fixture_processes_only():
     sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
-    other_run = subprocess.Popen(sleeper, env={**os.environ, launch.FIXTURE_MARK: "pytest-1"},
-                                 start_new_session=True)
+    other_run = subprocess.Popen(
+        sleeper, env={**os.environ, launch.FIXTURE_MARK: "pytest-1"}, start_new_session=True
+    )
     ours = launch.spawn(sleeper)
     try:
         left = {p.pid for p in launch.leftovers()}

@@ -12,15 +12,32 @@ from agent.bundle.importer import classify
 from agent.config import ConfigError, parse_config
 
 EXAMPLES = int(os.environ.get("MINECHECK_FUZZ_EXAMPLES", "40"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-TOML_LINES = st.sampled_from(["[server]", "url = \"http://127.0.0.1:1\"", "[ledger]",
-                              "url = 5", "x = [", "token = \"\\u0000\"", "= 1", "[[a]]"])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+TOML_LINES = st.sampled_from(
+    [
+        "[server]",
+        'url = "http://127.0.0.1:1"',
+        "[ledger]",
+        "url = 5",
+        "x = [",
+        'token = "\\u0000"',
+        "= 1",
+        "[[a]]",
+    ]
+)
 
 
 @FUZZ
-@given(st.one_of(st.binary(max_size=500),
-                 st.lists(TOML_LINES, max_size=6).map(lambda ls: "\n".join(ls).encode())))
+@given(
+    st.one_of(
+        st.binary(max_size=500),
+        st.lists(TOML_LINES, max_size=6).map(lambda ls: "\n".join(ls).encode()),
+    )
+)
 def test_config_toml_parses_or_refuses(tmp_path_factory, raw):
     path = tmp_path_factory.mktemp("cfg") / "minecheck.toml"
     path.write_bytes(raw)

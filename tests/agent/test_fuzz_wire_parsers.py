@@ -21,8 +21,11 @@ from agent.wire import bundle as B
 from agent.wire import handcarry as H
 
 EXAMPLES = int(os.environ.get("MINECHECK_FUZZ_EXAMPLES", "40"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 # --- bundle ------------------------------------------------------------------------------
 
@@ -36,19 +39,37 @@ BUNDLE = {**FILES, B.MANIFEST: MANIFEST}
 ARCHIVE = B.pack_archive(BUNDLE)
 
 json_values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70),
-              st.floats(allow_nan=False), st.text(max_size=70)),
-    lambda inner: st.one_of(st.lists(inner, max_size=4),
-                            st.dictionaries(st.text(max_size=70), inner, max_size=4)),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**70), 2**70),
+        st.floats(allow_nan=False),
+        st.text(max_size=70),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=70), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 manifest_like = st.fixed_dictionaries(
-    {"version": st.one_of(st.text(max_size=70), json_values),
-     "files": st.one_of(st.dictionaries(st.text(max_size=70), st.one_of(
-         st.text(alphabet="0123456789abcdefABCDEF", min_size=60, max_size=66), json_values),
-         max_size=4), json_values)},
-    optional={"format": st.one_of(st.integers(-2, 4), json_values),
-              "date": st.one_of(st.text(max_size=40), json_values)},
+    {
+        "version": st.one_of(st.text(max_size=70), json_values),
+        "files": st.one_of(
+            st.dictionaries(
+                st.text(max_size=70),
+                st.one_of(
+                    st.text(alphabet="0123456789abcdefABCDEF", min_size=60, max_size=66),
+                    json_values,
+                ),
+                max_size=4,
+            ),
+            json_values,
+        ),
+    },
+    optional={
+        "format": st.one_of(st.integers(-2, 4), json_values),
+        "date": st.one_of(st.text(max_size=40), json_values),
+    },
 )
 
 
@@ -78,17 +99,21 @@ def _mutate(data: bytes, position: int, byte: int, kind: str) -> bytes:
         return data
     i = position % len(data)
     if kind == "delete":
-        return data[:i] + data[i + 1:]
-    return data[:i] + bytes([data[i] ^ (byte or 1)]) + data[i + 1:]
+        return data[:i] + data[i + 1 :]
+    return data[:i] + bytes([data[i] ^ (byte or 1)]) + data[i + 1 :]
 
 
-mutation = st.tuples(st.integers(0, 10**6), st.integers(0, 255),
-                     st.sampled_from(["flip", "insert", "delete"]))
+mutation = st.tuples(
+    st.integers(0, 10**6), st.integers(0, 255), st.sampled_from(["flip", "insert", "delete"])
+)
 
 
 @FUZZ
-@given(st.sampled_from(sorted(BUNDLE)), st.lists(mutation, min_size=1, max_size=3),
-       st.sampled_from(["edit", "drop", "add"]))
+@given(
+    st.sampled_from(sorted(BUNDLE)),
+    st.lists(mutation, min_size=1, max_size=3),
+    st.sampled_from(["edit", "drop", "add"]),
+)
 def test_changed_bundle_files_are_refused(target, mutations, how):
     files = dict(BUNDLE)
     if how == "drop":
@@ -109,9 +134,12 @@ def test_changed_bundle_files_are_refused(target, mutations, how):
 
 
 @FUZZ
-@given(st.one_of(st.binary(max_size=800),
-                 st.lists(mutation, min_size=1, max_size=4).map(
-                     lambda ms: _apply(ARCHIVE, ms))))
+@given(
+    st.one_of(
+        st.binary(max_size=800),
+        st.lists(mutation, min_size=1, max_size=4).map(lambda ms: _apply(ARCHIVE, ms)),
+    )
+)
 def test_bundle_archive_unpacks_or_refuses(raw):
     try:
         files = B.unpack_archive(raw)
@@ -128,9 +156,12 @@ def _apply(data: bytes, mutations) -> bytes:
 
 
 @FUZZ
-@given(st.one_of(st.binary(max_size=400).map(lambda b: b"MINECHECK-SIGPACK-1\n" + b),
-                 st.lists(mutation, min_size=1, max_size=4).map(
-                     lambda ms: _apply(pack(BUNDLE), ms))))
+@given(
+    st.one_of(
+        st.binary(max_size=400).map(lambda b: b"MINECHECK-SIGPACK-1\n" + b),
+        st.lists(mutation, min_size=1, max_size=4).map(lambda ms: _apply(pack(BUNDLE), ms)),
+    )
+)
 def test_packed_bundle_unpacks_or_refuses(blob):
     try:
         bundle = unpack(blob, "fuzz.bin")
@@ -155,14 +186,15 @@ PUBLIC = H.public_key_b64(KEY)
 
 
 def lookup(prefix):
-    return [H.token_key(TOKEN)] if prefix == TOKEN[:H.TOKEN_PREFIX_LEN] else []
+    return [H.token_key(TOKEN)] if prefix == TOKEN[: H.TOKEN_PREFIX_LEN] else []
 
 
 envelope_like = st.fixed_dictionaries(
     {"format": st.one_of(st.just(H.FORMAT), json_values)},
-    optional={k: st.one_of(st.text(max_size=90), json_values)
-              for k in ("report", "sha256", "public_key", "signature", "token_prefix",
-                        "token_hmac")},
+    optional={
+        k: st.one_of(st.text(max_size=90), json_values)
+        for k in ("report", "sha256", "public_key", "signature", "token_prefix", "token_hmac")
+    },
 )
 
 
@@ -190,9 +222,12 @@ def test_changed_handcarry_file_is_never_accepted(original, mutations):
 
 
 @FUZZ
-@given(st.sampled_from(["report", "sha256", "public_key", "signature", "token_prefix",
-                        "token_hmac", "format"]),
-       st.one_of(st.text(max_size=120), json_values))
+@given(
+    st.sampled_from(
+        ["report", "sha256", "public_key", "signature", "token_prefix", "token_hmac", "format"]
+    ),
+    st.one_of(st.text(max_size=120), json_values),
+)
 def test_replaced_handcarry_field_is_refused(field, value):
     envelope = json.loads(SIGNED_WITH_TOKEN)
     if envelope.get(field) == value:

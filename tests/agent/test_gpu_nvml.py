@@ -15,12 +15,24 @@ MB = 2**20
 
 def two_gpus() -> list[FakeGpu]:
     return [
-        FakeGpu(compute=[(4242, 2048 * MB)], graphics=[(4242, 2048 * MB), (777, 300 * MB)],
-                samples=[(4242, 1_000, 90), (4242, 2_000, 100), (777, 1_500, 5)]),
-        FakeGpu(name="NVIDIA GeForce RTX 3090", uuid="GPU-ffff0000-1111-2222-3333-444455556666",
-                bus_id="00000000:02:00.0", pci_device_id=0x220410DE, memory_total=24 * 2**30,
-                memory_used=10 * 2**30, utilization=98, power_mw=349_000, power_limit_mw=350_000,
-                compute=[(4242, 8192 * MB)], samples=[(4242, 1_800, 97)]),
+        FakeGpu(
+            compute=[(4242, 2048 * MB)],
+            graphics=[(4242, 2048 * MB), (777, 300 * MB)],
+            samples=[(4242, 1_000, 90), (4242, 2_000, 100), (777, 1_500, 5)],
+        ),
+        FakeGpu(
+            name="NVIDIA GeForce RTX 3090",
+            uuid="GPU-ffff0000-1111-2222-3333-444455556666",
+            bus_id="00000000:02:00.0",
+            pci_device_id=0x220410DE,
+            memory_total=24 * 2**30,
+            memory_used=10 * 2**30,
+            utilization=98,
+            power_mw=349_000,
+            power_limit_mw=350_000,
+            compute=[(4242, 8192 * MB)],
+            samples=[(4242, 1_800, 97)],
+        ),
     ]
 
 
@@ -58,8 +70,11 @@ def test_process_usage_sums_memory_and_averages_sm_since_last_call() -> None:
 
 
 def test_wddm_memory_unknown_and_process_utilization_not_supported() -> None:
-    gpu = FakeGpu(graphics=[(999, None)], samples=[(999, 10, 50)],
-                  not_supported={"nvmlDeviceGetProcessUtilization"})
+    gpu = FakeGpu(
+        graphics=[(999, None)],
+        samples=[(999, 10, 50)],
+        not_supported={"nvmlDeviceGetProcessUtilization"},
+    )
     usage = GpuSampler(make_fake_nvml([gpu])).process_usage()
     assert usage[999].memory_used_mb is None
     assert usage[999].utilization_percent is None
@@ -123,8 +138,13 @@ def test_inventory_gpu_facts() -> None:
 
 
 def test_not_supported_readings_are_none() -> None:
-    gpu = FakeGpu(not_supported={"nvmlDeviceGetPowerUsage", "nvmlDeviceGetTemperature",
-                                 "nvmlDeviceGetEnforcedPowerLimit"})
+    gpu = FakeGpu(
+        not_supported={
+            "nvmlDeviceGetPowerUsage",
+            "nvmlDeviceGetTemperature",
+            "nvmlDeviceGetEnforcedPowerLimit",
+        }
+    )
     ctx = ScanContext()
     (g,) = nvml_gpus(ctx, make_fake_nvml([gpu]))
     assert g.power_w is None and g.temperature_c is None
@@ -150,14 +170,24 @@ def test_real_pynvml_on_this_machine_without_error() -> None:
 
 
 def test_merge_does_not_list_an_nvidia_card_twice() -> None:
-    nv = GPUInfo(vendor="nvidia", name="NVIDIA GeForce RTX 3060", source="nvml",
-                 pci_bus_id="0000:01:00.0", pci_id="10de:2503")
-    sysfs_same = GPUInfo(vendor="nvidia", name="NVIDIA GeForce RTX 3060", source="sysfs",
-                         pci_bus_id="0000:01:00.0", pci_id="10de:2503")
-    wmi_same = GPUInfo(vendor="nvidia", name="NVIDIA GeForce RTX 3060", source="wmi",
-                       pci_id="10de:2503")
-    intel = GPUInfo(vendor="intel", name="Intel UHD Graphics 770", source="wmi",
-                    pci_id="8086:4680")
+    nv = GPUInfo(
+        vendor="nvidia",
+        name="NVIDIA GeForce RTX 3060",
+        source="nvml",
+        pci_bus_id="0000:01:00.0",
+        pci_id="10de:2503",
+    )
+    sysfs_same = GPUInfo(
+        vendor="nvidia",
+        name="NVIDIA GeForce RTX 3060",
+        source="sysfs",
+        pci_bus_id="0000:01:00.0",
+        pci_id="10de:2503",
+    )
+    wmi_same = GPUInfo(
+        vendor="nvidia", name="NVIDIA GeForce RTX 3060", source="wmi", pci_id="10de:2503"
+    )
+    intel = GPUInfo(vendor="intel", name="Intel UHD Graphics 770", source="wmi", pci_id="8086:4680")
     assert [g.source for g in merge([nv], [sysfs_same, intel])] == ["nvml", "wmi"]
     assert [g.source for g in merge([nv], [wmi_same, intel])] == ["nvml", "wmi"]
     # without NVML (no driver) the OS-listed NVIDIA card stays

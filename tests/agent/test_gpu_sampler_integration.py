@@ -11,12 +11,20 @@ from tests.fixtures.nvml_fake import FakeGpu, make_fake_nvml
 
 def test_nvml_rows_and_per_process_gpu_use_reach_the_utilization() -> None:
     me = os.getpid()
-    fake = make_fake_nvml([FakeGpu(utilization=97, compute=[(me, 3 * 2**30)],
-                                   samples=[(me, ts, 96) for ts in range(1, 200)])])
+    fake = make_fake_nvml(
+        [
+            FakeGpu(
+                utilization=97,
+                compute=[(me, 3 * 2**30)],
+                samples=[(me, ts, 96) for ts in range(1, 200)],
+            )
+        ]
+    )
     gpu = GpuSampler(fake)
     try:
-        util = UtilizationSampler(interval=0.2, process_interval=0.2, gpu=gpu,
-                                  top_n=1000).sample_for(0.8)
+        util = UtilizationSampler(
+            interval=0.2, process_interval=0.2, gpu=gpu, top_n=1000
+        ).sample_for(0.8)
     finally:
         gpu.close()
     (row,) = util.gpus

@@ -299,7 +299,7 @@ def test_incomplete_is_shown_first_then_incidents_group_their_findings():
     assert "Why active or passive" in text[:verdict_end]
     # what did not run comes before the explanation and the reasons
     assert text.index("What did not run") < text.index("infected by malware")
-    block = text[text.index("Miners found 1"):]
+    block = text[text.index("Miners found 1") :]
     assert block.index("Mining software is running") < block.index("pool:example")
     assert "Other findings" in text  # the info finding is not part of the incident
 
@@ -311,9 +311,16 @@ def test_tipoff_block_shows_the_pushed_phone_and_address_escaped(tmp_path):
     from agent.runner.loop import PUSHED_FILE, pushed_tipoff
 
     assert pushed_tipoff(tmp_path) == {}  # nothing pushed yet
-    (tmp_path / PUSHED_FILE).write_text(json.dumps(
-        {"interval_minutes": 60, "report_phone": " 12318 ",
-         "report_address": "<script>x</script>人民路 1 号"}), encoding="utf-8")
+    (tmp_path / PUSHED_FILE).write_text(
+        json.dumps(
+            {
+                "interval_minutes": 60,
+                "report_phone": " 12318 ",
+                "report_address": "<script>x</script>人民路 1 号",
+            }
+        ),
+        encoding="utf-8",
+    )
     tipoff = pushed_tipoff(tmp_path)
     assert tipoff == {"report_phone": "12318", "report_address": "<script>x</script>人民路 1 号"}
     text = render_html(_report(), tipoff=tipoff)
@@ -321,8 +328,9 @@ def test_tipoff_block_shows_the_pushed_phone_and_address_escaped(tmp_path):
     assert page.sections[:2] == ["verdict", "tipoff"] and "script" not in page.tags
     assert "举报方式" in page.text and "12318" in page.text and "<script>x</script>" in page.text
     assert "Where to report mining" in render_html(_report(), "en", tipoff=tipoff)
-    (tmp_path / PUSHED_FILE).write_text(json.dumps({"report_phone": 5, "report_address": ""}),
-                                        encoding="utf-8")
+    (tmp_path / PUSHED_FILE).write_text(
+        json.dumps({"report_phone": 5, "report_address": ""}), encoding="utf-8"
+    )
     assert pushed_tipoff(tmp_path) == {}
     assert "tipoff" not in _parse(render_html(_report(), tipoff={})).sections
     (tmp_path / PUSHED_FILE).write_text("[1, 2]", encoding="utf-8")

@@ -41,24 +41,32 @@ def _side(tool, base, tmp_path: Path, source_files: dict[str, str]):
 
 def test_agent_side_extracts_checks_and_compiles(tmp_path):
     tool = _tool()
-    side = _side(tool, tool.AGENT, tmp_path, {
-        "cli.py": 'from agent.i18n import _, N_\nprint(_("Hello {name}"), N_("Bye"))\n',
-        "report/templates/page.html": '<p>{{ _("In the template") }}</p>\n',
-    })
+    side = _side(
+        tool,
+        tool.AGENT,
+        tmp_path,
+        {
+            "cli.py": 'from agent.i18n import _, N_\nprint(_("Hello {name}"), N_("Bye"))\n',
+            "report/templates/page.html": '<p>{{ _("In the template") }}</p>\n',
+        },
+    )
     assert set(tool.extract(side)) == {"Hello {name}", "Bye", "In the template"}
     tool.update([side])
-    assert sorted(tool.problems([side])) == sorted([
-        "agent: no translation for 'Bye' (src/cli.py:2)",
-        "agent: no translation for 'Hello {name}' (src/cli.py:2)",
-        "agent: no translation for 'In the template' (src/report/templates/page.html:1)",
-        f"agent: {side.mo.relative_to(tmp_path)} missing (run `make i18n`)",
-    ])
+    assert sorted(tool.problems([side])) == sorted(
+        [
+            "agent: no translation for 'Bye' (src/cli.py:2)",
+            "agent: no translation for 'Hello {name}' (src/cli.py:2)",
+            "agent: no translation for 'In the template' (src/report/templates/page.html:1)",
+            f"agent: {side.mo.relative_to(tmp_path)} missing (run `make i18n`)",
+        ]
+    )
     _translate(side.po, {"Hello {name}": "你好 {nom}", "Bye": "再见", "In the template": "模板"})
     tool.compile_all([side])
     assert tool.problems([side]) == ["agent: placeholders differ in 'Hello {name}'"]
     side.po.write_text(side.po.read_text("utf-8").replace("{nom}", "{name}"), "utf-8")
     assert tool.problems([side]) == [
-        f"agent: {side.mo.relative_to(tmp_path)} is stale (run `make i18n`)"]
+        f"agent: {side.mo.relative_to(tmp_path)} is stale (run `make i18n`)"
+    ]
     tool.compile_all([side])
     assert tool.problems([side]) == []
     # a vanished message leaves the agent's catalogue
@@ -70,17 +78,24 @@ def test_agent_side_extracts_checks_and_compiles(tmp_path):
 
 def test_collector_side_reads_django_templates_and_keeps_entries(tmp_path):
     tool = _tool()
-    side = _side(tool, tool.COLLECTOR, tmp_path, {
-        "views.py": 'from django.utils.translation import gettext as _\n_("Saved.")\n',
-        "app/templates/app/page.html": (
-            '{% load i18n %}<h1>{% translate "Devices" %}</h1>\n'
-            "{% blocktranslate %}{{ count }} devices{% endblocktranslate %}\n"),
-        "app/migrations/0001_initial.py": '_("not a message")\n',
-    })
+    side = _side(
+        tool,
+        tool.COLLECTOR,
+        tmp_path,
+        {
+            "views.py": 'from django.utils.translation import gettext as _\n_("Saved.")\n',
+            "app/templates/app/page.html": (
+                '{% load i18n %}<h1>{% translate "Devices" %}</h1>\n'
+                "{% blocktranslate %}{{ count }} devices{% endblocktranslate %}\n"
+            ),
+            "app/migrations/0001_initial.py": '_("not a message")\n',
+        },
+    )
     assert set(tool.extract(side)) == {"Saved.", "Devices", "%(count)s devices"}
     tool.update([side])
-    _translate(side.po, {"Saved.": "已保存。", "Devices": "设备",
-                         "%(count)s devices": "%(cnt)s 台设备"})
+    _translate(
+        side.po, {"Saved.": "已保存。", "Devices": "设备", "%(count)s devices": "%(cnt)s 台设备"}
+    )
     tool.compile_all([side])
     found = tool.problems([side])
     assert len(found) == 1 and "%(count)s devices" in found[0]
@@ -108,8 +123,11 @@ def test_merge_driver_keeps_both_sides(tmp_path):
 def test_dedupe_keeps_the_translated_duplicate(tmp_path):
     tool = _tool()
     po = tmp_path / "dup.po"
-    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-                  'msgid "A"\nmsgstr ""\n\nmsgid "A"\nmsgstr "甲"\n', "utf-8")
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "A"\nmsgstr ""\n\nmsgid "A"\nmsgstr "甲"\n',
+        "utf-8",
+    )
     assert tool._duplicates(po) == ['"A"']
     assert tool.main(["i18n.py", "dedupe", str(po)]) == 0
     assert tool._duplicates(po) == []

@@ -9,11 +9,19 @@ from agent.wire.report import CPUInfo, GPUInfo, Hardware, MemoryInfo, OSInfo
 def hw(vram=None, discrete=True, cores=8, mem_gb=16, server=False) -> Hardware:
     gpus = []
     if vram is not None:
-        gpus = [GPUInfo(vendor="nvidia", name="NVIDIA GeForce RTX 3060", source="nvml",
-                        memory_total_mb=vram, discrete=discrete)]
+        gpus = [
+            GPUInfo(
+                vendor="nvidia",
+                name="NVIDIA GeForce RTX 3060",
+                source="nvml",
+                memory_total_mb=vram,
+                discrete=discrete,
+            )
+        ]
     return Hardware(
-        os=OSInfo(name="Windows Server 2019" if server else "Windows 11", hostname="h",
-                  is_server=server),
+        os=OSInfo(
+            name="Windows Server 2019" if server else "Windows 11", hostname="h", is_server=server
+        ),
         cpu=CPUInfo(logical_cores=cores),
         memory=MemoryInfo(total_mb=mem_gb * 1024),
         gpus=gpus,
@@ -49,8 +57,9 @@ def test_many_cores_server_and_memory_rules() -> None:
 
 
 def test_thresholds_are_configurable() -> None:
-    strict = HighPerfThresholds(discrete_gpu_vram_mb=8192, logical_cores=64,
-                                memory_total_mb=None, server_os=False)
+    strict = HighPerfThresholds(
+        discrete_gpu_vram_mb=8192, logical_cores=64, memory_total_mb=None, server_os=False
+    )
     big = hw(vram=6144, cores=32, mem_gb=128, server=True)
     assert not classify(big, strict).is_high_performance
     assert classify(hw(vram=8192), strict).is_high_performance

@@ -21,9 +21,25 @@ UUID = "4C4C4544-0042-4810-8052-B4C04F4E3132"
 
 @pytest.mark.parametrize(
     "junk",
-    ["To be filled by O.E.M.", "Default string", "System Serial Number", "None", "0", "",
-     "   ", "0000000000", "FFFFFFFF", "Not Specified", "To Be Filled By O.E.M.", "N/A",
-     "Chassis Serial Number", "\x00\x00", "123456789", "..........", None],
+    [
+        "To be filled by O.E.M.",
+        "Default string",
+        "System Serial Number",
+        "None",
+        "0",
+        "",
+        "   ",
+        "0000000000",
+        "FFFFFFFF",
+        "Not Specified",
+        "To Be Filled By O.E.M.",
+        "N/A",
+        "Chassis Serial Number",
+        "\x00\x00",
+        "123456789",
+        "..........",
+        None,
+    ],
 )
 def test_junk_serials_are_dropped(junk) -> None:
     assert clean_serial(junk) is None
@@ -37,8 +53,14 @@ def test_real_serials_survive_and_are_normalised() -> None:
 
 @pytest.mark.parametrize(
     "junk",
-    ["00000000-0000-0000-0000-000000000000", "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF",
-     "03000200-0400-0500-0006-000700080009", "not-a-uuid", "", None],
+    [
+        "00000000-0000-0000-0000-000000000000",
+        "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF",
+        "03000200-0400-0500-0006-000700080009",
+        "not-a-uuid",
+        "",
+        None,
+    ],
 )
 def test_junk_uuids_are_dropped(junk) -> None:
     assert clean_uuid(junk) is None
@@ -91,18 +113,27 @@ def test_clone_with_other_board_serial_differs() -> None:
 
 def test_clones_with_junk_serials_and_same_uuid_placeholder_differ_by_mac() -> None:
     # cheap café boards: all serials junk, the placeholder UUID; only the NIC tells them apart
-    a = identity_parts("03000200-0400-0500-0006-000700080009", "Default string",
-                       "To be filled by O.E.M.", ["d4:5d:64:1a:2b:3c"])
-    b = identity_parts("03000200-0400-0500-0006-000700080009", "Default string",
-                       "To be filled by O.E.M.", ["d4:5d:64:1a:2b:3d"])
+    a = identity_parts(
+        "03000200-0400-0500-0006-000700080009",
+        "Default string",
+        "To be filled by O.E.M.",
+        ["d4:5d:64:1a:2b:3c"],
+    )
+    b = identity_parts(
+        "03000200-0400-0500-0006-000700080009",
+        "Default string",
+        "To be filled by O.E.M.",
+        ["d4:5d:64:1a:2b:3d"],
+    )
     assert a.system_uuid is None and a.board_serial is None and a.system_serial is None
     assert fingerprint(a) != fingerprint(b)
 
 
 def test_junk_values_do_not_change_the_fingerprint() -> None:
     clean = identity_parts(UUID, None, None, ["d4:5d:64:1a:2b:3c"])
-    junk = identity_parts(UUID, "Default string", "System Serial Number",
-                          ["d4:5d:64:1a:2b:3c", "00:00:00:00:00:00"])
+    junk = identity_parts(
+        UUID, "Default string", "System Serial Number", ["d4:5d:64:1a:2b:3c", "00:00:00:00:00:00"]
+    )
     assert fingerprint(clean) == fingerprint(junk)
 
 
@@ -116,13 +147,20 @@ def test_fallback_only_when_no_hardware_part() -> None:
 def test_collect_identity_uses_only_physical_macs_and_never_the_hostname(
     monkeypatch, fake_platform
 ) -> None:
-    raw = identity_mod.RawIdentity(system_uuid=UUID, board_serial="Default string",
-                                   system_serial="PF2ABCDE", manufacturer="To be filled by O.E.M.",
-                                   product="MS-7C02", machine_id="3d1219c7c4c5404aaa1f6d2a48adfda4")
+    raw = identity_mod.RawIdentity(
+        system_uuid=UUID,
+        board_serial="Default string",
+        system_serial="PF2ABCDE",
+        manufacturer="To be filled by O.E.M.",
+        product="MS-7C02",
+        machine_id="3d1219c7c4c5404aaa1f6d2a48adfda4",
+    )
     fake_platform.identity = raw
-    nics = [NICInfo(name="enp3s0", mac="d4:5d:64:1a:2b:3c", physical=True),
-            NICInfo(name="docker0", mac="02:42:11:22:33:44", physical=False),
-            NICInfo(name="vboxnet0", mac="0a:00:27:00:00:00", physical=False)]
+    nics = [
+        NICInfo(name="enp3s0", mac="d4:5d:64:1a:2b:3c", physical=True),
+        NICInfo(name="docker0", mac="02:42:11:22:33:44", physical=False),
+        NICInfo(name="vboxnet0", mac="0a:00:27:00:00:00", physical=False),
+    ]
     ctx = ScanContext()
     ident = identity_mod.collect_identity(ctx, nics)
     assert ident.parts.macs == ["d4:5d:64:1a:2b:3c"]
@@ -154,8 +192,11 @@ def test_no_hardware_identity_falls_back_to_machine_id(
 def test_usb_nic_left_out_unless_it_is_the_only_one(monkeypatch) -> None:
     from agent.collectors.nics import NicKindInfo
 
-    monkeypatch.setattr(identity_mod, "nic_kinds", lambda: {
-        "wlx0013ef": NicKindInfo(True, None, "00:13:ef:12:34:56", usb=True)})
+    monkeypatch.setattr(
+        identity_mod,
+        "nic_kinds",
+        lambda: {"wlx0013ef": NicKindInfo(True, None, "00:13:ef:12:34:56", usb=True)},
+    )
     onboard = NICInfo(name="enp3s0", mac="d4:5d:64:1a:2b:3c", physical=True)
     dongle = NICInfo(name="wlx0013ef", mac="00:13:ef:12:34:56", physical=True)
     assert identity_mod.identity_macs([onboard, dongle]) == ["d4:5d:64:1a:2b:3c"]
@@ -168,8 +209,9 @@ def linux_dmi(monkeypatch, tmp_path, fake_platform):
     given raw DMI reading; the agent home in tmp."""
     monkeypatch.setenv("MINECHECK_HOME", str(tmp_path / "home"))
     fake_platform.caches_identity = True
-    monkeypatch.setattr(identity_mod.identity_cache.paths, "system_home",
-                        lambda: tmp_path / "system")
+    monkeypatch.setattr(
+        identity_mod.identity_cache.paths, "system_home", lambda: tmp_path / "system"
+    )
 
     def run(raw, nics, privileged):
         fake_platform.identity = raw
@@ -180,8 +222,9 @@ def linux_dmi(monkeypatch, tmp_path, fake_platform):
 
 
 ONBOARD = NICInfo(name="enp3s0", mac="d4:5d:64:1a:2b:3c", physical=True)
-FULL = identity_mod.RawIdentity(system_uuid=UUID, board_serial="MB123456789",
-                                system_serial="PF2ABCDE")
+FULL = identity_mod.RawIdentity(
+    system_uuid=UUID, board_serial="MB123456789", system_serial="PF2ABCDE"
+)
 DENIED = identity_mod.RawIdentity(denied=("product_uuid", "board_serial", "product_serial"))
 
 

@@ -94,14 +94,25 @@ def test_cpuinfo_counts_physical_cores_across_sockets(tmp_path) -> None:
 
 
 def test_cpuinfo_arm(tmp_path) -> None:
-    write(tmp_path, "proc/cpuinfo", "processor\t: 0\nBogoMIPS\t: 48.00\n"
-          "Features\t: fp asimd aes pmull sha1 sha2 crc32\nCPU implementer\t: 0x41\n")
+    write(
+        tmp_path,
+        "proc/cpuinfo",
+        "processor\t: 0\nBogoMIPS\t: 48.00\n"
+        "Features\t: fp asimd aes pmull sha1 sha2 crc32\nCPU implementer\t: 0x41\n",
+    )
     cpu = read_cpu(Root(tmp_path))
     assert cpu.vendor == "0x41" and "sha2" in cpu.flags and cpu.brand is None
 
 
-def drm_card(root: Path, card: str, bus: str, vendor: str, device: str, vram: int | None = None,
-             driver: str = "amdgpu") -> None:
+def drm_card(
+    root: Path,
+    card: str,
+    bus: str,
+    vendor: str,
+    device: str,
+    vram: int | None = None,
+    driver: str = "amdgpu",
+) -> None:
     dev = root / "sys/devices/pci0000:00" / bus
     write(root, f"sys/devices/pci0000:00/{bus}/vendor", vendor)
     write(root, f"sys/devices/pci0000:00/{bus}/device", device)
@@ -142,8 +153,11 @@ def test_block_devices_model_and_serial(tmp_path) -> None:
     write(tmp_path, "sys/block/sda/device/model", "ST2000DM008-2FR1")
     write(tmp_path, "sys/block/sda/queue/rotational", "1")
     write(tmp_path, "sys/block/sda/dev", "8:0")
-    write(tmp_path, "run/udev/data/b8:0",
-          "S:disk/by-id/ata-ST2000\nE:ID_SERIAL=ST2000DM008_ZFL1ABCD\nE:ID_SERIAL_SHORT=ZFL1ABCD")
+    write(
+        tmp_path,
+        "run/udev/data/b8:0",
+        "S:disk/by-id/ata-ST2000\nE:ID_SERIAL=ST2000DM008_ZFL1ABCD\nE:ID_SERIAL_SHORT=ZFL1ABCD",
+    )
     write(tmp_path, "sys/block/loop0/size", "100")
     disks = {d.name: d for d in list_block_devices(Root(tmp_path))}
     assert set(disks) == {"nvme0n1", "sda"}
@@ -152,10 +166,13 @@ def test_block_devices_model_and_serial(tmp_path) -> None:
 
 
 def test_network_kinds(tmp_path) -> None:
-    for name, parent in [("enp3s0", "devices/pci0000:00/0000:03:00.0/net"),
-                         ("wlp2s0", "devices/pci0000:00/0000:02:00.0/net"),
-                         ("wlx0013ef", "devices/pci0000:00/0000:00:14.0/usb1/1-2/1-2:1.0/net"),
-                         ("docker0", "devices/virtual/net"), ("veth1a2b", "devices/virtual/net")]:
+    for name, parent in [
+        ("enp3s0", "devices/pci0000:00/0000:03:00.0/net"),
+        ("wlp2s0", "devices/pci0000:00/0000:02:00.0/net"),
+        ("wlx0013ef", "devices/pci0000:00/0000:00:14.0/usb1/1-2/1-2:1.0/net"),
+        ("docker0", "devices/virtual/net"),
+        ("veth1a2b", "devices/virtual/net"),
+    ]:
         target = tmp_path / "sys" / parent / name
         write(tmp_path, f"sys/{parent}/{name}/address", "d4:5d:64:1a:2b:3c")
         if "virtual" not in parent:
@@ -171,8 +188,12 @@ def test_network_kinds(tmp_path) -> None:
 
 
 def test_os_release_machine_id_domain_and_server(tmp_path) -> None:
-    write(tmp_path, "etc/os-release", 'NAME="Rocky Linux"\nVERSION_ID="9.3"\n'
-          'PRETTY_NAME="Rocky Linux 9.3 (Blue Onyx)"\n# comment\nVARIANT_ID=server')
+    write(
+        tmp_path,
+        "etc/os-release",
+        'NAME="Rocky Linux"\nVERSION_ID="9.3"\n'
+        'PRETTY_NAME="Rocky Linux 9.3 (Blue Onyx)"\n# comment\nVARIANT_ID=server',
+    )
     root = Root(tmp_path)
     rel = os_release(root)
     assert rel["PRETTY_NAME"] == "Rocky Linux 9.3 (Blue Onyx)" and rel["VERSION_ID"] == "9.3"
@@ -216,7 +237,10 @@ def test_gpu_collector_merges_nvml_and_drm_without_duplicates(
     ctx = ScanContext()
     gpus = collect_gpus(ctx, make_fake_nvml([FakeGpu(bus_id="00000000:01:00.0")]))
     assert [(g.source, g.vendor) for g in gpus] == [
-        ("nvml", "nvidia"), ("sysfs", "intel"), ("sysfs", "amd")]
+        ("nvml", "nvidia"),
+        ("sysfs", "intel"),
+        ("sysfs", "amd"),
+    ]
     amd = gpus[2]
     assert amd.discrete is True and amd.utilization_percent == 97.0
     assert amd.memory_total_mb == 16384 and amd.memory_used_mb == 4096

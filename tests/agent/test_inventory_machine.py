@@ -58,8 +58,10 @@ def test_cpu_facts(inventory) -> None:
     assert hw.cpu.flags["aes"] == ("aes" in flags)
     assert hw.cpu.flags["avx2"] == ("avx2" in flags)
     assert hw.cpu.flags["avx512f"] == ("avx512f" in flags)
-    model = next((ln.partition(":")[2].strip() for ln in text.splitlines()
-                  if ln.startswith("model name")), None)
+    model = next(
+        (ln.partition(":")[2].strip() for ln in text.splitlines() if ln.startswith("model name")),
+        None,
+    )
     assert hw.cpu.brand == model
 
 
@@ -87,8 +89,11 @@ def test_nics_match_sys_class_net(inventory) -> None:
 def test_whole_disks_match_sys_block(inventory) -> None:
     _, _, hw = inventory
     whole = {d.device: d for d in hw.disks if d.mountpoint is None}
-    expected = {f"/dev/{n}" for n in os.listdir("/sys/block")
-                if not n.startswith(("loop", "ram", "zram", "dm-", "md", "sr", "nbd"))}
+    expected = {
+        f"/dev/{n}"
+        for n in os.listdir("/sys/block")
+        if not n.startswith(("loop", "ram", "zram", "dm-", "md", "sr", "nbd"))
+    }
     assert set(whole) == expected
     for dev, disk in whole.items():
         sectors = int(Path(f"/sys/block/{dev[5:]}/size").read_text())

@@ -41,12 +41,21 @@ def windows(monkeypatch, platform_as):
         monkeypatch.setattr(portable, "py_cpuinfo", lambda: data["cpuinfo"])
         monkeypatch.setattr(portable, "psutil_counts", lambda: (None, None))
         monkeypatch.setattr(portable, "psutil_max_mhz", lambda: None)
-        monkeypatch.setattr(nics_mod, "psutil_nics", lambda: {
-            name: nics_mod.PsutilNic(name=name, mac=nics_mod.normalize_mac(v["mac"]),
-                                     ipv4=v["ipv4"], ipv6=v["ipv6"], up=v["up"],
-                                     speed_mbps=v["speed"] or None)
-            for name, v in data["psutil"]["net_if"].items()
-        })
+        monkeypatch.setattr(
+            nics_mod,
+            "psutil_nics",
+            lambda: {
+                name: nics_mod.PsutilNic(
+                    name=name,
+                    mac=nics_mod.normalize_mac(v["mac"]),
+                    ipv4=v["ipv4"],
+                    ipv6=v["ipv6"],
+                    up=v["up"],
+                    speed_mbps=v["speed"] or None,
+                )
+                for name, v in data["psutil"]["net_if"].items()
+            },
+        )
         fake = nvml or make_fake_nvml(init_error="LibraryNotFound")
         monkeypatch.setattr(agent.platform.nvml, "load_module", lambda module=None: module or fake)
         return src
@@ -55,8 +64,7 @@ def windows(monkeypatch, platform_as):
 
 
 def test_gaming_pc(windows) -> None:
-    rtx = FakeGpu(name="NVIDIA GeForce RTX 3060", pci_device_id=0x250410DE,
-                  memory_total=12 * 2**30)
+    rtx = FakeGpu(name="NVIDIA GeForce RTX 3060", pci_device_id=0x250410DE, memory_total=12 * 2**30)
     windows("gaming_pc_rtx3060", nvml=make_fake_nvml([rtx]))
     ctx = ScanContext()
     identity, hw = collect_inventory(ctx)
@@ -137,9 +145,7 @@ def test_server(windows) -> None:
     assert ctx.errors == []
     assert hw.os.is_server and hw.cpu.logical_cores == 80
     assert hw.high_performance.category == "server"
-    assert {r.en.split(":")[0] for r in hw.high_performance.reasons} >= {
-        "Server operating system"
-    }
+    assert {r.en.split(":")[0] for r in hw.high_performance.reasons} >= {"Server operating system"}
     assert any("80 logical CPU cores" in r.en for r in hw.high_performance.reasons)
     assert identity.parts.macs == ["d0:94:66:aa:bb:01", "d0:94:66:aa:bb:02"]
     nic2 = next(n for n in hw.nics if n.name == "NIC2")
@@ -155,17 +161,20 @@ def test_cloned_cafe_pcs_stay_apart_but_reimaging_keeps_identity() -> None:
     data2["wmi"]["Win32_ComputerSystemProduct"][0]["UUID"] = "8F3C2A10-5B7E-11EC-8D3D-D45D641A2B3D"
     b = win.read_identity(FixtureSource(data2))
     assert a.machine_guid == b.machine_guid
-    fa = fingerprint(identity_parts(a.system_uuid, a.board_serial, a.system_serial,
-                                    ["d4:5d:64:1a:2b:3c"]))
-    fb = fingerprint(identity_parts(b.system_uuid, b.board_serial, b.system_serial,
-                                    ["d4:5d:64:1a:2b:3d"]))
+    fa = fingerprint(
+        identity_parts(a.system_uuid, a.board_serial, a.system_serial, ["d4:5d:64:1a:2b:3c"])
+    )
+    fb = fingerprint(
+        identity_parts(b.system_uuid, b.board_serial, b.system_serial, ["d4:5d:64:1a:2b:3d"])
+    )
     assert fa != fb
     # re-imaged (new MachineGuid), same hardware: same fingerprint
     data3 = json.loads(json.dumps(data))
     data3["registry"]["SOFTWARE\\Microsoft\\Cryptography"]["MachineGuid"] = "ffff"
     c = win.read_identity(FixtureSource(data3))
-    fc = fingerprint(identity_parts(c.system_uuid, c.board_serial, c.system_serial,
-                                    ["d4:5d:64:1a:2b:3c"]))
+    fc = fingerprint(
+        identity_parts(c.system_uuid, c.board_serial, c.system_serial, ["d4:5d:64:1a:2b:3c"])
+    )
     assert fc == fa and c.machine_guid != a.machine_guid
 
 
@@ -270,14 +279,19 @@ def test_hanging_wmi_gives_a_clear_error_and_later_queries_fail_fast(windows) ->
 def test_amd_card_from_wmi_with_registry_vram(monkeypatch, windows) -> None:
     src = windows("gaming_pc_rtx3060")
     src.wmi["Win32_VideoController"] = [
-        {"Name": "Radeon RX 580 Series", "AdapterRAM": 4293918720,
-         "PNPDeviceID": "PCI\\VEN_1002&DEV_67DF&SUBSYS_E3661DA2&REV_E7\\4&1E3B5A7C&0&0008",
-         "DriverVersion": "31.0.21912.14"},
+        {
+            "Name": "Radeon RX 580 Series",
+            "AdapterRAM": 4293918720,
+            "PNPDeviceID": "PCI\\VEN_1002&DEV_67DF&SUBSYS_E3661DA2&REV_E7\\4&1E3B5A7C&0&0008",
+            "DriverVersion": "31.0.21912.14",
+        },
     ]
     key = win.DISPLAY_CLASS_KEY.lower() + "\\0000"
-    src.registry[key] = {"DriverDesc": "Radeon RX 580 Series",
-                         "MatchingDeviceId": "PCI\\VEN_1002&DEV_67DF&REV_E7",
-                         "HardwareInformation.qwMemorySize": 8 * 2**30}
+    src.registry[key] = {
+        "DriverDesc": "Radeon RX 580 Series",
+        "MatchingDeviceId": "PCI\\VEN_1002&DEV_67DF&REV_E7",
+        "HardwareInformation.qwMemorySize": 8 * 2**30,
+    }
     ctx = ScanContext()
     _, hw = collect_inventory(ctx)
     (gpu,) = hw.gpus
@@ -289,9 +303,12 @@ def test_amd_card_from_wmi_with_registry_vram(monkeypatch, windows) -> None:
 def test_card_without_its_driver_shows_as_basic_display_but_is_named_by_pci_id(windows) -> None:
     src = windows("gaming_pc_rtx3060")
     src.wmi["Win32_VideoController"] = [
-        {"Name": "Microsoft Basic Display Adapter", "AdapterRAM": 0,
-         "PNPDeviceID": "PCI\\VEN_10DE&DEV_2504&SUBSYS_397D1462&REV_A1\\4&2B8F7A3&0&0008",
-         "DriverVersion": "10.0.22621.1"},
+        {
+            "Name": "Microsoft Basic Display Adapter",
+            "AdapterRAM": 0,
+            "PNPDeviceID": "PCI\\VEN_10DE&DEV_2504&SUBSYS_397D1462&REV_A1\\4&2B8F7A3&0&0008",
+            "DriverVersion": "10.0.22621.1",
+        },
     ]
     src.registry.pop(win.DISPLAY_CLASS_KEY.lower() + "\\0000")  # no NVIDIA driver installed
     ctx = ScanContext()

@@ -29,13 +29,16 @@ def test_real_package_programs_are_owned():
     assert not agent_platform.owned_by_system("/tmp/.X11-cache/xmrig")
 
 
-@pytest.mark.parametrize("path, owned", [
-    ("C:\\Windows\\System32\\cmd.exe", True),
-    ("c:/windows/system32/WindowsPowerShell/v1.0/powershell.exe", True),
-    ("C:\\Program Files\\WindowsApps\\Python.3.11\\python.exe", True),
-    ("C:\\Program Files (x86)\\Vendor\\app.exe", True),
-    ("C:\\Users\\Public\\svchost.exe", False),
-    ("C:\\ProgramData\\xmrig\\xmrig.exe", False),
-])
+@pytest.mark.parametrize(
+    "path, owned",
+    [
+        ("C:\\Windows\\System32\\cmd.exe", True),
+        ("c:/windows/system32/WindowsPowerShell/v1.0/powershell.exe", True),
+        ("C:\\Program Files\\WindowsApps\\Python.3.11\\python.exe", True),
+        ("C:\\Program Files (x86)\\Vendor\\app.exe", True),
+        ("C:\\Users\\Public\\svchost.exe", False),
+        ("C:\\ProgramData\\xmrig\\xmrig.exe", False),
+    ],
+)
 def test_windows_path_rules(path, owned):
     assert agent_platform.owned_by_system(path) is owned

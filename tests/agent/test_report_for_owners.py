@@ -58,13 +58,26 @@ def _report(process_name: str = "steamwebhelper") -> Report:
         agent={"version": "0.1.0", "platform": "win32", "privileged": True},
         device=DeviceIdentity(fingerprint="ab" * 32, hostname="CAFE-PC-12"),
         hardware=Hardware(memory=MemoryInfo(total_mb=16_000, available_mb=9_000)),
-        utilization=Utilization(window_seconds=60, samples=60, logical_cores=8, top_processes=[
-            ProcessUsage(pid=4242, name=process_name, cpu_seconds=30.0, cpu_percent=50.0,
-                         user="cafe", exe="C:\\Program Files (x86)\\Steam\\bin\\cef\\"
-                         "cef.win7x64\\" + process_name + ".exe",
-                         cmdline="\"C:\\Program Files (x86)\\Steam\\bin\\cef\\cef.win7x64\\"
-                         + process_name + ".exe\" --type=gpu-process --no-sandbox "
-                         "--field-trial-handle=1620,13548285463473632069,8888898837370001")]),
+        utilization=Utilization(
+            window_seconds=60,
+            samples=60,
+            logical_cores=8,
+            top_processes=[
+                ProcessUsage(
+                    pid=4242,
+                    name=process_name,
+                    cpu_seconds=30.0,
+                    cpu_percent=50.0,
+                    user="cafe",
+                    exe="C:\\Program Files (x86)\\Steam\\bin\\cef\\"
+                    "cef.win7x64\\" + process_name + ".exe",
+                    cmdline='"C:\\Program Files (x86)\\Steam\\bin\\cef\\cef.win7x64\\'
+                    + process_name
+                    + '.exe" --type=gpu-process --no-sandbox '
+                    "--field-trial-handle=1620,13548285463473632069,8888898837370001",
+                )
+            ],
+        ),
         signatures=SignatureBundleInfo(version="2026.11.30", source="builtin"),
         verdict=Verdict(status=VerdictStatus.clean),
     )
@@ -86,19 +99,23 @@ def test_process_names_are_never_broken_in_the_middle(tmp_path):
     page_file = tmp_path / "r.html"
     page_file.write_text(render_html(_report(name), "zh_CN"), encoding="utf-8")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--headless",
-                                     "--no-sandbox", "--disable-gpu"])
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
         try:
             page = browser.new_page(viewport={"width": 480, "height": 800})
             page.goto(page_file.as_uri())
-            lines = page.evaluate("""(name) => {
+            lines = page.evaluate(
+                """(name) => {
                 const td = [...document.querySelectorAll('td')]
                     .find(c => c.textContent.trim() === name);
                 const range = document.createRange();
                 range.selectNodeContents(td);
                 const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
                 return tops.size;
-            }""", name)
+            }""",
+                name,
+            )
         finally:
             browser.close()
     assert lines == 1
@@ -112,6 +129,5 @@ def test_chinese_texts_do_not_use_internal_words():
     with (locale_dir() / "zh_CN" / "LC_MESSAGES" / "minecheck.po").open("rb") as fh:
         po = read_po(fh)
     jargon = ("machine-id", "SMBIOS", "(builtin)")
-    bad = [m.string for m in po if isinstance(m.string, str)
-           and any(j in m.string for j in jargon)]
+    bad = [m.string for m in po if isinstance(m.string, str) and any(j in m.string for j in jargon)]
     assert not bad, bad

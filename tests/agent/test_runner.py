@@ -299,8 +299,13 @@ def test_run_on_a_computer_that_is_not_enrolled_refuses_with_the_next_step(tmp_p
     home.mkdir()
     env = {**os.environ, "MINECHECK_HOME": str(home), "MINECHECK_LANG": "zh_CN"}
     for args in (["run"], ["run", "--once"]):
-        done = subprocess.run([sys.executable, "-m", "agent", *args], capture_output=True,
-                              text=True, timeout=60, env=env)
+        done = subprocess.run(
+            [sys.executable, "-m", "agent", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
         assert done.returncode == 2, done.stderr
         assert "尚未登记" in done.stderr and "minecheck enroll" in done.stderr
         assert str(home / "minecheck.toml") in done.stderr  # the folder it looked in

@@ -202,7 +202,8 @@ def _minecheck(args: list[str], home: Path, pythonpath: Path) -> subprocess.Comp
 def test_without_yara_the_scan_is_an_error_never_clean(tmp_path):
     out = tmp_path / "r.json"
     proc = _minecheck(
-        ["scan", "--sample-seconds", "0", "--json", str(out)], tmp_path / "home",
+        ["scan", "--sample-seconds", "0", "--json", str(out)],
+        tmp_path / "home",
         _broken_yara_dir(tmp_path),
     )
     assert proc.returncode == 2, proc.stdout + proc.stderr
@@ -215,8 +216,10 @@ def test_run_once_exits_non_zero_when_the_scan_errored(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
     # Enrolled with a collector that is not there: the scan itself is what fails.
-    credentials.save(home, credentials.Credentials(
-        server_url="http://127.0.0.1:9", device_token="t", device_id="1"))
+    credentials.save(
+        home,
+        credentials.Credentials(server_url="http://127.0.0.1:9", device_token="t", device_id="1"),
+    )
     proc = _minecheck(["run", "--once"], home, _broken_yara_dir(tmp_path))
     assert proc.returncode != 0, proc.stdout + proc.stderr
     assert "not enrolled" not in proc.stderr

@@ -151,8 +151,9 @@ def test_detection_failure_is_incomplete_never_clean(monkeypatch):
     report = build_report(ScanOptions(sample_seconds=0))
     assert any(e.collector == "detection" for e in report.errors)
     assert report.verdict.status == VerdictStatus.incomplete
-    assert any("detection engine" in x.en and "RuntimeError" in x.en
-               for x in report.verdict.incomplete)
+    assert any(
+        "detection engine" in x.en and "RuntimeError" in x.en for x in report.verdict.incomplete
+    )
     assert all(x.zh and x.zh != x.en for x in report.verdict.incomplete)
 
 

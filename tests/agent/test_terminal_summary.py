@@ -67,19 +67,31 @@ def test_mining_with_a_failed_scanner_says_both():
 
 
 def test_incidents_group_their_findings_and_flat_list_is_the_fallback():
-    findings = [_finding("yara_memory", 11), _finding("pool_connection", 11),
-                _finding("yara_memory", 22)]
+    findings = [
+        _finding("yara_memory", 11),
+        _finding("pool_connection", 11),
+        _finding("yara_memory", 22),
+    ]
     incidents = [
-        Incident(id="i1", strength=Strength.strong, title=localized("Mining software is running"),
-                 action=localized("Nothing needs to be done. Keep this report for your records."),
-                 findings=[0, 1]),
-        Incident(id="i2", strength=Strength.strong, title=localized("Mining malware found"),
-                 action=localized("What to do"), findings=[2]),
+        Incident(
+            id="i1",
+            strength=Strength.strong,
+            title=localized("Mining software is running"),
+            action=localized("Nothing needs to be done. Keep this report for your records."),
+            findings=[0, 1],
+        ),
+        Incident(
+            id="i2",
+            strength=Strength.strong,
+            title=localized("Mining malware found"),
+            action=localized("What to do"),
+            findings=[2],
+        ),
     ]
     verdict = Verdict(status=VerdictStatus.mining, mode=MiningMode.active)
     grouped = summary_text(_report(findings=findings, incidents=incidents, verdict=verdict), "en")
     assert "Miners found (2)" in grouped
-    first = grouped[grouped.index("1. Mining software is running"):grouped.index("2. Mining")]
+    first = grouped[grouped.index("1. Mining software is running") : grouped.index("2. Mining")]
     assert "[pid 11]" in first and "[pid 22]" not in first
     flat = summary_text(_report(findings=findings, verdict=verdict), "en")
     assert "Miners found" not in flat and "Findings (3)" in flat

@@ -97,8 +97,11 @@ def test_enrolling_at_a_web_page_says_it_is_not_a_collector(tmp_path, portal, zh
 def test_nothing_listening_says_check_the_address_and_keeps_the_report(tmp_path, zh):
     url = f"http://127.0.0.1:{_closed_port()}"
     spool = _spool(tmp_path)
-    result = flush(spool, CollectorClient(ServerConfig(url=url), "t"),
-                   RetryPolicy(attempts=1, deadline_seconds=5))
+    result = flush(
+        spool,
+        CollectorClient(ServerConfig(url=url), "t"),
+        RetryPolicy(attempts=1, deadline_seconds=5),
+    )
     assert [i.report_id for i in spool.items()] == ["r1"]
     assert url in result.last_error and "[server] url" in result.last_error
     assert "没有服务应答" in result.last_error
@@ -128,11 +131,14 @@ def test_enrolling_without_an_address_names_the_flag_and_the_files_looked_for(tm
     assert "--server" in text and "minecheck.toml" in text and "汇总服务器地址" in text
 
 
-@pytest.mark.parametrize(("code", "words"), [
-    ("enrollment_refused", "新的登记令牌"),
-    ("token_revoked", "吊销"),
-    ("invalid_report", "退回"),
-])
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("enrollment_refused", "新的登记令牌"),
+        ("token_revoked", "吊销"),
+        ("invalid_report", "退回"),
+    ],
+)
 def test_collector_error_codes_become_next_steps(code, words, zh):
     from agent.transport.client import Answer
 
@@ -146,7 +152,8 @@ def test_name_resolution_failures_are_told_apart():
     exc = requests.exceptions.ConnectionError(
         "HTTPSConnectionPool(host='x.invalid', port=443): Max retries exceeded (Caused by "
         "NameResolutionError(\"Failed to resolve 'x.invalid' ([Errno -2] Name or service not "
-        "known)\"))")
+        'known)"))'
+    )
     assert problems.network_problem(exc) == "dns"
 
 

@@ -70,17 +70,32 @@ def test_printable_keeps_the_information_as_escapes():
 def _full_report() -> Report:
     """A report with every OS-sourced kind of field filled (the strings get replaced)."""
     subject = Subject(
-        pid=1, process_name="n", exe="e", sha256="s", cmdline="c", user="u", file="f",
-        remote="r", domain="d", registry_key="k", persistence="p",
+        pid=1,
+        process_name="n",
+        exe="e",
+        sha256="s",
+        cmdline="c",
+        user="u",
+        file="f",
+        remote="r",
+        domain="d",
+        registry_key="k",
+        persistence="p",
     )
     finding = Finding(
-        kind="undecodable_name", strength=Strength.weak, title=localized("Result"),
-        action=localized("What to do"), subject=subject, rule="r", evidence=["x", "y"],
+        kind="undecodable_name",
+        strength=Strength.weak,
+        title=localized("Result"),
+        action=localized("What to do"),
+        subject=subject,
+        rule="r",
+        evidence=["x", "y"],
     )
     return Report(
         agent={"version": "0", "platform": "linux"},
-        device=DeviceIdentity(fingerprint="ab" * 32, hostname="h", manufacturer="m",
-                              product="p", machine_id="i"),
+        device=DeviceIdentity(
+            fingerprint="ab" * 32, hostname="h", manufacturer="m", product="p", machine_id="i"
+        ),
         hardware=Hardware(
             os=OSInfo(name="n", hostname="h", domain="d", users=["u"]),
             cpu=CPUInfo(brand="b", vendor="v"),
@@ -89,13 +104,23 @@ def _full_report() -> Report:
             nics=[NICInfo(name="n", mac="m", ipv4=["i"])],
         ),
         utilization=Utilization(
-            window_seconds=1, samples=1,
+            window_seconds=1,
+            samples=1,
             top_processes=[ProcessUsage(pid=1, name="n", exe="e", user="u", cmdline="c")],
         ),
         findings=[finding],
-        incidents=[Incident(id="i1", strength=Strength.weak, title=localized("Result"),
-                            action=localized("What to do"), exe="e", files=["f"],
-                            remotes=["r"], findings=[0])],
+        incidents=[
+            Incident(
+                id="i1",
+                strength=Strength.weak,
+                title=localized("Result"),
+                action=localized("What to do"),
+                exe="e",
+                files=["f"],
+                remotes=["r"],
+                findings=[0],
+            )
+        ],
         verdict=Verdict(status="suspicious", reasons=[localized("Result")]),
         errors=[CollectorError(collector="c", message=localized("Result"), detail="d")],
         limitations=[localized("Result")],
@@ -146,10 +171,14 @@ def test_findings_about_any_process_serialise(name, exe, cmd, user):
     found = undecodable_name_findings([p], None)
     found.append(
         make_finding(
-            "hidden_location", Strength.weak, "Process {name} (PID {pid}) runs from {exe}",
-            "Check {exe}.", params={"name": name, "pid": 4242, "exe": p.exe},
-            subject=Subject(pid=4242, process_name=name, exe=p.exe, cmdline=" ".join(cmd),
-                            user=user),
+            "hidden_location",
+            Strength.weak,
+            "Process {name} (PID {pid}) runs from {exe}",
+            "Check {exe}.",
+            params={"name": name, "pid": 4242, "exe": p.exe},
+            subject=Subject(
+                pid=4242, process_name=name, exe=p.exe, cmdline=" ".join(cmd), user=user
+            ),
             evidence=[name, *cmd],
         )
     )
@@ -172,8 +201,19 @@ def test_a_name_that_is_not_utf8_is_a_weak_finding_never_a_crash(tmp_path, capsy
     try:
         time.sleep(0.3)
         json_path, html_path = tmp_path / "r.json", tmp_path / "r.html"
-        rc = main(["--lang", "en", "scan", "--sample-seconds", "0", "--json", str(json_path),
-                   "--html", str(html_path)])
+        rc = main(
+            [
+                "--lang",
+                "en",
+                "scan",
+                "--sample-seconds",
+                "0",
+                "--json",
+                str(json_path),
+                "--html",
+                str(html_path),
+            ]
+        )
     finally:
         proc.kill()
         proc.wait()
@@ -190,7 +230,6 @@ def test_a_name_that_is_not_utf8_is_a_weak_finding_never_a_crash(tmp_path, capsy
     assert "xmr\\xffig" in html
 
 
-
 def test_a_packed_miner_hiding_behind_an_undecodable_name_is_still_mining(tmp_path):
     """The name that is not valid text is what a miner hides behind: it must still be found
     (memory YARA; the name is one more weak finding) and reported escaped."""
@@ -205,8 +244,7 @@ def test_a_packed_miner_hiding_behind_an_undecodable_name_is_still_mining(tmp_pa
         (hide / "config.json").write_text(
             json.dumps({"pools": [{"url": f"127.0.0.1:{pool.port}", "user": launch.WALLET}]})
         )
-        miner = launch.spawn([exe, "update.py"], cwd=hide,
-                             env={"FAKE_MINER_DELETE_CONFIG": "1"})
+        miner = launch.spawn([exe, "update.py"], cwd=hide, env={"FAKE_MINER_DELETE_CONFIG": "1"})
         try:
             launch.wait_logged_in(pool)
             findings, verdict, ctx = detect([miner.pid], tmp_path)
@@ -216,9 +254,12 @@ def test_a_packed_miner_hiding_behind_an_undecodable_name_is_still_mining(tmp_pa
     assert not [e for e in ctx.errors if e.collector in ("yara_files", "yara_memory")]
     named = [f for f in findings if f.kind == "undecodable_name"]
     assert named and named[0].subject.exe.endswith(".cache-\\xff/xmr\\xffig")
-    report = Report(agent={"version": "0", "platform": "linux"},
-                    device=DeviceIdentity(fingerprint="ab" * 32, hostname="h"),
-                    findings=findings, verdict=verdict)
+    report = Report(
+        agent={"version": "0", "platform": "linux"},
+        device=DeviceIdentity(fingerprint="ab" * 32, hostname="h"),
+        findings=findings,
+        verdict=verdict,
+    )
     _no_raw_control(report.model_dump_json())
 
 

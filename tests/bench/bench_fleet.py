@@ -70,9 +70,14 @@ def _env(data: Path, database_url: str | None) -> dict:
 
 
 def cli(data: Path, database_url: str | None, *args: str) -> str:
-    return subprocess.run([sys.executable, "-m", "collector_server.cli", *args],
-                          env=_env(data, database_url), cwd=ROOT, capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        [sys.executable, "-m", "collector_server.cli", *args],
+        env=_env(data, database_url),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 def real_scan_template() -> dict:
@@ -98,13 +103,21 @@ class Gzip:
 def body_for(template: dict, identity: dict, findings: list[dict] | None) -> tuple[str, bytes]:
     now = datetime.now(timezone.utc)
     report = dict(template)
-    report.update(report_id=str(uuid.uuid4()), device=identity,
-                  started_at=(now - timedelta(seconds=70)).isoformat(),
-                  finished_at=(now - timedelta(seconds=2)).isoformat())
+    report.update(
+        report_id=str(uuid.uuid4()),
+        device=identity,
+        started_at=(now - timedelta(seconds=70)).isoformat(),
+        finished_at=(now - timedelta(seconds=2)).isoformat(),
+    )
     if findings:
         report["findings"] = findings
-        report["verdict"] = {**template["verdict"], "status": "mining", "mode": "passive",
-                             "reasons": [f["title"] for f in findings[:3]], "incomplete": []}
+        report["verdict"] = {
+            **template["verdict"],
+            "status": "mining",
+            "mode": "passive",
+            "reasons": [f["title"] for f in findings[:3]],
+            "incomplete": [],
+        }
     return report["report_id"], Gzip.compress(json.dumps(report).encode("utf-8"))
 
 
@@ -140,8 +153,9 @@ def enroll_all(endpoints: Endpoints, token: str, identities: list[dict]) -> tupl
             except queue.Empty:
                 break
             body = json.dumps({"enrollment_token": token, "device": identities[i]}).encode()
-            status, answer = _post(conn, "/api/v1/enroll", body,
-                                   {"Content-Type": "application/json"})
+            status, answer = _post(
+                conn, "/api/v1/enroll", body, {"Content-Type": "application/json"}
+            )
             if status in (200, 201):
                 tokens[i] = json.loads(answer)["device_token"]
             else:
@@ -160,8 +174,13 @@ def enroll_all(endpoints: Endpoints, token: str, identities: list[dict]) -> tupl
     return tokens, elapsed
 
 
-def upload_window(endpoints: Endpoints, template: dict, identities: list[dict],
-                  tokens: list[str], findings: list[dict]) -> dict:
+def upload_window(
+    endpoints: Endpoints,
+    template: dict,
+    identities: list[dict],
+    tokens: list[str],
+    findings: list[dict],
+) -> dict:
     rnd = random.Random(7)
     schedule = sorted((rnd.uniform(0, WINDOW), i) for i in range(len(identities)))
     work: queue.Queue[tuple[float, int]] = queue.Queue()
@@ -189,9 +208,16 @@ def upload_window(endpoints: Endpoints, template: dict, identities: list[dict],
                 time.sleep(delay)
             sent = time.perf_counter()
             try:
-                status, _ = _post(conn, "/api/v1/reports", body, {
-                    "Authorization": f"Bearer {tokens[i]}", "Content-Type": "application/json",
-                    "Content-Encoding": "gzip"})
+                status, _ = _post(
+                    conn,
+                    "/api/v1/reports",
+                    body,
+                    {
+                        "Authorization": f"Bearer {tokens[i]}",
+                        "Content-Type": "application/json",
+                        "Content-Encoding": "gzip",
+                    },
+                )
             except (OSError, http.client.HTTPException):
                 conn.close()
                 conn = endpoints.connect(n)
@@ -216,8 +242,13 @@ def upload_window(endpoints: Endpoints, template: dict, identities: list[dict],
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
-    return {"latencies": latencies, "service": service, "statuses": statuses, "acked": acked,
-            "elapsed": elapsed}
+    return {
+        "latencies": latencies,
+        "service": service,
+        "statuses": statuses,
+        "acked": acked,
+        "elapsed": elapsed,
+    }
 
 
 class PageWatcher(threading.Thread):
@@ -275,21 +306,31 @@ def database_size(data: Path, database_url: str | None) -> int:
 
 def stored_report_ids(data: Path, database_url: str | None) -> list[str]:
     """Every stored report id (one row per stored report), whatever the app's table name."""
-    find = ("SELECT table_name FROM information_schema.columns WHERE column_name = 'report_id' "
-            "AND table_name LIKE '%\\_report' AND table_schema = current_schema()")
+    find = (
+        "SELECT table_name FROM information_schema.columns WHERE column_name = 'report_id' "
+        "AND table_name LIKE '%\\_report' AND table_schema = current_schema()"
+    )
     if database_url:
         import psycopg
 
         with psycopg.connect(database_url) as conn:
-            (table,), = conn.execute(find).fetchall()
-            return [str(r[0]).replace("-", "") for r in
-                    conn.execute(f'SELECT report_id FROM "{table}"')]
+            ((table,),) = conn.execute(find).fetchall()
+            return [
+                str(r[0]).replace("-", "") for r in conn.execute(f'SELECT report_id FROM "{table}"')
+            ]
     with sqlite3.connect(data / "minecheck.sqlite3") as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name LIKE '%\\_report' "
-            "ESCAPE '\\'")]
-        table = next(t for t in tables if "report_id" in
-                     [c[1] for c in conn.execute(f'PRAGMA table_info("{t}")')])
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name LIKE '%\\_report' "
+                "ESCAPE '\\'"
+            )
+        ]
+        table = next(
+            t
+            for t in tables
+            if "report_id" in [c[1] for c in conn.execute(f'PRAGMA table_info("{t}")')]
+        )
         rows = conn.execute(f'SELECT report_id FROM "{table}"')
         return [str(r[0]).replace("-", "") for r in rows]
 
@@ -308,10 +349,22 @@ def run(backend: str, database_url: str | None, template: dict) -> dict:
     identities = [make_identity(f"fleet-{i}").model_dump(mode="json") for i in range(AGENTS)]
     findings = [json.loads(make_finding(i).model_dump_json()) for i in range(3)]
     servers = [start_server(data, database_url, threads=16) for _ in range(WEB_PROCESSES)]
-    worker = subprocess.Popen([sys.executable, "-m", "collector_server.cli", "worker",
-                               "--data", str(data), "--workers", "2"],
-                              env=_env(data, database_url), cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "collector_server.cli",
+            "worker",
+            "--data",
+            str(data),
+            "--workers",
+            "2",
+        ],
+        env=_env(data, database_url),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         endpoints = Endpoints([url for _, url in servers])
         tokens, enroll_s = enroll_all(endpoints, token, identities)
@@ -356,8 +409,7 @@ def run(backend: str, database_url: str | None, template: dict) -> dict:
         "rss_mb": rss.peak / 2**20,
         "bytes_per_report": per_report,
         "gb_per_1000_month": per_report * 1000 * SCANS_PER_MONTH / 2**30,
-        "pages": {k: (statistics.median(v), quantile(v, 95)) for k, v in pages.times.items()
-                  if v},
+        "pages": {k: (statistics.median(v), quantile(v, 95)) for k, v in pages.times.items() if v},
         "page_failures": pages.failures[:5],
         "body_kb": len(body_for(template, identities[0], None)[1]) / 1024,
         "json_kb": len(json.dumps(template)) / 1024,
@@ -368,17 +420,32 @@ def main() -> None:
     template = real_scan_template()
     results = []
     with scratch_pg_database(PG_URL) as url:
-        results.append(run("PostgreSQL", url, template) if url else
-                       run("SQLite", None, template))
-    rows = [[r["backend"], r["agents"], f"{r['enroll_rate']:.0f}", f"{r['offered']:.0f}",
-             f"{r['rate']:.0f}", f"{r['p50']:.0f}", f"{r['p99']:.0f}",
-             f"{r['service_p99']:.0f}", f"{r['cpu_ms']:.1f}",
-             ", ".join(f"{k}: {v}" for k, v in sorted(r["statuses"].items())),
-             r["lost"], r["duplicated"], f"{r['rss_mb']:.0f}",
-             f"{r['bytes_per_report'] / 1024:.1f}", f"{r['gb_per_1000_month']:.2f}"]
-            for r in results]
-    page_rows = [[r["backend"], name, f"{p50:.0f}", f"{p95:.0f}"]
-                 for r in results for name, (p50, p95) in r["pages"].items()]
+        results.append(run("PostgreSQL", url, template) if url else run("SQLite", None, template))
+    rows = [
+        [
+            r["backend"],
+            r["agents"],
+            f"{r['enroll_rate']:.0f}",
+            f"{r['offered']:.0f}",
+            f"{r['rate']:.0f}",
+            f"{r['p50']:.0f}",
+            f"{r['p99']:.0f}",
+            f"{r['service_p99']:.0f}",
+            f"{r['cpu_ms']:.1f}",
+            ", ".join(f"{k}: {v}" for k, v in sorted(r["statuses"].items())),
+            r["lost"],
+            r["duplicated"],
+            f"{r['rss_mb']:.0f}",
+            f"{r['bytes_per_report'] / 1024:.1f}",
+            f"{r['gb_per_1000_month']:.2f}",
+        ]
+        for r in results
+    ]
+    page_rows = [
+        [r["backend"], name, f"{p50:.0f}", f"{p95:.0f}"]
+        for r in results
+        for name, (p50, p95) in r["pages"].items()
+    ]
     r0 = results[0]
     body = (
         f"{WEB_PROCESSES} `minecheck-server run` processes (waitress, 16 threads) and one "
@@ -390,18 +457,33 @@ def main() -> None:
         f"({r0['json_kb']:.0f} KB JSON, {r0['body_kb']:.0f} KB gzip), "
         f"{FINDINGS_SHARE:.0%} with 3 mining findings. Server, worker, database and "
         "simulator share the machine's cores.\n\n"
-        + markdown_table(["database", "agents", "enroll/s", "offered/s", "reports/s",
-                          "p50 ms", "p99 ms", "service p99 ms", "server CPU ms/report",
-                          "answers", "lost", "duplicated", "collector RSS MB",
-                          "DB KB/report", f"DB GB per 1,000 devices/month ({SCANS_PER_MONTH} "
-                          "scans)"], rows)
+        + markdown_table(
+            [
+                "database",
+                "agents",
+                "enroll/s",
+                "offered/s",
+                "reports/s",
+                "p50 ms",
+                "p99 ms",
+                "service p99 ms",
+                "server CPU ms/report",
+                "answers",
+                "lost",
+                "duplicated",
+                "collector RSS MB",
+                "DB KB/report",
+                f"DB GB per 1,000 devices/month ({SCANS_PER_MONTH} scans)",
+            ],
+            rows,
+        )
         + "\n\nPages while the window runs (a signed-in bureau user, once a second):\n\n"
         + markdown_table(["database", "page", "p50 ms", "p95 ms"], page_rows)
-        + ("\n\nPage failures: " + "; ".join(r0["page_failures"]) if r0["page_failures"]
-           else "")
+        + ("\n\nPage failures: " + "; ".join(r0["page_failures"]) if r0["page_failures"] else "")
     )
-    write_section("fleet", f"Fleet simulator: {AGENTS:,} agents, morning peak in "
-                  f"{WINDOW:.0f} s", body)
+    write_section(
+        "fleet", f"Fleet simulator: {AGENTS:,} agents, morning peak in {WINDOW:.0f} s", body
+    )
 
 
 if __name__ == "__main__":

@@ -39,16 +39,33 @@ def main() -> None:
     load_s = time.perf_counter() - t
     skip = _sandbox_tool_pids()
     for label in ("first run (cold caches)", "second run (hash/YARA caches warm)"):
-        ctx = ScanContext(options=ScanOptions(sample_seconds=0), privileged=is_privileged(),
-                          own_pids={os.getpid()})
+        ctx = ScanContext(
+            options=ScanOptions(sample_seconds=0),
+            privileged=is_privileged(),
+            own_pids={os.getpid()},
+        )
         t = time.perf_counter()
         findings = run_detection(ctx, bundle, None, DetectionSettings(memory_exclude_pids=skip))
         took = time.perf_counter() - t
         verdict = decide(findings)
-        strong = sorted({f"{f.kind}: {f.subject.process_name or f.subject.file}"
-                         for f in findings if f.strength.value == "strong"})
-        rows.append([label, f"{took:.2f}", len(psutil.pids()), len(findings),
-                     verdict.status.value, "; ".join(strong) or "none", len(ctx.errors)])
+        strong = sorted(
+            {
+                f"{f.kind}: {f.subject.process_name or f.subject.file}"
+                for f in findings
+                if f.strength.value == "strong"
+            }
+        )
+        rows.append(
+            [
+                label,
+                f"{took:.2f}",
+                len(psutil.pids()),
+                len(findings),
+                verdict.status.value,
+                "; ".join(strong) or "none",
+                len(ctx.errors),
+            ]
+        )
     body = (
         f"`run_detection` over every process of this machine (processes, command lines, "
         f"configs, connections, persistence, ld.so.preload, YARA on every running executable, "
@@ -57,8 +74,18 @@ def main() -> None:
         f"other jobs. {len(skip)} processes of the sandbox's own tooling (sealed memfd "
         "executables, reported as `deleted_executable`, hence `suspicious`) were kept out of "
         "the memory scan.\n\n"
-        + markdown_table(["run", "seconds", "processes", "findings", "verdict",
-                          "strong evidence (other jobs' test miners run here too)", "errors"], rows)
+        + markdown_table(
+            [
+                "run",
+                "seconds",
+                "processes",
+                "findings",
+                "verdict",
+                "strong evidence (other jobs' test miners run here too)",
+                "errors",
+            ],
+            rows,
+        )
     )
     write_section("fullscan", "Full default detection pass", body)
 

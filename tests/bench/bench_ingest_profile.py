@@ -52,9 +52,13 @@ def _child(backend: str, database_url: str | None) -> dict:
     devices = []
     for i in range(DEVICES):
         identity = make_identity(f"profile-{backend}-{i}")
-        answer = client.post("/api/v1/enroll", data=json.dumps(
-            {"enrollment_token": token, "device": identity.model_dump(mode="json")}),
-            content_type="application/json")
+        answer = client.post(
+            "/api/v1/enroll",
+            data=json.dumps(
+                {"enrollment_token": token, "device": identity.model_dump(mode="json")}
+            ),
+            content_type="application/json",
+        )
         assert answer.status_code == 201, answer.content
         devices.append((identity, answer.json()["device_token"]))
     bodies = []
@@ -64,10 +68,14 @@ def _child(backend: str, database_url: str | None) -> dict:
         bodies.append((dtoken, report_gzip(report)))
 
     def upload(dtoken: str, body: bytes) -> None:
-        answer = client.generic("POST", "/api/v1/reports", body,
-                                content_type="application/json",
-                                HTTP_AUTHORIZATION=f"Bearer {dtoken}",
-                                HTTP_CONTENT_ENCODING="gzip")
+        answer = client.generic(
+            "POST",
+            "/api/v1/reports",
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {dtoken}",
+            HTTP_CONTENT_ENCODING="gzip",
+        )
         assert answer.status_code == 201, answer.content
 
     for dtoken, body in bodies[:WARMUP]:
@@ -85,8 +93,9 @@ def _child(backend: str, database_url: str | None) -> dict:
     more = []
     for n in range(len(measured)):
         identity, dtoken = devices[n % DEVICES]
-        report = make_report(identity, seed=100_000 + n, findings=3 if n % 4 == 0 else 0,
-                             processes=120)
+        report = make_report(
+            identity, seed=100_000 + n, findings=3 if n % 4 == 0 else 0, processes=120
+        )
         more.append((dtoken, report_gzip(report)))
     cpu0 = time.process_time()
     for dtoken, body in more:
@@ -104,18 +113,30 @@ def _child(backend: str, database_url: str | None) -> dict:
         where = _short(filename, line, name)
         if where is None:
             continue
-        rows.append([where, nc, round(tt / len(measured) * 1000, 2),
-                     round(ct / len(measured) * 1000, 2), round(ct / total * 100)])
+        rows.append(
+            [
+                where,
+                nc,
+                round(tt / len(measured) * 1000, 2),
+                round(ct / len(measured) * 1000, 2),
+                round(ct / total * 100),
+            ]
+        )
     tottime = sorted(
         ((func, v) for func, v in stats.stats.items()), key=lambda kv: kv[1][2], reverse=True
     )
     self_rows = []
     for func, (_cc, nc, tt, _ct, _callers) in tottime[:TOP]:
         where = _short(*func) or f"{func[2]}"
-        self_rows.append([where, nc, round(tt / len(measured) * 1000, 3),
-                          round(tt / total * 100)])
-    return {"backend": backend, "reports": len(measured), "cpu_ms": cpu_ms,
-            "cpu_ms_profiled": cpu_ms_profiled, "cumulative": _pick(rows), "self": self_rows}
+        self_rows.append([where, nc, round(tt / len(measured) * 1000, 3), round(tt / total * 100)])
+    return {
+        "backend": backend,
+        "reports": len(measured),
+        "cpu_ms": cpu_ms,
+        "cpu_ms_profiled": cpu_ms_profiled,
+        "cumulative": _pick(rows),
+        "self": self_rows,
+    }
 
 
 def _short(filename: str, line: int, name: str) -> str | None:
@@ -166,23 +187,37 @@ def main() -> None:
             f"### {r['backend']}: {r['cpu_ms']:.2f} CPU ms/report "
             f"({r['cpu_ms_profiled']:.2f} with the profiler on)\n\n"
             "Cumulative (a function with everything it calls):\n\n"
-            + markdown_table(["function", "calls", "own ms", "cumulative ms", "share %"],
-                             r["cumulative"])
+            + markdown_table(
+                ["function", "calls", "own ms", "cumulative ms", "share %"], r["cumulative"]
+            )
             + "\n\nOwn time (the function's body only):\n\n"
             + markdown_table(["function", "calls", "own ms", "share %"], r["self"])
         )
-    parts.append(f"Load average (1 min) of the shared machine: {load:.1f} before, "
-                 f"{os.getloadavg()[0]:.1f} after.")
-    write_section("ingest_profile", "Collector: where an upload's CPU goes (profile)",
-                  "\n\n".join(parts))
+    parts.append(
+        f"Load average (1 min) of the shared machine: {load:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after."
+    )
+    write_section(
+        "ingest_profile", "Collector: where an upload's CPU goes (profile)", "\n\n".join(parts)
+    )
 
 
 def _run_child(backend: str, database_url: str | None) -> dict:
     env = {**os.environ}
     done = subprocess.run(
-        [sys.executable, "-m", "tests.bench.bench_ingest_profile", "--child", backend,
-         database_url or ""],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "tests.bench.bench_ingest_profile",
+            "--child",
+            backend,
+            database_url or "",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0:
         raise RuntimeError(f"profile of {backend} failed:\n{done.stderr[-4000:]}")

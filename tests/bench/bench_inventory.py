@@ -58,8 +58,9 @@ def per_collector() -> list[list[object]]:
 def main() -> None:
     fresh = []
     for _ in range(5):
-        out = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True,
-                             check=True, cwd=ROOT)
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD], capture_output=True, text=True, check=True, cwd=ROOT
+        )
         fresh.append(json.loads(out.stdout.strip().splitlines()[-1]))
     imp = statistics.median(r["import_s"] for r in fresh)
     col = statistics.median(r["collect_s"] for r in fresh)

@@ -65,8 +65,12 @@ def seed(devices: int) -> dict:
     rnd = random.Random(7)
     now = timezone.now()
     verdicts = ["clean"] * 90 + ["suspicious"] * 6 + ["mining"] * 2 + [""] * 2
-    gpus = ["NVIDIA GeForce RTX 3060", "NVIDIA GeForce RTX 4090", "NVIDIA Tesla T4",
-            "AMD Radeon RX 6600"]
+    gpus = [
+        "NVIDIA GeForce RTX 3060",
+        "NVIDIA GeForce RTX 4090",
+        "NVIDIA Tesla T4",
+        "AMD Radeon RX 6600",
+    ]
     rooms = ["计算机教室一", "计算机教室二", "图书馆", "行政楼", "实验楼", "数据中心机房"]
     people = ["王老师", "李老师", "张老师", "刘老师", "陈老师", "杨老师"]
     batch: list[Device] = []
@@ -79,19 +83,32 @@ def seed(devices: int) -> dict:
             hp = rnd.random() < 0.05
             gpu = rnd.choice(gpus) if hp else ""
             hostname = f"S{n % SCHOOLS:03d}-PC{n // SCHOOLS:04d}"
-            batch.append(Device(
-                fingerprint=secrets.token_hex(16), hostname=hostname, organisation=school,
-                macs=[mac], mac_key=mac, ip_addresses=[ip], network_text=f"{ip} {mac}",
-                location=rnd.choice(rooms), department="信息中心",
-                responsible_person=rnd.choice(people), responsible_phone="0571-88886666",
-                asset_tag=f"ZC-{n:06d}", high_performance=hp,
-                high_performance_category="gpu_workstation" if hp else "",
-                high_performance_reason=f"独立显卡 {gpu}" if hp else "", gpu_models=gpu,
-                cpu_model="Intel(R) Core(TM) i5-9500 CPU @ 3.00GHz", memory_mb=16384,
-                os_name="Windows 10 Pro", last_verdict=rnd.choice(verdicts),
-                signature_version="2026.11.01",
-                last_seen=now - timedelta_hours(rnd.randrange(0, 24 * 40)),
-            ))
+            batch.append(
+                Device(
+                    fingerprint=secrets.token_hex(16),
+                    hostname=hostname,
+                    organisation=school,
+                    macs=[mac],
+                    mac_key=mac,
+                    ip_addresses=[ip],
+                    network_text=f"{ip} {mac}",
+                    location=rnd.choice(rooms),
+                    department="信息中心",
+                    responsible_person=rnd.choice(people),
+                    responsible_phone="0571-88886666",
+                    asset_tag=f"ZC-{n:06d}",
+                    high_performance=hp,
+                    high_performance_category="gpu_workstation" if hp else "",
+                    high_performance_reason=f"独立显卡 {gpu}" if hp else "",
+                    gpu_models=gpu,
+                    cpu_model="Intel(R) Core(TM) i5-9500 CPU @ 3.00GHz",
+                    memory_mb=16384,
+                    os_name="Windows 10 Pro",
+                    last_verdict=rnd.choice(verdicts),
+                    signature_version="2026.11.01",
+                    last_seen=now - timedelta_hours(rnd.randrange(0, 24 * 40)),
+                )
+            )
             if n == devices // 2:
                 sample = {"mac": mac, "hostname": hostname}
             if len(batch) >= 5000:
@@ -100,17 +117,29 @@ def seed(devices: int) -> dict:
         if batch:
             Device.objects.bulk_create(batch, batch_size=1000)
     users = {}
-    for key, role, org in (("bureau", "bureau_staff", county), ("school", "school_staff",
-                                                                 schools[17])):
+    for key, role, org in (
+        ("bureau", "bureau_staff", county),
+        ("school", "school_staff", schools[17]),
+    ):
         password = secrets.token_urlsafe(12)
         user = User.objects.create_user(username=f"bench-{key}", password=password)
         Profile.objects.create(user=user, role=role, organisation=org)
         users[key] = (user.username, password)
     middle = Device.objects.order_by("organisation_id", "hostname", "id")[devices // 2]
-    cursor = base64.urlsafe_b64encode(json.dumps(
-        [middle.organisation_id, middle.hostname, middle.pk]).encode()).decode().rstrip("=")
-    return {"county": county.pk, "school": schools[17].pk, "users": users,
-            "sample": sample, "middle_cursor": cursor}
+    cursor = (
+        base64.urlsafe_b64encode(
+            json.dumps([middle.organisation_id, middle.hostname, middle.pk]).encode()
+        )
+        .decode()
+        .rstrip("=")
+    )
+    return {
+        "county": county.pk,
+        "school": schools[17].pk,
+        "users": users,
+        "sample": sample,
+        "middle_cursor": cursor,
+    }
 
 
 def timedelta_hours(hours: int):
@@ -131,9 +160,13 @@ def login(base: str, username: str, password: str) -> requests.Session:
     session = requests.Session()
     page = session.get(base + "/accounts/login/", timeout=60)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    done = session.post(base + "/accounts/login/", data={
-        "username": username, "password": password, "csrfmiddlewaretoken": token},
-        headers={"Referer": base + "/accounts/login/"}, allow_redirects=False, timeout=60)
+    done = session.post(
+        base + "/accounts/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": token},
+        headers={"Referer": base + "/accounts/login/"},
+        allow_redirects=False,
+        timeout=60,
+    )
     assert done.status_code == 302, done.status_code
     return session
 
@@ -159,8 +192,12 @@ def run_backend(name: str, database_url: str | None) -> dict:
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "tests.bench.bench_ledger", "--seed", str(DEVICES)],
-        env=_child_env(data, database_url), cwd=ROOT, capture_output=True, text=True,
-        check=True)
+        env=_child_env(data, database_url),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     info = json.loads(done.stdout.strip().splitlines()[-1])
     seed_s = time.perf_counter() - started
     proc, base = start_server(data, database_url, threads=8)
@@ -171,8 +208,11 @@ def run_backend(name: str, database_url: str | None) -> dict:
         pages = [
             ("bureau: whole county, page 1", bureau, "/ledger/"),
             ("bureau: county filter, page 1", bureau, f"/ledger/?org={county}"),
-            ("bureau: middle of the ledger (keyset cursor)", bureau,
-             f"/ledger/?after={info['middle_cursor']}"),
+            (
+                "bureau: middle of the ledger (keyset cursor)",
+                bureau,
+                f"/ledger/?after={info['middle_cursor']}",
+            ),
             ("bureau: one school", bureau, f"/ledger/?org={info['school']}"),
             ("bureau: verdict = mining", bureau, "/ledger/?verdict=mining"),
             ("bureau: high-performance + GPU 'RTX'", bureau, "/ledger/?hp=1&gpu=RTX"),
@@ -195,18 +235,27 @@ def run_backend(name: str, database_url: str | None) -> dict:
             nxt = re.search(r'rel="next" href="([^"]+)"', page.text)
             url = base + "/ledger/" + nxt.group(1).replace("&amp;", "&")
         walk_q = statistics.quantiles(walk, n=20)
-        rows.append(("bureau: 20 pages forward (next links)", statistics.median(walk),
-                     walk_q[18], 0))
+        rows.append(
+            ("bureau: 20 pages forward (next links)", statistics.median(walk), walk_q[18], 0)
+        )
         overview = timed(bureau, base + "/", max(REPEAT // 4, 5))
         exports = []
-        for fmt, label, query in (("xlsx", "whole county", ""), ("csv", "whole county", ""),
-                                  ("xlsx", "one school", f"?org={info['school']}")):
+        for fmt, label, query in (
+            ("xlsx", "whole county", ""),
+            ("csv", "whole county", ""),
+            ("xlsx", "one school", f"?org={info['school']}"),
+        ):
             t0 = time.perf_counter()
             response = bureau.get(f"{base}/ledger/export.{fmt}{query}", timeout=1800)
             response.raise_for_status()
             exports.append((fmt, label, time.perf_counter() - t0, len(response.content)))
-        return {"backend": name, "seed_s": seed_s, "pages": rows, "overview": overview,
-                "exports": exports}
+        return {
+            "backend": name,
+            "seed_s": seed_s,
+            "pages": rows,
+            "overview": overview,
+            "exports": exports,
+        }
     finally:
         stop_server(proc)
 
@@ -234,7 +283,7 @@ def write_results(results: list[dict]) -> None:
         "filtered rows). Server and client share the machine's 2 cores, which other helpers' "
         "jobs also use (load average between 2 and 12 during this run), so figures vary between "
         f"runs. Target: ledger page p95 ≤ {TARGET_P95_MS} ms at 100k devices. The count "
-        "stops at 1,000 (the page then says \"more than 1000\"); a search is paged from one "
+        'stops at 1,000 (the page then says "more than 1000"); a search is paged from one '
         "unordered scan when it matches at most 2,000 rows; the overview is cached for a "
         "minute per scope (its first load counts the whole table). Exports run inside the "
         "request (XLSX: openpyxl write-only; CSV: the csv module).",
@@ -242,21 +291,44 @@ def write_results(results: list[dict]) -> None:
     for r in results:
         table = markdown_table(
             ["ledger page", "p50 ms", "p95 ms", "p95 ≤ 300 ms", "HTML KB"],
-            [[label, f"{p50:.0f}", f"{p95:.0f}", "yes" if p95 <= TARGET_P95_MS else "NO",
-              f"{size / 1024:.0f}" if size else "—"] for label, p50, p95, size in r["pages"]]
-            + [["overview (counts, charts)", f"{r['overview'][0]:.0f}",
-                f"{r['overview'][1]:.0f}", "—", f"{r['overview'][2] / 1024:.0f}"]],
+            [
+                [
+                    label,
+                    f"{p50:.0f}",
+                    f"{p95:.0f}",
+                    "yes" if p95 <= TARGET_P95_MS else "NO",
+                    f"{size / 1024:.0f}" if size else "—",
+                ]
+                for label, p50, p95, size in r["pages"]
+            ]
+            + [
+                [
+                    "overview (counts, charts)",
+                    f"{r['overview'][0]:.0f}",
+                    f"{r['overview'][1]:.0f}",
+                    "—",
+                    f"{r['overview'][2] / 1024:.0f}",
+                ]
+            ],
         )
         exports = markdown_table(
             ["export", "rows", "seconds", "size MB"],
-            [[f"{fmt.upper()}, {label}", f"{DEVICES:,}" if label == "whole county" else
-              f"{DEVICES // SCHOOLS:,}", f"{secs:.1f}", f"{size / 2**20:.1f}"]
-             for fmt, label, secs, size in r["exports"]],
+            [
+                [
+                    f"{fmt.upper()}, {label}",
+                    f"{DEVICES:,}" if label == "whole county" else f"{DEVICES // SCHOOLS:,}",
+                    f"{secs:.1f}",
+                    f"{size / 2**20:.1f}",
+                ]
+                for fmt, label, secs, size in r["exports"]
+            ],
         )
-        parts.append(f"### {r['backend']}\n\nSeeding took {r['seed_s']:.0f} s.\n\n{table}"
-                     f"\n\n{exports}")
-    write_section("ledger", "Collector: ledger page and export at 100,000 devices",
-                  "\n\n".join(parts))
+        parts.append(
+            f"### {r['backend']}\n\nSeeding took {r['seed_s']:.0f} s.\n\n{table}\n\n{exports}"
+        )
+    write_section(
+        "ledger", "Collector: ledger page and export at 100,000 devices", "\n\n".join(parts)
+    )
 
 
 if __name__ == "__main__":

@@ -43,9 +43,16 @@ def main() -> None:
     rows: list[list[object]] = []
     with StratumPool() as pool:
         proc = launch.spawn(
-            [launch.PYTHON, str(launch.FAKE_MINER), "-o", f"127.0.0.1:{pool.port}", "-u",
-             launch.WALLET], env={"FAKE_MINER_DATASET_MB": str(DATASET_MB),
-                                  "FAKE_MINER_THROTTLE": "0.05"})
+            [
+                launch.PYTHON,
+                str(launch.FAKE_MINER),
+                "-o",
+                f"127.0.0.1:{pool.port}",
+                "-u",
+                launch.WALLET,
+            ],
+            env={"FAKE_MINER_DATASET_MB": str(DATASET_MB), "FAKE_MINER_THROTTLE": "0.05"},
+        )
         try:
             _wait_dataset(proc.pid)
             launch.wait_logged_in(pool, 1, timeout=60)
@@ -53,27 +60,51 @@ def main() -> None:
             t = time.perf_counter()
             res = scan_process_memory(proc.pid, bundle.memory_rules, launch.PYTHON)
             ours = time.perf_counter() - t
-            rows.append(["minecheck (region selection)", f"{ours:.2f}",
-                         f"{ours / rss:.2f}", f"{res.scanned_bytes / 2**20:.0f} MB",
-                         ", ".join(sorted(res.rules)) or "nothing"])
+            rows.append(
+                [
+                    "minecheck (region selection)",
+                    f"{ours:.2f}",
+                    f"{ours / rss:.2f}",
+                    f"{res.scanned_bytes / 2**20:.0f} MB",
+                    ", ".join(sorted(res.rules)) or "nothing",
+                ]
+            )
             t = time.perf_counter()
             full = bundle.memory_rules.match(pid=proc.pid, timeout=600)
             whole = time.perf_counter() - t
-            rows.append(["yara-python `match(pid=)` (whole process)", f"{whole:.2f}",
-                         f"{whole / rss:.2f}", f"{rss:.2f} GB",
-                         ", ".join(sorted(m.rule for m in full)) or "nothing"])
+            rows.append(
+                [
+                    "yara-python `match(pid=)` (whole process)",
+                    f"{whole:.2f}",
+                    f"{whole / rss:.2f}",
+                    f"{rss:.2f} GB",
+                    ", ".join(sorted(m.rule for m in full)) or "nothing",
+                ]
+            )
             cli = shutil.which("yara")
             if cli:
                 t = time.perf_counter()
-                out = subprocess.run([cli, *rules_files, str(proc.pid)], capture_output=True,
-                                     text=True, timeout=600, check=False)
+                out = subprocess.run(
+                    [cli, *rules_files, str(proc.pid)],
+                    capture_output=True,
+                    text=True,
+                    timeout=600,
+                    check=False,
+                )
                 took = time.perf_counter() - t
                 names = sorted({line.split()[0] for line in out.stdout.splitlines() if line})
-                ver = subprocess.run([cli, "--version"], capture_output=True, text=True,
-                                     check=False).stdout.strip()
-                rows.append([f"`yara RULES PID` (CLI {ver})", f"{took:.2f}",
-                             f"{took / rss:.2f}", f"{rss:.2f} GB",
-                             ", ".join(names) or (out.stderr.strip()[:80] or "nothing")])
+                ver = subprocess.run(
+                    [cli, "--version"], capture_output=True, text=True, check=False
+                ).stdout.strip()
+                rows.append(
+                    [
+                        f"`yara RULES PID` (CLI {ver})",
+                        f"{took:.2f}",
+                        f"{took / rss:.2f}",
+                        f"{rss:.2f} GB",
+                        ", ".join(names) or (out.stderr.strip()[:80] or "nothing"),
+                    ]
+                )
             else:
                 rows.append(["`yara RULES PID`", "skipped: yara CLI not installed", "", "", ""])
         finally:
@@ -83,8 +114,9 @@ def main() -> None:
         f"pool) holding a {DATASET_MB} MB pseudo-random anonymous region like RandomX fast "
         f"mode; resident size {rss:.2f} GB. Rules: the shipped memory-scope rules. Target: "
         "found in <= 3 s. The machine has 2 cores shared with other jobs.\n\n"
-        + markdown_table(["scanner", "seconds", "s per GB resident", "bytes scanned",
-                          "rules matched"], rows)
+        + markdown_table(
+            ["scanner", "seconds", "s per GB resident", "bytes scanned", "rules matched"], rows
+        )
     )
     write_section("memscan", "Memory scan of a RandomX-fast-sized miner", body)
 

@@ -42,11 +42,22 @@ def _child(database_url: str) -> dict:
 
     call_command("migrate", interactive=False, verbosity=0)
     org = Organisation.objects.create(name="基准学校-prune", kind="school")
-    Device.objects.bulk_create([
-        Device(fingerprint=f"prune-{i}", hostname=f"pc-{i}", organisation=org,
-               macs=[], mac_key="", ip_addresses=[], network_text="", last_verdict="clean")
-        for i in range(DEVICES)
-    ], batch_size=1000)
+    Device.objects.bulk_create(
+        [
+            Device(
+                fingerprint=f"prune-{i}",
+                hostname=f"pc-{i}",
+                organisation=org,
+                macs=[],
+                mac_key="",
+                ip_addresses=[],
+                network_text="",
+                last_verdict="clean",
+            )
+            for i in range(DEVICES)
+        ],
+        batch_size=1000,
+    )
     raw = os.urandom(7 * 1024)  # as large as a real gzip report (does not compress further)
     now = timezone.now()
     started = time.perf_counter()
@@ -84,10 +95,20 @@ def _child(database_url: str) -> dict:
     with connection.cursor() as cur:
         cur.execute("SELECT pg_total_relation_size('ingest_report')")
         size_after = cur.fetchone()[0]
-    return {"devices": DEVICES, "rows": total, "old": done.old, "deleted": done.deleted,
-            "dry_deleted": dry.deleted, "again_deleted": again.deleted, "seed_s": seed_s,
-            "dry_s": dry_s, "prune_s": prune_s, "again_s": again_s,
-            "size_before_mb": size_before / 2**20, "size_after_mb": size_after / 2**20}
+    return {
+        "devices": DEVICES,
+        "rows": total,
+        "old": done.old,
+        "deleted": done.deleted,
+        "dry_deleted": dry.deleted,
+        "again_deleted": again.deleted,
+        "seed_s": seed_s,
+        "dry_s": dry_s,
+        "prune_s": prune_s,
+        "again_s": again_s,
+        "size_before_mb": size_before / 2**20,
+        "size_after_mb": size_after / 2**20,
+    }
 
 
 def main() -> None:
@@ -98,8 +119,13 @@ def main() -> None:
         if not url:
             print("PostgreSQL not available: prune benchmark skipped")
             return
-        done = subprocess.run([sys.executable, "-m", "tests.bench.bench_prune", "--child", url],
-                              cwd=ROOT, capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "tests.bench.bench_prune", "--child", url],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-4000:])
     r = json.loads(done.stdout.strip().splitlines()[-1])
@@ -111,11 +137,16 @@ def main() -> None:
         "are thinned (`reports.prune.prune_reports`, one UTC day at a time, batches of 2,000).\n\n"
         + markdown_table(
             ["step", "seconds", "reports"],
-            [["seed rows (SQL)", f"{r['seed_s']:.1f}", f"{r['rows']:,}"],
-             ["dry run (count)", f"{r['dry_s']:.1f}", f"{r['dry_deleted']:,} would go"],
-             ["thin", f"{r['prune_s']:.1f}", f"{r['deleted']:,} deleted of {r['old']:,} old "
-              f"({rate:,.0f}/s)"],
-             ["thin again (idempotent)", f"{r['again_s']:.1f}", f"{r['again_deleted']:,}"]],
+            [
+                ["seed rows (SQL)", f"{r['seed_s']:.1f}", f"{r['rows']:,}"],
+                ["dry run (count)", f"{r['dry_s']:.1f}", f"{r['dry_deleted']:,} would go"],
+                [
+                    "thin",
+                    f"{r['prune_s']:.1f}",
+                    f"{r['deleted']:,} deleted of {r['old']:,} old ({rate:,.0f}/s)",
+                ],
+                ["thin again (idempotent)", f"{r['again_s']:.1f}", f"{r['again_deleted']:,}"],
+            ],
         )
         + f"\n\nTable with indexes and TOAST: {r['size_before_mb']:.0f} MB before, "
         f"{r['size_after_mb']:.0f} MB right after (PostgreSQL reuses the freed space after "

@@ -46,7 +46,11 @@ def _env(data: Path) -> dict:
 def _cli(data: Path, *args: str) -> str:
     return subprocess.run(
         [sys.executable, "-m", "collector_server.cli", *args, "--data", str(data)],
-        check=True, capture_output=True, text=True, env=_env(data), cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=_env(data),
+        cwd=ROOT,
     ).stdout
 
 
@@ -81,8 +85,15 @@ def _enroll(base: str, token: str, seed: int) -> str:
     raise RuntimeError(f"enrollment {seed} failed")
 
 
-def _agent(seed: int, token: str, proxy_url: str, spool_root: Path, until: float,
-           drain_until: float, out: dict) -> None:
+def _agent(
+    seed: int,
+    token: str,
+    proxy_url: str,
+    spool_root: Path,
+    until: float,
+    drain_until: float,
+    out: dict,
+) -> None:
     """One simulated agent: spool a realistic report every ~INTERVAL s and flush it."""
     from agent.config import ServerConfig
     from agent.transport.client import CollectorClient
@@ -93,15 +104,21 @@ def _agent(seed: int, token: str, proxy_url: str, spool_root: Path, until: float
     identity = make_identity(f"soak-{seed}")
     rng = random.Random(seed)
     spool = Spool(spool_root / str(seed))
-    client = CollectorClient(ServerConfig(url=proxy_url, connect_timeout=10, read_timeout=60),
-                             token)
+    client = CollectorClient(
+        ServerConfig(url=proxy_url, connect_timeout=10, read_timeout=60), token
+    )
     policy = RetryPolicy(attempts=4, base_delay=0.5, max_delay=20, deadline_seconds=60)
     sent: list[str] = []
     acked = 0
     time.sleep(rng.uniform(0, INTERVAL))
     while time.monotonic() < until:
-        report = make_report(identity, seed=f"{seed}-{len(sent)}", findings=rng.choice([0, 0, 2]),
-                             report_id=uuid.uuid4(), started_at=datetime.now(timezone.utc))
+        report = make_report(
+            identity,
+            seed=f"{seed}-{len(sent)}",
+            findings=rng.choice([0, 0, 2]),
+            report_id=uuid.uuid4(),
+            started_at=datetime.now(timezone.utc),
+        )
         spool.put(str(report.report_id), report.model_dump_json().encode())
         sent.append(report.report_id.hex)
         acked += len(flush(spool, client, policy, rng=rng).sent)
@@ -110,15 +127,23 @@ def _agent(seed: int, token: str, proxy_url: str, spool_root: Path, until: float
         acked += len(flush(spool, client, policy, rng=rng).sent)
         if spool.items():
             time.sleep(rng.uniform(0.5, 2))
-    out[seed] = {"sent": sent, "acked": acked, "left": [i.report_id for i in spool.items()],
-                 "rejected": len(list(spool.rejected.glob("*.json")))}
+    out[seed] = {
+        "sent": sent,
+        "acked": acked,
+        "left": [i.report_id for i in spool.items()],
+        "rejected": len(list(spool.rejected.glob("*.json"))),
+    }
 
 
 def _worker(args: tuple) -> dict:
     seeds, tokens, proxy_url, spool_root, until, drain_until = args
     out: dict = {}
-    threads = [threading.Thread(target=_agent, args=(s, tokens[s], proxy_url, Path(spool_root),
-                                                     until, drain_until, out)) for s in seeds]
+    threads = [
+        threading.Thread(
+            target=_agent, args=(s, tokens[s], proxy_url, Path(spool_root), until, drain_until, out)
+        )
+        for s in seeds
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -142,15 +167,45 @@ def main() -> None:
     _cli(data, "org", "add", "soak-school", "--kind", "school")
     token = _cli(data, "token", "create", "--org", "soak-school").splitlines()[1].strip()
     server, base = _start(
-        [sys.executable, "-m", "collector_server.cli", "run", "--data", str(data), "--host",
-         "127.0.0.1", "--port", "0", "--threads", "16", "--no-migrate"],
-        _env(data), tmp / "server.log", r"listening on (http://\S+?)/?\s")
+        [
+            sys.executable,
+            "-m",
+            "collector_server.cli",
+            "run",
+            "--data",
+            str(data),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--threads",
+            "16",
+            "--no-migrate",
+        ],
+        _env(data),
+        tmp / "server.log",
+        r"listening on (http://\S+?)/?\s",
+    )
     port = base.rsplit(":", 1)[1]
     proxy, addr = _start(
-        [sys.executable, str(ROOT / "tests" / "e2e" / "fault_proxy.py"), "--target",
-         f"127.0.0.1:{port}", "--drop", str(FAULTS["drop"]), "--truncate",
-         str(FAULTS["truncate"]), "--delay", str(FAULTS["delay"]), "--seed", str(FAULTS["seed"])],
-        _env(data), tmp / "proxy.log", r"listening on (\S+)")
+        [
+            sys.executable,
+            str(ROOT / "tests" / "e2e" / "fault_proxy.py"),
+            "--target",
+            f"127.0.0.1:{port}",
+            "--drop",
+            str(FAULTS["drop"]),
+            "--truncate",
+            str(FAULTS["truncate"]),
+            "--delay",
+            str(FAULTS["delay"]),
+            "--seed",
+            str(FAULTS["seed"]),
+        ],
+        _env(data),
+        tmp / "proxy.log",
+        r"listening on (\S+)",
+    )
     samples: list = []
     stop = threading.Event()
     sampler = threading.Thread(target=_sample, args=(psutil.Process(server.pid), stop, samples))
@@ -165,8 +220,13 @@ def main() -> None:
         chunks = [list(range(AGENTS))[i::WORKERS] for i in range(WORKERS)]
         ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
         with ctx.Pool(WORKERS) as pool:
-            parts = pool.map(_worker, [(c, tokens, f"http://{addr}", str(tmp / "spools"), until,
-                                        drain_until) for c in chunks])
+            parts = pool.map(
+                _worker,
+                [
+                    (c, tokens, f"http://{addr}", str(tmp / "spools"), until, drain_until)
+                    for c in chunks
+                ],
+            )
         elapsed = time.monotonic() - started
     finally:
         stop.set()
@@ -178,8 +238,9 @@ def main() -> None:
     left = sum(len(r["left"]) for r in results.values())
     rejected = sum(r["rejected"] for r in results.values())
     db = sqlite3.connect(data / "minecheck.sqlite3")
-    stored = Counter(str(row[0]).replace("-", "") for row in
-                     db.execute("SELECT report_id FROM ingest_report"))
+    stored = Counter(
+        str(row[0]).replace("-", "") for row in db.execute("SELECT report_id FROM ingest_report")
+    )
     db.close()
     received = sum(1 for rid in sent if stored.get(rid))
     duplicated = sum(n - 1 for n in stored.values() if n > 1)
@@ -198,8 +259,10 @@ def main() -> None:
         ["rejected", rejected],
         ["lost (target 0)", lost],
         ["ingest rate (reports/s, average)", f"{len(sent) / max(elapsed, 1):.1f}"],
-        ["collector CPU % of one core: mean / max",
-         f"{sum(cpu) / max(len(cpu), 1):.0f} / {max(cpu, default=0):.0f}"],
+        [
+            "collector CPU % of one core: mean / max",
+            f"{sum(cpu) / max(len(cpu), 1):.0f} / {max(cpu, default=0):.0f}",
+        ],
         ["collector RSS MiB: peak", f"{max(rss, default=0) / 2**20:.0f}"],
     ]
     body = (
@@ -216,8 +279,17 @@ def main() -> None:
         + f"\n\nFault proxy at the end: `{proxy_stats}`\n"
     )
     write_section("soak", "Soak: 200 agents through a faulty network (transport)", body)
-    print(json.dumps({"sent": len(sent), "received": received, "lost": lost,
-                      "duplicated": duplicated, "left": left}))
+    print(
+        json.dumps(
+            {
+                "sent": len(sent),
+                "received": received,
+                "lost": lost,
+                "duplicated": duplicated,
+                "left": left,
+            }
+        )
+    )
     if lost or duplicated:
         raise SystemExit("soak: reports lost or duplicated")
 

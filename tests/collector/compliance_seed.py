@@ -22,8 +22,7 @@ class ComplianceCounty:
 def person(alias: str, org, name: str, role: str = "staff", devices=(), phone: str = ""):
     from collector_server.compliance.models import Person
 
-    row = Person.objects.using(alias).create(organisation=org, name=name, role=role,
-                                             phone=phone)
+    row = Person.objects.using(alias).create(organisation=org, name=name, role=role, phone=phone)
     if devices:
         row.devices.set(devices)
     return row
@@ -32,11 +31,12 @@ def person(alias: str, org, name: str, role: str = "staff", devices=(), phone: s
 def seed(server) -> ComplianceCounty:
     county = seed_county(server)
     user_b, password_b = server.user("school_staff", county.school_b)
-    people_a = [person(server.alias, county.school_a, "王甲", "operator", county.devices_a[:1]),
-                person(server.alias, county.school_a, "李乙")]
+    people_a = [
+        person(server.alias, county.school_a, "王甲", "operator", county.devices_a[:1]),
+        person(server.alias, county.school_a, "李乙"),
+    ]
     people_b = [person(server.alias, county.school_b, "赵丙", "other", county.devices_b[:1])]
-    return ComplianceCounty(county, server.login(user_b.username, password_b), people_a,
-                            people_b)
+    return ComplianceCounty(county, server.login(user_b.username, password_b), people_a, people_b)
 
 
 def csrf(session, url: str) -> str:
@@ -51,5 +51,11 @@ def post(session, url: str, data: dict, files: dict | None = None, page: str | N
     """POST like the browser: CSRF token from ``page`` (default ``url``), Referer set."""
     page = page or url
     token = csrf(session, page)
-    return session.post(url, data={**data, "csrfmiddlewaretoken": token}, files=files,
-                        headers={"Referer": page}, allow_redirects=False, timeout=60)
+    return session.post(
+        url,
+        data={**data, "csrfmiddlewaretoken": token},
+        files=files,
+        headers={"Referer": page},
+        allow_redirects=False,
+        timeout=60,
+    )

@@ -69,8 +69,13 @@ def django_dbs(tmp_path_factory) -> Iterator[dict[str, dict]]:
         _pg_admin(PG_URL, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
 
 
-def start_server(data: Path, database_url: str | None, extra_env: dict | None = None,
-                 threads: int = 8, log: Path | None = None) -> tuple[subprocess.Popen, str]:
+def start_server(
+    data: Path,
+    database_url: str | None,
+    extra_env: dict | None = None,
+    threads: int = 8,
+    log: Path | None = None,
+) -> tuple[subprocess.Popen, str]:
     """Start `minecheck-server run` on a free loopback port; returns (process, base URL)."""
     env = {**os.environ, "MINECHECK_DATA": str(data), **(extra_env or {})}
     env.pop("DATABASE_URL", None)
@@ -79,9 +84,25 @@ def start_server(data: Path, database_url: str | None, extra_env: dict | None = 
     log = log or data / f"server-{secrets.token_hex(3)}.log"
     out = open(log, "w+b")  # noqa: SIM115 - handed to the child process
     proc = subprocess.Popen(
-        [sys.executable, "-m", "collector_server.cli", "run", "--data", str(data),
-         "--host", "127.0.0.1", "--port", "0", "--threads", str(threads), "--no-migrate"],
-        stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "collector_server.cli",
+            "run",
+            "--data",
+            str(data),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--threads",
+            str(threads),
+            "--no-migrate",
+        ],
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=ROOT,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -62,8 +62,9 @@ class ServerEnv:
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def enroll(self, token: str, identity: DeviceIdentity, ledger: dict | None = None
-               ) -> requests.Response:
+    def enroll(
+        self, token: str, identity: DeviceIdentity, ledger: dict | None = None
+    ) -> requests.Response:
         body = {"enrollment_token": token, "device": identity.model_dump(mode="json")}
         if ledger:
             body["ledger"] = ledger
@@ -75,11 +76,20 @@ class ServerEnv:
         assert response.status_code in (200, 201), response.text
         return response.json()["device_token"]
 
-    def upload(self, device_token: str, report: Report | bytes, *, gzip_body: bool = False,
-               headers: dict | None = None) -> requests.Response:
+    def upload(
+        self,
+        device_token: str,
+        report: Report | bytes,
+        *,
+        gzip_body: bool = False,
+        headers: dict | None = None,
+    ) -> requests.Response:
         raw = report if isinstance(report, bytes) else report.model_dump_json().encode()
-        hdrs = {"Authorization": f"Bearer {device_token}", "Content-Type": "application/json",
-                **(headers or {})}
+        hdrs = {
+            "Authorization": f"Bearer {device_token}",
+            "Content-Type": "application/json",
+            **(headers or {}),
+        }
         if gzip_body:
             raw = gzip.compress(raw)
             hdrs["Content-Encoding"] = "gzip"
@@ -94,10 +104,14 @@ class ServerEnv:
         assert match, "login form without CSRF token"
         response = session.post(
             self.url("/accounts/login/"),
-            data={"username": username, "password": password,
-                  "csrfmiddlewaretoken": match.group(1)},
+            data={
+                "username": username,
+                "password": password,
+                "csrfmiddlewaretoken": match.group(1),
+            },
             headers={"Referer": self.url("/accounts/login/")},
-            allow_redirects=False, timeout=60,
+            allow_redirects=False,
+            timeout=60,
         )
         assert response.status_code == 302, f"login failed: {response.status_code}"
         return session

@@ -31,11 +31,14 @@ def _assert_4xx_json(response, *needles: str):
         assert needle in detail, detail
 
 
-@pytest.mark.parametrize("value, needle", [
-    (-1, "hardware.memory.total_mb"),
-    (2**63, "hardware.memory.total_mb"),
-    (2**31, "hardware.memory.total_mb"),
-])
+@pytest.mark.parametrize(
+    "value, needle",
+    [
+        (-1, "hardware.memory.total_mb"),
+        (2**63, "hardware.memory.total_mb"),
+        (2**31, "hardware.memory.total_mb"),
+    ],
+)
 def test_memory_size_out_of_range_is_422(server, device, value, needle):
     identity, token = device
     body = _report_dict(identity)
@@ -52,11 +55,14 @@ def test_nan_memory_size_is_422(server, device):
     _assert_4xx_json(server.upload(token, raw), "hardware.memory.total_mb")
 
 
-@pytest.mark.parametrize("started_at, needle", [
-    ("2026-05-01T08:00:00", "timezone"),
-    ("0001-01-01T00:00:00+14:00", "started_at"),
-    ("9999-12-31T23:59:59-14:00", "started_at"),
-])
+@pytest.mark.parametrize(
+    "started_at, needle",
+    [
+        ("2026-05-01T08:00:00", "timezone"),
+        ("0001-01-01T00:00:00+14:00", "started_at"),
+        ("9999-12-31T23:59:59-14:00", "started_at"),
+    ],
+)
 def test_naive_or_out_of_range_started_at_is_422(server, device, started_at, needle):
     identity, token = device
     body = _report_dict(identity)
@@ -87,8 +93,11 @@ def test_overlong_fingerprint_at_enroll_is_422(server):
     school = server.org("长指纹中学")
     identity = make_identity(f"long-{server.backend}").model_dump(mode="json")
     identity["fingerprint"] = "f" * 5000
-    response = requests.post(server.url("/api/v1/enroll"), json={
-        "enrollment_token": server.enrollment_token(school), "device": identity}, timeout=30)
+    response = requests.post(
+        server.url("/api/v1/enroll"),
+        json={"enrollment_token": server.enrollment_token(school), "device": identity},
+        timeout=30,
+    )
     _assert_4xx_json(response, "device.fingerprint")
 
 
@@ -100,14 +109,19 @@ def county(server):
 def test_huge_ledger_cursor_and_nul_search_are_not_500(server, county):
     session = county.sessions["bureau"]
     huge = base64.urlsafe_b64encode(json.dumps([10**30, "x", 10**30]).encode()).decode()
-    for params in ({"after": huge}, {"before": huge}, {"q": "\x00"},
-                   {"q": "a\x00b", "after": huge}):
+    for params in (
+        {"after": huge},
+        {"before": huge},
+        {"q": "\x00"},
+        {"q": "a\x00b", "after": huge},
+    ):
         page = session.get(server.url("/ledger/"), params=params, timeout=30)
         assert page.status_code == 200, (params, page.status_code)
 
 
-@pytest.mark.parametrize("query", ["offset=99999999999999999999999", "offset=-1", "limit=0",
-                                   "limit=abc", "offset=1e3"])
+@pytest.mark.parametrize(
+    "query", ["offset=99999999999999999999999", "offset=-1", "limit=0", "limit=abc", "offset=1e3"]
+)
 def test_device_list_bad_paging_is_400_json(server, county, query):
     session = county.sessions["bureau"]
     response = session.get(server.url(f"/api/v1/devices?{query}"), timeout=30)
@@ -121,8 +135,10 @@ def test_device_list_in_range_paging_still_works(server, county):
     assert response.status_code == 200 and response.json()["offset"] == 0
 
 
-@pytest.mark.parametrize("path", ["/api/v1/devices/abc", "/api/v1/no-such-endpoint",
-                                  "/api/v1/devices/99999999999999999999999"])
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/devices/abc", "/api/v1/no-such-endpoint", "/api/v1/devices/99999999999999999999999"],
+)
 def test_unknown_api_paths_answer_json_404(server, county, path):
     response = county.sessions["bureau"].get(server.url(path), timeout=30)
     assert response.status_code == 404
@@ -146,8 +162,9 @@ def test_handcarry_file_with_a_naive_date_is_refused(server, tmp_path):
     identity = make_identity(f"hc-naive-{school.pk}")
     body = json.loads(report_json(make_report(identity)))
     body["started_at"] = "2026-05-01T08:00:00"
-    data = handcarry.build(json.dumps(body).encode(), handcarry.install_key(tmp_path),
-                           server.enrollment_token(school))
+    data = handcarry.build(
+        json.dumps(body).encode(), handcarry.install_key(tmp_path), server.enrollment_token(school)
+    )
     with pytest.raises(HandcarryRefused, match="not a valid minecheck report"):
         import_handcarry(data)
     assert not server.devices().filter(fingerprint=identity.fingerprint).exists()

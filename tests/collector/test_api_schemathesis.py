@@ -31,8 +31,12 @@ from tests.collector.factories import make_identity
 EXAMPLES = int(os.environ.get("MINECHECK_SCHEMATHESIS_EXAMPLES", "3"))
 COVERAGE_EVERYWHERE = os.environ.get("MINECHECK_SCHEMATHESIS_COVERAGE", "") == "all"
 REPORTS = r"^/api/v1/reports$"
-CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance,
-          content_type_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    response_schema_conformance,
+    content_type_conformance,
+]
 AUTH_MODES = ["anonymous", "device_token", "enrollment_token", "session"]
 # What /api/v1/openapi.json serves, loaded twice so the report upload has its own phases.
 schema = schemathesis.openapi.from_dict(openapi_spec()).exclude(path_regex=REPORTS)
@@ -68,8 +72,7 @@ def _mode_applies(case, mode: str) -> bool:
     """Anonymous everywhere; otherwise only the credentials the operation's security names."""
     if mode == "anonymous":
         return True
-    schemes = {name for req in case.operation.definition.raw.get("security", [])
-               for name in req}
+    schemes = {name for req in case.operation.definition.raw.get("security", []) for name in req}
     wanted = {"device_token": "deviceToken", "session": "session"}.get(mode)
     if wanted is None:  # enrollment token: the operations without a security scheme (enroll)
         return not schemes
@@ -86,26 +89,30 @@ def _call_and_validate(case, server, credentials: Credentials) -> None:
     if not _mode_applies(case, credentials.mode):
         pytest.skip(f"{credentials.mode} is not a credential of this operation")
     _with_enrollment_token(case, credentials.enrollment_token)
-    case.call_and_validate(base_url=server.base_url, session=credentials.session,
-                           headers=credentials.headers, checks=CHECKS, timeout=30)
+    case.call_and_validate(
+        base_url=server.base_url,
+        session=credentials.session,
+        headers=credentials.headers,
+        checks=CHECKS,
+        timeout=30,
+    )
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_matches_openapi(case, server, credentials):
     _call_and_validate(case, server, credentials)
 
 
 @reports_schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_report_upload_matches_openapi(case, server, credentials):
     _call_and_validate(case, server, credentials)
 
 
 def test_both_schemas_together_cover_every_operation():
     """The split above leaves no operation out (and tests the upload in exactly one)."""
+
     def labels(s):
         return {result.ok().label for result in s.get_all_operations()}
 

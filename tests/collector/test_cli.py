@@ -18,8 +18,14 @@ pytestmark = pytest.mark.slow
 def cli(data: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     env = {**os.environ, "MINECHECK_DATA": str(data)}
     env.pop("DATABASE_URL", None)
-    done = subprocess.run([sys.executable, "-m", "collector_server.cli", *args], env=env,
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "collector_server.cli", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if check:
         assert done.returncode == 0, done.stderr + done.stdout
     return done
@@ -46,21 +52,23 @@ def data(tmp_path_factory) -> Path:
 def test_org_tree(data):
     cli(data, "org", "add", "城关中学", "--kind", "school", "--parent", "测试县教育局")
     cli(data, "org", "add", "星空网吧", "--kind", "cafe", "--parent", "测试县教育局")
-    dup = cli(data, "org", "add", "城关中学", "--kind", "school", "--parent", "测试县教育局",
-              check=False)
+    dup = cli(
+        data, "org", "add", "城关中学", "--kind", "school", "--parent", "测试县教育局", check=False
+    )
     assert dup.returncode == 2 and "already exists" in dup.stderr
     missing = cli(data, "org", "add", "X", "--kind", "school", "--parent", "无此单位", check=False)
     assert missing.returncode == 2 and "no organisation named" in missing.stderr
     tree = cli(data, "org", "list").stdout.splitlines()
     root = next(i for i, line in enumerate(tree) if line.startswith("测试县教育局"))
-    assert any(line.startswith("  城关中学  [school") for line in tree[root + 1:])
-    assert any(line.startswith("  星空网吧  [cafe") for line in tree[root + 1:])
+    assert any(line.startswith("  城关中学  [school") for line in tree[root + 1 :])
+    assert any(line.startswith("  星空网吧  [cafe") for line in tree[root + 1 :])
 
 
 def test_token_lifecycle(data):
     cli(data, "org", "add", "北关小学", "--kind", "school")
-    created = cli(data, "token", "create", "--org", "北关小学", "--expires-days", "7",
-                  "--max-uses", "50").stdout
+    created = cli(
+        data, "token", "create", "--org", "北关小学", "--expires-days", "7", "--max-uses", "50"
+    ).stdout
     plain = re.search(r"^(mce_\S+)$", created, re.M).group(1)
     token_id = re.search(r"\(id (\d+)\)", created).group(1)
     listing = cli(data, "token", "list").stdout
@@ -72,14 +80,16 @@ def test_token_lifecycle(data):
     cli(data, "token", "revoke", token_id)
     assert "revoked" in cli(data, "token", "list").stdout.splitlines()[0] or any(
         line.startswith(f"{token_id}\t") and line.endswith("revoked")
-        for line in cli(data, "token", "list").stdout.splitlines())
+        for line in cli(data, "token", "list").stdout.splitlines()
+    )
     bad = cli(data, "token", "revoke", "99999", check=False)
     assert bad.returncode == 2 and "no enrollment token" in bad.stderr
 
 
 def test_user_demo_and_manage(data):
-    out = cli(data, "user", "add", "teacher1", "--role", "school_staff", "--org", "城关中学",
-              check=False)
+    out = cli(
+        data, "user", "add", "teacher1", "--role", "school_staff", "--org", "城关中学", check=False
+    )
     if out.returncode != 0:  # test_org_tree did not run first (e.g. -k selection)
         cli(data, "org", "add", "城关中学", "--kind", "school")
         out = cli(data, "user", "add", "teacher1", "--role", "school_staff", "--org", "城关中学")
@@ -101,8 +111,9 @@ def test_ledger_export_and_dry_run_import(data, tmp_path):
     from tests.collector.serverenv import ServerEnv
 
     cli(data, "org", "add", "导出学校", "--kind", "school")
-    token = re.search(r"^(mce_\S+)$", cli(data, "token", "create", "--org", "导出学校").stdout,
-                      re.M).group(1)
+    token = re.search(
+        r"^(mce_\S+)$", cli(data, "token", "create", "--org", "导出学校").stdout, re.M
+    ).group(1)
     proc, url = start_server(data, None)
     try:
         env = ServerEnv(base_url=url, alias="default", backend="sqlite")
@@ -156,9 +167,16 @@ def test_commands_are_management_commands(data):
 
     ours = [name for name in COMMANDS if name != "manage"]
     assert set(ours) <= set(listed)
-    home = cli(data, "manage", "shell", "--verbosity", "0", "-c",
-               "from django.core.management import get_commands; "
-               f"print(' '.join(get_commands()[n] for n in {ours!r}))").stdout.split()
+    home = cli(
+        data,
+        "manage",
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        "from django.core.management import get_commands; "
+        f"print(' '.join(get_commands()[n] for n in {ours!r}))",
+    ).stdout.split()
     assert all(app.startswith("collector_server.") for app in home), home
     usage = cli(data, "--help").stdout
     assert all(f"  {name} " in usage for name in COMMANDS)

@@ -18,8 +18,10 @@ from tests.collector.web.test_dashboard_seed import make_device
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not IN_CI and not Path(CHROMIUM).exists(),
-                       reason="chromium is not installed at /usr/bin/chromium"),
+    pytest.mark.skipif(
+        not IN_CI and not Path(CHROMIUM).exists(),
+        reason="chromium is not installed at /usr/bin/chromium",
+    ),
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 4000
 
@@ -33,9 +35,11 @@ def _seed(server):
         org.name = org.name.rsplit("-", 1)[0]
         Organisation.objects.using(server.alias).filter(pk=org.pk).update(name=org.name)
     devices = [make_device(server.alias, schools[i % 2], f"CN-PC{i:02d}") for i in range(6)]
-    people = [person(server.alias, schools[0], "张老师", "operator", devices[:2:2]),
-              person(server.alias, schools[0], "刘老师"),
-              person(server.alias, schools[1], "陈老师", "staff", devices[1:2])]
+    people = [
+        person(server.alias, schools[0], "张老师", "operator", devices[:2:2]),
+        person(server.alias, schools[0], "刘老师"),
+        person(server.alias, schools[1], "陈老师", "staff", devices[1:2]),
+    ]
     identity = make_identity(f"browser-pledge-{bureau.pk}")
     token = server.enrolled(schools[0], identity)
     assert server.upload(token, make_report(identity)).status_code == 201
@@ -60,8 +64,9 @@ def test_pledges_and_weekly_review_walk(server, tmp_path):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": 1366, "height": 900},
-                                          locale="zh-CN", accept_downloads=True)
+            context = browser.new_context(
+                viewport={"width": 1366, "height": 900}, locale="zh-CN", accept_downloads=True
+            )
             page = context.new_page()
             page.goto(server.url("/compliance/"))
             page.fill("input[name=username]", user.username)
@@ -105,7 +110,8 @@ def test_pledges_and_weekly_review_walk(server, tmp_path):
 
     assert Pledge.objects.using(server.alias).filter(person=people[0]).count() == 1
     locked = WeeklyReview.objects.using(server.alias).filter(
-        week=week, organisation__in=[bureau, *schools], locked_at__isnull=False)
+        week=week, organisation__in=[bureau, *schools], locked_at__isnull=False
+    )
     assert [r.organisation_id for r in locked] == [bureau.pk]
     assert locked[0].problems == "城南小学客户端覆盖率偏低。"
     for name in ("pledges", "weekly-review"):

@@ -55,25 +55,31 @@ def test_person_pdf_has_seed_text_name_unit_date_and_embedded_font(server, cc):
     assert "负责人（签字）" in flat
     today = timezone.localdate()
     assert f"{today.year}年{today.month}月{today.day}日" in flat
-    assert any("WenQuanYi" in name or "Micro" in name for name in _embedded_fonts(reader)), \
+    assert any("WenQuanYi" in name or "Micro" in name for name in _embedded_fonts(reader)), (
         _embedded_fonts(reader)
-    education = a.get(server.url(f"/compliance/pledges/person/{wang.pk}.pdf?variant=education"),
-                      timeout=60)
+    )
+    education = a.get(
+        server.url(f"/compliance/pledges/person/{wang.pk}.pdf?variant=education"), timeout=60
+    )
     flat = "".join(_text(PdfReader(io.BytesIO(education.content)))[0].split())
     assert "如违背承诺" in flat and "负责人（签字）" not in flat
 
 
 def test_batch_pdf_is_the_unit_then_one_page_per_person(server, cc):
     bureau = cc.county.sessions["bureau"]
-    response = bureau.get(server.url(f"/compliance/pledges/batch/{cc.county.school_a.pk}.pdf"),
-                          timeout=60)
+    response = bureau.get(
+        server.url(f"/compliance/pledges/batch/{cc.county.school_a.pk}.pdf"), timeout=60
+    )
     assert response.status_code == 200
     pages = ["".join(t.split()) for t in _text(PdfReader(io.BytesIO(response.content)))]
     from collector_server.compliance.models import Person
 
-    names = list(Person.objects.using(server.alias).filter(
-        organisation=cc.county.school_a, active=True).order_by("name", "pk").values_list(
-        "name", flat=True))
+    names = list(
+        Person.objects.using(server.alias)
+        .filter(organisation=cc.county.school_a, active=True)
+        .order_by("name", "pk")
+        .values_list("name", flat=True)
+    )
     assert len(pages) == 1 + len(names)
     assert f"承诺人：{cc.county.school_a.name}" in pages[0]
     for page, name in zip(pages[1:], names, strict=True):
@@ -82,9 +88,13 @@ def test_batch_pdf_is_the_unit_then_one_page_per_person(server, cc):
 
 def _upload(session, server, target: str, name: str, data: bytes):
     url = server.url(f"/compliance/pledges/upload/?{target}")
-    return post(session, url, {"signed_on": timezone.localdate().isoformat(),
-                               "variant": "county"},
-                files={"file": (name, io.BytesIO(data))}, page=server.url("/compliance/pledges/"))
+    return post(
+        session,
+        url,
+        {"signed_on": timezone.localdate().isoformat(), "variant": "county"},
+        files={"file": (name, io.BytesIO(data))},
+        page=server.url("/compliance/pledges/"),
+    )
 
 
 def _leftovers() -> list[Path]:
@@ -129,13 +139,19 @@ def test_upload_keeps_every_scan_and_completion_counts(server, cc):
         assert response.status_code == 302, response.text[:3000]
     rows = list(Pledge.objects.using(server.alias).filter(person=wang).order_by("id"))
     assert [(r.scan_type, r.scan_size) for r in rows] == [
-        ("image/png", len(PNG)), ("application/pdf", len(PDF))]
+        ("image/png", len(PNG)),
+        ("application/pdf", len(PDF)),
+    ]
     for row, data in zip(rows, (PNG, PDF), strict=True):
         got = a.get(server.url(f"/compliance/pledges/{row.pk}/scan"), timeout=30)
         assert got.status_code == 200 and got.content == data
         assert row.scan_sha256 == hashlib.sha256(data).hexdigest()
-    assert cc.school_b_session.get(server.url(f"/compliance/pledges/{rows[0].pk}/scan"),
-                                   timeout=30).status_code == 404
+    assert (
+        cc.school_b_session.get(
+            server.url(f"/compliance/pledges/{rows[0].pk}/scan"), timeout=30
+        ).status_code
+        == 404
+    )
     listing = cc.school_b_session.get(server.url("/compliance/pledges/"), timeout=30).text
     assert "wang.png" not in listing
     home = a.get(server.url("/compliance/"), timeout=30).text
@@ -150,15 +166,26 @@ def test_bureau_deadline_makes_schools_overdue(server, cc):
     bureau = cc.county.sessions["bureau"]
     url = server.url(f"/compliance/settings/{cc.county.bureau.pk}/")
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
-    refused = post(cc.county.sessions["school_a"], url,
-                   {"deadline": yesterday, "variant": "county"},
-                   page=server.url("/compliance/"))
+    refused = post(
+        cc.county.sessions["school_a"],
+        url,
+        {"deadline": yesterday, "variant": "county"},
+        page=server.url("/compliance/"),
+    )
     assert refused.status_code == 404  # the bureau is outside a school's scope
-    viewer = post(cc.county.sessions["viewer"], url, {"deadline": yesterday, "variant": "county"},
-                  page=server.url("/compliance/"))
+    viewer = post(
+        cc.county.sessions["viewer"],
+        url,
+        {"deadline": yesterday, "variant": "county"},
+        page=server.url("/compliance/"),
+    )
     assert viewer.status_code == 403
-    saved = post(bureau, url, {"deadline": yesterday, "variant": "education"},
-                 page=server.url("/compliance/"))
+    saved = post(
+        bureau,
+        url,
+        {"deadline": yesterday, "variant": "education"},
+        page=server.url("/compliance/"),
+    )
     assert saved.status_code == 302
     home = bureau.get(server.url("/compliance/"), timeout=30).text
     county_row = home.split('id="county-completion"', 1)[1].split("</table>", 1)[0]
@@ -167,7 +194,8 @@ def test_bureau_deadline_makes_schools_overdue(server, cc):
     assert "已超期" in school_b_row
     # the bureau's choice of text is what schools print by default
     pdf = cc.county.sessions["school_a"].get(
-        server.url(f"/compliance/pledges/unit/{cc.county.school_a.pk}.pdf"), timeout=60)
+        server.url(f"/compliance/pledges/unit/{cc.county.school_a.pk}.pdf"), timeout=60
+    )
     flat = "".join(_text(PdfReader(io.BytesIO(pdf.content)))[0].split())
     assert "如违背承诺" in flat and "负责人（签字）" not in flat
 
@@ -181,17 +209,26 @@ def test_case_blockers_until_the_miner_signs_again(server, cc):
     from tests.collector.web.test_dashboard_seed import make_device
 
     now = timezone.now()
-    miner = make_device(server.alias, cc.county.school_a, "MINER-PC", last_verdict="mining",
-                        last_mode="active")
-    passive = make_device(server.alias, cc.county.school_a, "PASSIVE-PC",
-                          last_verdict="mining", last_mode="passive")
+    miner = make_device(
+        server.alias, cc.county.school_a, "MINER-PC", last_verdict="mining", last_mode="active"
+    )
+    passive = make_device(
+        server.alias, cc.county.school_a, "PASSIVE-PC", last_verdict="mining", last_mode="passive"
+    )
     zhou = person(server.alias, cc.county.school_a, "周学生", "other", [miner])
     teacher = person(server.alias, cc.county.school_a, "吴老师", "staff", [passive])
-    Pledge.objects.create(organisation=cc.county.school_a, person=zhou, signed_on=now.date(),
-                          scan_file="x", scan_name="old.pdf", scan_type="application/pdf",
-                          uploaded_at=now - timedelta(days=30))
-    notice = Notice.objects.create(organisation=cc.county.bureau, source="police",
-                                   number="公网安〔2026〕9号", received_at=now)
+    Pledge.objects.create(
+        organisation=cc.county.school_a,
+        person=zhou,
+        signed_on=now.date(),
+        scan_file="x",
+        scan_name="old.pdf",
+        scan_type="application/pdf",
+        uploaded_at=now - timedelta(days=30),
+    )
+    notice = Notice.objects.create(
+        organisation=cc.county.bureau, source="police", number="公网安〔2026〕9号", received_at=now
+    )
     case = Case.objects.create(notice=notice, organisation=cc.county.school_a, received_at=now)
     case.devices.set([miner, passive])
     blockers = case_blockers(case)
@@ -217,24 +254,36 @@ def test_unit_pledge_and_overdue_cases_list(server, cc):
     home = a.get(server.url("/compliance/"), timeout=30).text
     row = home.split(f'data-org="{cc.county.school_a.pk}"', 1)[1].split("</tr>", 1)[0]
     assert "<td>已签订</td>" not in row and f"?org={cc.county.school_a.pk}" in row
-    response = _upload(a, server, f"org={cc.county.school_a.pk}", "公章.jpg",
-                       b"\xff\xd8\xff\xe0" + b"\x10JFIF" + b"\x00" * 2000)
+    response = _upload(
+        a,
+        server,
+        f"org={cc.county.school_a.pk}",
+        "公章.jpg",
+        b"\xff\xd8\xff\xe0" + b"\x10JFIF" + b"\x00" * 2000,
+    )
     assert response.status_code == 302, response.text[:2000]
-    unit = Pledge.objects.using(server.alias).get(organisation=cc.county.school_a,
-                                                 person__isnull=True)
+    unit = Pledge.objects.using(server.alias).get(
+        organisation=cc.county.school_a, person__isnull=True
+    )
     assert unit.scan_type == "image/jpeg" and unit.scan_name == "公章.jpg"
     home = a.get(server.url("/compliance/"), timeout=30).text
     row = home.split(f'data-org="{cc.county.school_a.pk}"', 1)[1].split("</tr>", 1)[0]
     assert "<td>已签订</td>" in row
-    assert _upload(a, server, f"org={cc.county.school_b.pk}", "x.jpg",
-                   b"\xff\xd8\xff\xe0").status_code == 404
+    assert (
+        _upload(a, server, f"org={cc.county.school_b.pk}", "x.jpg", b"\xff\xd8\xff\xe0").status_code
+        == 404
+    )
     if server.alias != "default":
         return
     from collector_server.notices.models import Case, Notice
 
     old = timezone.now() - timedelta(days=5)
-    notice = Notice.objects.create(organisation=cc.county.bureau, source="province",
-                                   number="省监测〔2026〕88号", received_at=old)
+    notice = Notice.objects.create(
+        organisation=cc.county.bureau,
+        source="province",
+        number="省监测〔2026〕88号",
+        received_at=old,
+    )
     Case.objects.create(notice=notice, organisation=cc.county.school_b, received_at=old)
     b_list = cc.school_b_session.get(server.url("/compliance/cases/overdue/"), timeout=30).text
     assert "省监测〔2026〕88号" in b_list
@@ -251,13 +300,17 @@ def test_missing_font_is_a_clear_chinese_error(monkeypatch, tmp_path, django_dbs
     from collector_server.compliance import pdf
 
     monkeypatch.setenv("MINECHECK_CJK_FONT", str(tmp_path / "none.ttc"))
-    with translation.override("zh-hans"), pytest.raises(pdf.FontMissingError,
-                                                        match=r"中文字体文件.*不存在"):
+    with (
+        translation.override("zh-hans"),
+        pytest.raises(pdf.FontMissingError, match=r"中文字体文件.*不存在"),
+    ):
         pdf.pledges_pdf([{"variant": "county", "name": "张三", "unit": "甲校", "day": None}])
     monkeypatch.delenv("MINECHECK_CJK_FONT")
     monkeypatch.setattr(pdf, "FONT_PATHS", (str(tmp_path / "none.ttc"),))
-    with translation.override("zh-hans"), pytest.raises(pdf.FontMissingError,
-                                                        match="fonts-wqy-microhei"):
+    with (
+        translation.override("zh-hans"),
+        pytest.raises(pdf.FontMissingError, match="fonts-wqy-microhei"),
+    ):
         pdf.cjk_font_path()
 
 
@@ -269,21 +322,30 @@ def test_case_cannot_close_until_the_active_miner_signs_again(server, cc):
     from tests.collector.web.test_dashboard_seed import make_device
 
     now = timezone.now()
-    miner = make_device(server.alias, cc.county.school_a, "CLOSE-MINER", last_verdict="mining",
-                        last_mode="active")
+    miner = make_device(
+        server.alias, cc.county.school_a, "CLOSE-MINER", last_verdict="mining", last_mode="active"
+    )
     sun = person(server.alias, cc.county.school_a, "孙同学", "other", [miner])
-    notice = Notice.objects.create(organisation=cc.county.bureau, source="police",
-                                   number="公网安〔2026〕77号", received_at=now)
-    case = Case.objects.create(notice=notice, organisation=cc.county.school_a, received_at=now,
-                               state="reported", located_at=now, reported_at=now)
+    notice = Notice.objects.create(
+        organisation=cc.county.bureau, source="police", number="公网安〔2026〕77号", received_at=now
+    )
+    case = Case.objects.create(
+        notice=notice,
+        organisation=cc.county.school_a,
+        received_at=now,
+        state="reported",
+        located_at=now,
+        reported_at=now,
+    )
     case.devices.set([miner])
     a = cc.county.sessions["school_a"]
     case_url = server.url(f"/notices/cases/{case.pk}/")
     page = a.get(case_url, timeout=30).text
     blockers = page.split('data-testid="case-blockers"', 1)[1].split("</ul>", 1)[0]
     assert "孙同学" in blockers and "CLOSE-MINER" in blockers
-    refused = post(a, server.url(f"/notices/cases/{case.pk}/close/"),
-                   {"reason": "已处置"}, page=case_url)
+    refused = post(
+        a, server.url(f"/notices/cases/{case.pk}/close/"), {"reason": "已处置"}, page=case_url
+    )
     assert refused.status_code == 302
     case.refresh_from_db()
     assert case.state == "reported"
@@ -292,8 +354,9 @@ def test_case_cannot_close_until_the_active_miner_signs_again(server, cc):
     assert _upload(a, server, f"person={sun.pk}", "s.png", PNG).status_code == 302
     page = a.get(case_url, timeout=30).text
     assert 'data-testid="case-blockers"' not in page
-    closed = post(a, server.url(f"/notices/cases/{case.pk}/close/"), {"reason": "已处置"},
-                  page=case_url)
+    closed = post(
+        a, server.url(f"/notices/cases/{case.pk}/close/"), {"reason": "已处置"}, page=case_url
+    )
     assert closed.status_code == 302
     case.refresh_from_db()
     assert case.state == "closed"

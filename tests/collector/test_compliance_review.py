@@ -34,8 +34,12 @@ def _week() -> str:
 
 def _generate(server, cc, week: str):
     bureau = cc.county.sessions["bureau"]
-    response = post(bureau, server.url("/compliance/reviews/generate"), {"week": week},
-                    page=server.url("/compliance/reviews/"))
+    response = post(
+        bureau,
+        server.url("/compliance/reviews/generate"),
+        {"week": week},
+        page=server.url("/compliance/reviews/"),
+    )
     assert response.status_code == 302, response.text[:2000]
 
 
@@ -47,13 +51,22 @@ def _review(server, org):
 
 def _command(django_dbs, server, week: str) -> str:
     info = django_dbs[server.alias]
-    env = {**os.environ, "MINECHECK_DATA": str(info["data"]),
-           "DJANGO_SETTINGS_MODULE": "collector_server.settings"}
+    env = {
+        **os.environ,
+        "MINECHECK_DATA": str(info["data"]),
+        "DJANGO_SETTINGS_MODULE": "collector_server.settings",
+    }
     env.pop("DATABASE_URL", None)
     if info["database_url"]:
         env["DATABASE_URL"] = info["database_url"]
-    done = subprocess.run([sys.executable, "-m", "django", "weekly_review", "--week", week],
-                          env=env, cwd=ROOT_DIR, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "django", "weekly_review", "--week", week],
+        env=env,
+        cwd=ROOT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -77,9 +90,14 @@ def test_week_is_frozen_after_new_uploads(server, cc, django_dbs):
     page = session.get(server.url(f"/compliance/reviews/{school.pk}/"), timeout=30)
     assert page.status_code == 200 and "<svg" in page.text
     before_html = _metrics_table(page.text)
-    before_xlsx = [list(r) for r in load_workbook(io.BytesIO(session.get(
-        server.url(f"/compliance/reviews/{school.pk}.xlsx"), timeout=30).content)
-    ).active.iter_rows(values_only=True)]
+    before_xlsx = [
+        list(r)
+        for r in load_workbook(
+            io.BytesIO(
+                session.get(server.url(f"/compliance/reviews/{school.pk}.xlsx"), timeout=30).content
+            )
+        ).active.iter_rows(values_only=True)
+    ]
 
     # new reports this week: one more device reporting, one mining
     for i in range(2):
@@ -92,13 +110,20 @@ def test_week_is_frozen_after_new_uploads(server, cc, django_dbs):
 
     again = WeeklyReview.objects.using(server.alias).get(pk=school.pk)
     assert again.snapshot == school.snapshot
-    assert WeeklyReview.objects.using(server.alias).get(
-        pk=bureau_review.pk).snapshot == bureau_review.snapshot
+    assert (
+        WeeklyReview.objects.using(server.alias).get(pk=bureau_review.pk).snapshot
+        == bureau_review.snapshot
+    )
     page = session.get(server.url(f"/compliance/reviews/{school.pk}/"), timeout=30)
     assert _metrics_table(page.text) == before_html
-    after_xlsx = [list(r) for r in load_workbook(io.BytesIO(session.get(
-        server.url(f"/compliance/reviews/{school.pk}.xlsx"), timeout=30).content)
-    ).active.iter_rows(values_only=True)]
+    after_xlsx = [
+        list(r)
+        for r in load_workbook(
+            io.BytesIO(
+                session.get(server.url(f"/compliance/reviews/{school.pk}.xlsx"), timeout=30).content
+            )
+        ).active.iter_rows(values_only=True)
+    ]
     assert after_xlsx == before_xlsx
     if server.alias == "default":  # the same week computed afresh now would differ
         from collector_server.compliance.review import compute_snapshot, parse_week
@@ -116,8 +141,11 @@ def test_ranking_xlsx_and_pdf(server, cc):
     assert names == [cc.county.school_a.name, cc.county.school_b.name]  # A reports, B does not
     assert review.snapshot["schools"][1]["weak"] is True
     bureau = cc.county.sessions["bureau"]
-    wb = load_workbook(io.BytesIO(bureau.get(
-        server.url(f"/compliance/reviews/{review.pk}.xlsx"), timeout=30).content))
+    wb = load_workbook(
+        io.BytesIO(
+            bureau.get(server.url(f"/compliance/reviews/{review.pk}.xlsx"), timeout=30).content
+        )
+    )
     assert wb.sheetnames == ["每周研判", "趋势", "排名"]
     first = {r[0]: r[1] for r in wb["每周研判"].iter_rows(values_only=True) if r and r[0]}
     assert first["覆盖率（%）"] == review.snapshot["metrics"]["coverage_pct"]
@@ -128,8 +156,9 @@ def test_ranking_xlsx_and_pdf(server, cc):
     assert ranking[2][-1] == "是"
     pdf = bureau.get(server.url(f"/compliance/reviews/{review.pk}.pdf"), timeout=60)
     assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
-    text = "".join("".join(p.extract_text().split())
-                   for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    text = "".join(
+        "".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf.content)).pages
+    )
     assert f"每周研判{week}" in text and "学校排名" in text
     assert names[0] in text and names[1] in text and "措施调整" in text
 
@@ -141,8 +170,11 @@ def test_texts_then_lock_and_no_edits_after(server, cc):
     review = _review(server, cc.county.bureau)
     url = server.url(f"/compliance/reviews/{review.pk}/")
     bureau = cc.county.sessions["bureau"]
-    texts = {"experience": "机房巡查到位", "problems": "城关小学客户端未上报",
-             "adjustments": "下周逐台登记"}
+    texts = {
+        "experience": "机房巡查到位",
+        "problems": "城关小学客户端未上报",
+        "adjustments": "下周逐台登记",
+    }
     assert post(bureau, url, {**texts, "action": "save"}).status_code == 302
     assert post(bureau, url, {**texts, "action": "lock"}).status_code == 302
     locked = WeeklyReview.objects.using(server.alias).get(pk=review.pk)
@@ -150,19 +182,29 @@ def test_texts_then_lock_and_no_edits_after(server, cc):
     page = bureau.get(url, timeout=30).text
     assert 'id="review-form"' not in page and 'id="review-locked"' in page
     token_page = server.url("/compliance/reviews/")
-    refused = post(bureau, url, {"experience": "改过", "problems": "", "adjustments": ""},
-                   page=token_page)
+    refused = post(
+        bureau, url, {"experience": "改过", "problems": "", "adjustments": ""}, page=token_page
+    )
     assert refused.status_code == 409 and "已锁定" in refused.text
     assert WeeklyReview.objects.using(server.alias).get(pk=review.pk).experience == "机房巡查到位"
-    xlsx = load_workbook(io.BytesIO(bureau.get(
-        server.url(f"/compliance/reviews/{review.pk}.xlsx"), timeout=30).content))
+    xlsx = load_workbook(
+        io.BytesIO(
+            bureau.get(server.url(f"/compliance/reviews/{review.pk}.xlsx"), timeout=30).content
+        )
+    )
     cells = {r[0]: r[1] for r in xlsx["每周研判"].iter_rows(values_only=True) if r and r[0]}
     assert cells["经验"] == "机房巡查到位" and cells["措施调整"] == "下周逐台登记"
     # a school cannot write the bureau's conclusions of its own review either
     school_review = _review(server, cc.county.school_a)
     school_url = server.url(f"/compliance/reviews/{school_review.pk}/")
-    assert post(cc.county.sessions["school_a"], school_url,
-                {"experience": "x", "problems": "", "adjustments": ""}).status_code == 403
+    assert (
+        post(
+            cc.county.sessions["school_a"],
+            school_url,
+            {"experience": "x", "problems": "", "adjustments": ""},
+        ).status_code
+        == 403
+    )
 
 
 def test_reviews_are_isolated_between_schools(server, cc):
@@ -170,13 +212,20 @@ def test_reviews_are_isolated_between_schools(server, cc):
     a_review = _review(server, cc.county.school_a)
     bureau_review = _review(server, cc.county.bureau)
     b = cc.school_b_session
-    for path in (f"/compliance/reviews/{a_review.pk}/", f"/compliance/reviews/{a_review.pk}.pdf",
-                 f"/compliance/reviews/{bureau_review.pk}.xlsx"):
+    for path in (
+        f"/compliance/reviews/{a_review.pk}/",
+        f"/compliance/reviews/{a_review.pk}.pdf",
+        f"/compliance/reviews/{bureau_review.pk}.xlsx",
+    ):
         assert b.get(server.url(path), timeout=30).status_code == 404, path
     listing = b.get(server.url(f"/compliance/reviews/?week={_week()}"), timeout=30).text
     assert cc.county.school_b.name in listing and cc.county.school_a.name not in listing
-    refused = post(b, server.url("/compliance/reviews/generate"), {"week": _week()},
-                   page=server.url("/compliance/reviews/"))
+    refused = post(
+        b,
+        server.url("/compliance/reviews/generate"),
+        {"week": _week()},
+        page=server.url("/compliance/reviews/"),
+    )
     assert refused.status_code == 403
 
 
@@ -208,8 +257,7 @@ def test_job_kind_and_weekly_schedule(server, cc):
     execute(job.pk)
     job.refresh_from_db()
     assert job.state == JobState.done, job.error
-    assert WeeklyReview.objects.filter(week="2026-W40",
-                                       organisation=cc.county.school_b).exists()
+    assert WeeklyReview.objects.filter(week="2026-W40", organisation=cc.county.school_b).exists()
     monday = [t.name for t in HUEY.read_periodic(datetime(2026, 11, 30, 1, 30))]
     tuesday = [t.name for t in HUEY.read_periodic(datetime(2026, 12, 1, 1, 30))]
     assert any("weekly_review" in name for name in monday), monday

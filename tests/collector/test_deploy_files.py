@@ -29,9 +29,11 @@ UNITS = sorted((DEPLOY / "systemd").glob("*.service"))
 BIN = Path(sys.executable).parent
 REDIS = "redis://127.0.0.1:6379/14"
 # where the collector reads its environment: the settings and the modules they use
-SETTINGS = "".join(p.read_text(encoding="utf-8")
-                   for p in (ROOT / "collector_server").rglob("*.py") if "environ" in
-                   p.read_text(encoding="utf-8"))
+SETTINGS = "".join(
+    p.read_text(encoding="utf-8")
+    for p in (ROOT / "collector_server").rglob("*.py")
+    if "environ" in p.read_text(encoding="utf-8")
+)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -100,15 +102,17 @@ class Fleet:
         self.procs: list[tuple[subprocess.Popen, Path]] = []
 
     def run_once(self, argv: list[str]) -> None:
-        done = subprocess.run(argv, env=self.env, cwd=self.tmp, capture_output=True, text=True,
-                              timeout=300)
+        done = subprocess.run(
+            argv, env=self.env, cwd=self.tmp, capture_output=True, text=True, timeout=300
+        )
         assert done.returncode == 0, done.stderr + done.stdout
 
     def start(self, argv: list[str], wait_for: str | None = None) -> subprocess.Popen:
         log = self.tmp / f"proc-{len(self.procs)}.log"
         out = open(log, "wb")  # noqa: SIM115 - handed to the child
-        proc = subprocess.Popen(argv, env=self.env, cwd=self.tmp, stdout=out,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            argv, env=self.env, cwd=self.tmp, stdout=out, stderr=subprocess.STDOUT
+        )
         self.procs.append((proc, log))
         if wait_for:
             deadline = time.monotonic() + 60
@@ -130,15 +134,21 @@ class Fleet:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(10)
-                pytest.fail(f"did not stop on SIGTERM within {timeout} s: "
-                            f"{log.read_text(errors='replace')[-2000:]}")
+                pytest.fail(
+                    f"did not stop on SIGTERM within {timeout} s: "
+                    f"{log.read_text(errors='replace')[-2000:]}"
+                )
         return codes
 
 
 def _environment(tmp_path: Path, database_url: str | None) -> dict:
-    env = {**os.environ, "MINECHECK_DATA": str(tmp_path / "data"), "MINECHECK_REDIS_URL": REDIS,
-           "MINECHECK_JOBS_WORKER": "external",
-           "MINECHECK_QUEUE_NAME": f"minecheck-deploy-{secrets.token_hex(4)}"}
+    env = {
+        **os.environ,
+        "MINECHECK_DATA": str(tmp_path / "data"),
+        "MINECHECK_REDIS_URL": REDIS,
+        "MINECHECK_JOBS_WORKER": "external",
+        "MINECHECK_QUEUE_NAME": f"minecheck-deploy-{secrets.token_hex(4)}",
+    }
     env.pop("DATABASE_URL", None)
     if database_url:
         env["DATABASE_URL"] = database_url
@@ -149,29 +159,46 @@ def _login(base: str, username: str, password: str) -> requests.Session:
     session = requests.Session()
     page = session.get(base + "/accounts/login/", timeout=30)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    done = session.post(base + "/accounts/login/", data={
-        "username": username, "password": password, "csrfmiddlewaretoken": token},
-        headers={"Referer": base + "/accounts/login/"}, allow_redirects=False, timeout=30)
+    done = session.post(
+        base + "/accounts/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": token},
+        headers={"Referer": base + "/accounts/login/"},
+        allow_redirects=False,
+        timeout=30,
+    )
     assert done.status_code == 302, done.text[:500]
     return session
 
 
 def _exercise(fleet: Fleet, bases: list[str]) -> None:
     """Enroll and upload through each web worker; an export job done by the job worker."""
-    demo = subprocess.run([str(BIN / "minecheck-server"), "demo", "--bureau", "部署县教育局"],
-                          env=fleet.env, capture_output=True, text=True, check=True).stdout
+    demo = subprocess.run(
+        [str(BIN / "minecheck-server"), "demo", "--bureau", "部署县教育局"],
+        env=fleet.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     token = re.search(r"enrollment token: (\S+)", demo).group(1)
     user, password = re.search(r"user: (\S+) / (\S+)\s+\(bureau", demo).groups()
     for n, base in enumerate(bases):
         identity = make_identity(f"deploy-{n}")
-        enroll = requests.post(base + "/api/v1/enroll", timeout=30, json={
-            "enrollment_token": token, "device": json.loads(identity.model_dump_json())})
+        enroll = requests.post(
+            base + "/api/v1/enroll",
+            timeout=30,
+            json={"enrollment_token": token, "device": json.loads(identity.model_dump_json())},
+        )
         assert enroll.status_code == 201, enroll.text
-        upload = requests.post(base + "/api/v1/reports", data=report_gzip(make_report(identity)),
-                               timeout=30, headers={
-                                   "Authorization": f"Bearer {enroll.json()['device_token']}",
-                                   "Content-Type": "application/json",
-                                   "Content-Encoding": "gzip"})
+        upload = requests.post(
+            base + "/api/v1/reports",
+            data=report_gzip(make_report(identity)),
+            timeout=30,
+            headers={
+                "Authorization": f"Bearer {enroll.json()['device_token']}",
+                "Content-Type": "application/json",
+                "Content-Encoding": "gzip",
+            },
+        )
         assert upload.status_code == 201, upload.text
     session = _login(bases[-1], user, password)
     start = session.get(bases[-1] + "/jobs/export.csv", allow_redirects=False, timeout=30)
@@ -198,7 +225,8 @@ def _redis_cleanup(queue: str) -> None:
 
 
 def test_the_systemd_units_run_a_collector_with_two_web_workers_and_a_job_worker(
-        tmp_path, scratch_database_url):
+    tmp_path, scratch_database_url
+):
     env = _environment(tmp_path, scratch_database_url)
     units = {u.name: _unit(u) for u in UNITS}
     fleet = Fleet(tmp_path, env)

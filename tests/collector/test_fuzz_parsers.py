@@ -17,13 +17,20 @@ from agent.wire.report import Report
 from tests.collector.factories import make_identity, make_report
 
 EXAMPLES = int(os.environ.get("MINECHECK_FUZZ_EXAMPLES", "40"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 BASE = make_report(make_identity("fuzz"), findings=1).model_dump(mode="json")
 
-json_scalars = st.one_of(st.none(), st.booleans(),
-                         st.integers(min_value=-(2**70), max_value=2**70),
-                         st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=40))
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=40),
+)
 
 
 def _paths(node, prefix=()):

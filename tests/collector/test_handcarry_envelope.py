@@ -22,14 +22,17 @@ def _envelope(server, tmp_path, school) -> dict:
     return json.loads(data)
 
 
-@pytest.mark.parametrize("field, value", [
-    ("token_prefix", "mce_\u0000abc"),  # a NUL reached the token query (PostgreSQL: 500)
-    ("token_prefix", ["mce_x"]),
-    ("token_prefix", 12345),
-    ("token_hmac", {"a": 1}),
-    ("sha256", None),
-    ("report", 7),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("token_prefix", "mce_\u0000abc"),  # a NUL reached the token query (PostgreSQL: 500)
+        ("token_prefix", ["mce_x"]),
+        ("token_prefix", 12345),
+        ("token_hmac", {"a": 1}),
+        ("sha256", None),
+        ("report", 7),
+    ],
+)
 def test_malformed_envelope_is_refused_on_the_page(server, tmp_path, field, value):
     bureau = server.org(f"县局env-{field}", kind="county")
     school = server.org(f"学校env-{field}", parent=bureau)
@@ -40,21 +43,32 @@ def test_malformed_envelope_is_refused_on_the_page(server, tmp_path, field, valu
     envelope = _envelope(server, tmp_path, school)
     envelope[field] = value
     answer = session.post(
-        page, files={"file": ("bad.mcr", json.dumps(envelope).encode())},
+        page,
+        files={"file": ("bad.mcr", json.dumps(envelope).encode())},
         data={"csrfmiddlewaretoken": session.cookies["csrftoken"]},
-        headers={"Referer": page}, timeout=60)
+        headers={"Referer": page},
+        timeout=60,
+    )
     assert answer.status_code == 200, answer.text[:500]
     assert "bad.mcr 未导入" in answer.text
-    assert not server.reports().filter(
-        device__fingerprint=make_identity(f"hc-env-{server.backend}-{school.pk}").fingerprint
-    ).exists()
+    assert (
+        not server.reports()
+        .filter(
+            device__fingerprint=make_identity(f"hc-env-{server.backend}-{school.pk}").fingerprint
+        )
+        .exists()
+    )
 
 
 EXAMPLES = int(os.environ.get("MINECHECK_FUZZ_EXAMPLES", "40"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-MUTATION = st.tuples(st.integers(0, 10**6), st.integers(1, 255),
-                     st.sampled_from(["flip", "insert", "delete"]))
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+MUTATION = st.tuples(
+    st.integers(0, 10**6), st.integers(1, 255), st.sampled_from(["flip", "insert", "delete"])
+)
 
 
 @pytest.fixture()
@@ -67,8 +81,11 @@ def genuine_file(server, tmp_path):
     school = server.org("手递变异")
     identity = make_identity(f"hc-mutated-{school.pk}")
     report = make_report(identity)
-    data = handcarry.build(report_json(report), handcarry.install_key(tmp_path),
-                           server.enrollment_token(school, max_uses=10**6))
+    data = handcarry.build(
+        report_json(report),
+        handcarry.install_key(tmp_path),
+        server.enrollment_token(school, max_uses=10**6),
+    )
     return data, report
 
 
@@ -78,9 +95,9 @@ def _mutated(data: bytes, mutations) -> bytes:
         if kind == "insert":
             data = data[:i] + bytes([byte]) + data[i:]
         elif kind == "delete":
-            data = data[:i] + data[i + 1:]
+            data = data[:i] + data[i + 1 :]
         else:
-            data = data[:i] + bytes([data[i] ^ byte]) + data[i + 1:]
+            data = data[:i] + bytes([data[i] ^ byte]) + data[i + 1 :]
     return data
 
 

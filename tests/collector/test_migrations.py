@@ -31,8 +31,13 @@ def test_no_model_change_lacks_a_migration(tmp_path):
 def _manage(data, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "MINECHECK_DATA": str(data)}
     env.pop("DATABASE_URL", None)
-    done = subprocess.run([sys.executable, "-m", "collector_server.cli", "manage", *args],
-                          env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "collector_server.cli", "manage", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return done
 
@@ -50,12 +55,19 @@ def test_an_install_from_before_the_restructure_keeps_its_rows(tmp_path):
             "insert into distribution_heldhandcarry (sha256, data, report_id, fingerprint, "
             "hostname, verdict, public_key, reason, received_at, status) values "
             "('ab', x'00', '6f1c1c9e1d7f4c539d560a4c1bb1f1a0', 'fp', 'PC-1', 'clean', 'k', "
-            "'no key', '2026-12-01 10:00:00', 'held')")
+            "'no key', '2026-12-01 10:00:00', 'held')"
+        )
     _manage(tmp_path, "migrate", "--verbosity", "0")
     shown = _manage(tmp_path, "showmigrations", "ingest", "distribution").stdout
     assert "[ ]" not in shown and "0003_heldhandcarry_from_distribution" in shown
-    out = _manage(tmp_path, "shell", "--verbosity", "0", "-c",
-                  "from collector_server.reports.models import HeldHandcarry, Report; "
-                  "print(HeldHandcarry._meta.db_table, Report._meta.db_table, "
-                  "list(HeldHandcarry.objects.values_list('hostname', flat=True)))").stdout
+    out = _manage(
+        tmp_path,
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        "from collector_server.reports.models import HeldHandcarry, Report; "
+        "print(HeldHandcarry._meta.db_table, Report._meta.db_table, "
+        "list(HeldHandcarry.objects.values_list('hostname', flat=True)))",
+    ).stdout
     assert out.split() == ["distribution_heldhandcarry", "ingest_report", "['PC-1']"]

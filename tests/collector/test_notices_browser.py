@@ -19,9 +19,11 @@ from tests.collector.web.test_browser import CHROMIUM, CHROMIUM_ARGS, IMG, IN_CI
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not IN_CI and not Path(CHROMIUM).exists(),
-                       reason="chromium is not installed at /usr/bin/chromium "
-                              "(apt-get install chromium; .ci/run installs it in CI)"),
+    pytest.mark.skipif(
+        not IN_CI and not Path(CHROMIUM).exists(),
+        reason="chromium is not installed at /usr/bin/chromium "
+        "(apt-get install chromium; .ci/run installs it in CI)",
+    ),
 ]
 SHOTS = ("notice", "case-flags", "case-locate", "case-reported", "case-closed")
 
@@ -37,19 +39,23 @@ def _seed(server):
         org.name = org.name.rsplit("-", 1)[0]
         Organisation.objects.filter(pk=org.pk).update(name=org.name)
     identity = make_identity(f"notice-browser-{school.pk}", hostname="SYZX-GPU-01")
-    token = server.enrolled(school, identity, {"location": "人工智能实验室",
-                                               "department": "信息中心"})
+    token = server.enrolled(
+        school, identity, {"location": "人工智能实验室", "department": "信息中心"}
+    )
     assert server.upload(token, make_report(identity, findings=1)).status_code == 201
     received = timezone.now() - timedelta(hours=40)
     notice = services.register_notice(
-        bureau, source="police", number="公网安〔2026〕118号", received_at=received,
-        indicators=[{"value": "198.51.100.7", "port": 3333}, {"value": "pool.example"}])
+        bureau,
+        source="police",
+        number="公网安〔2026〕118号",
+        received_at=received,
+        indicators=[{"value": "198.51.100.7", "port": 3333}, {"value": "pool.example"}],
+    )
     (case,) = services.open_cases(notice, now=received)
     assert Case.objects.get(pk=case.pk).organisation_id == school.pk
     staff, staff_pw = server.user("school_staff", school)
     officer, officer_pw = server.user("bureau_staff", bureau)
-    return notice, case, token, identity, (staff.username, staff_pw), (officer.username,
-                                                                       officer_pw)
+    return notice, case, token, identity, (staff.username, staff_pw), (officer.username, officer_pw)
 
 
 def _login(context, server, username: str, password: str):
@@ -77,8 +83,11 @@ def test_school_handles_a_case_in_the_browser(server, tmp_path):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            options = {"viewport": {"width": 1366, "height": 900}, "locale": "zh-CN",
-                       "accept_downloads": True}
+            options = {
+                "viewport": {"width": 1366, "height": 900},
+                "locale": "zh-CN",
+                "accept_downloads": True,
+            }
             bureau = _login(browser.new_context(**options), server, *officer)
             bureau.goto(server.url(f"/notices/{notice.pk}/"))
             assert "SYZX-GPU-01" in bureau.locator("[data-testid=matches]").inner_text()
@@ -97,10 +106,12 @@ def test_school_handles_a_case_in_the_browser(server, tmp_path):
             page.locator("[data-testid=state]", has_text="已锁定").wait_for()
 
             page.select_option("select[name=mining_mode]", "passive")
-            page.fill("textarea[name=mode_reason]",
-                      "伪装成系统进程的挖矿木马，来源为下载的破解软件")
-            page.fill("textarea[name=actions]",
-                      "已断网、结束进程并全盘查杀；出口防火墙封禁矿池地址")
+            page.fill(
+                "textarea[name=mode_reason]", "伪装成系统进程的挖矿木马，来源为下载的破解软件"
+            )
+            page.fill(
+                "textarea[name=actions]", "已断网、结束进程并全盘查杀；出口防火墙封禁矿池地址"
+            )
             page.click("[data-testid=submit]")
             page.locator("[data-testid=state]", has_text="已报告").wait_for()
             page.screenshot(path=str(shots / "case-reported.png"), full_page=True)
@@ -115,8 +126,13 @@ def test_school_handles_a_case_in_the_browser(server, tmp_path):
             page.click("[data-testid=close]")
             page.locator("[data-testid=state]", has_text="已结案").wait_for()
             events = page.locator("[data-testid=events] td[data-action]")
-            assert [events.nth(i).get_attribute("data-action") for i in range(events.count())
-                    ] == ["opened", "located", "report_edited", "reported", "closed"]
+            assert [events.nth(i).get_attribute("data-action") for i in range(events.count())] == [
+                "opened",
+                "located",
+                "report_edited",
+                "reported",
+                "closed",
+            ]
             assert "已结案" in page.locator("[data-testid=events]").inner_text()
             page.screenshot(path=str(shots / "case-closed.png"), full_page=True)
         finally:

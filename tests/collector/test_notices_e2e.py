@@ -24,8 +24,10 @@ from tests.fixtures.miners.pool import StratumPool
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 FAKE_MINER = ROOT / "tests" / "fixtures" / "miners" / "fake_miner.py"
-WALLET = ("44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7"
-          "f2wfn3RVGQBEP3A")
+WALLET = (
+    "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7"
+    "f2wfn3RVGQBEP3A"
+)
 
 
 def start_miner(pool: StratumPool) -> subprocess.Popen:
@@ -34,10 +36,22 @@ def start_miner(pool: StratumPool) -> subprocess.Popen:
     (tests.fixtures.miners.launch is not imported: once imported, the suite's leftover guard
     kills every marked process on the machine, also other checkouts' running tests.)"""
     env = {**os.environ, "MINECHECK_FIXTURE_PROCESS": "1", "FAKE_MINER_THROTTLE": "0.5"}
-    miner = subprocess.Popen([os.path.realpath(sys.executable), str(FAKE_MINER), "-o",
-                              f"stratum+tcp://127.0.0.1:{pool.port}", "-u", WALLET, "-p", "x"],
-                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
+    miner = subprocess.Popen(
+        [
+            os.path.realpath(sys.executable),
+            str(FAKE_MINER),
+            "-o",
+            f"stratum+tcp://127.0.0.1:{pool.port}",
+            "-u",
+            WALLET,
+            "-p",
+            "x",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     end = time.monotonic() + 60
     while time.monotonic() < end and not pool.log.logins:
         time.sleep(0.1)
@@ -55,11 +69,19 @@ def stop_miner(miner: subprocess.Popen) -> None:
 
 
 def agent(home: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "MINECHECK_HOME", "DJANGO_SETTINGS_MODULE")}
-    return subprocess.run([sys.executable, "-m", "agent", "--lang", "en", "--home", str(home),
-                           *args], capture_output=True, text=True, env=env, cwd=ROOT,
-                          timeout=timeout)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "MINECHECK_HOME", "DJANGO_SETTINGS_MODULE")
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "agent", "--lang", "en", "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=timeout,
+    )
 
 
 def scan_and_upload(home: Path) -> subprocess.CompletedProcess:
@@ -78,8 +100,16 @@ def test_notice_to_closed_case_with_a_real_agent_and_miner(server, tmp_path):
     county = seed_county(server, per_school=1)
     bureau, school = county.sessions["bureau"], county.sessions["school_a"]
     home = tmp_path / "agent-home"
-    enrolled = agent(home, "enroll", "--server", server.base_url, "--token",
-                     server.enrollment_token(county.school_a), "--location", "机房 301")
+    enrolled = agent(
+        home,
+        "enroll",
+        "--server",
+        server.base_url,
+        "--token",
+        server.enrollment_token(county.school_a),
+        "--location",
+        "机房 301",
+    )
     assert enrolled.returncode == 0, enrolled.stdout + enrolled.stderr
 
     with StratumPool() as pool:
@@ -89,22 +119,35 @@ def test_notice_to_closed_case_with_a_real_agent_and_miner(server, tmp_path):
         finally:
             stop_miner(miner)
     assert first.returncode == 1  # mining
-    device = server.devices().filter(organisation=county.school_a).exclude(
-        pk__in=[d.pk for d in county.devices_a]).get()
+    device = (
+        server.devices()
+        .filter(organisation=county.school_a)
+        .exclude(pk__in=[d.pk for d in county.devices_a])
+        .get()
+    )
     # mining; on a shared machine another test's miner can make the same scan read otherwise
     assert device.last_verdict in ("mining", "suspicious")
     verdict_label = {"mining": "挖矿", "suspicious": "可疑"}[device.last_verdict]
 
     # the notice list names the pool's address and port
     number = f"公网安〔2026〕{pool.port}号"
-    csv_text = ("序号,IP地址,端口,发现时间,通报单位,通报编号\n"
-                f"1,127.0.0.1,{pool.port},,县公安局网安大队,{number}\n")
+    csv_text = (
+        "序号,IP地址,端口,发现时间,通报单位,通报编号\n"
+        f"1,127.0.0.1,{pool.port},,县公安局网安大队,{number}\n"
+    )
     page = server.url("/notices/import/")
-    preview = bureau.post(page, data={"csrfmiddlewaretoken": csrf_token(bureau, page),
-                                      "organisation": county.bureau.pk, "source": "other",
-                                      "number": ""},
-                          files={"file": ("通报.csv", csv_text.encode("utf-8-sig"))},
-                          headers={"Referer": page}, timeout=60)
+    preview = bureau.post(
+        page,
+        data={
+            "csrfmiddlewaretoken": csrf_token(bureau, page),
+            "organisation": county.bureau.pk,
+            "source": "other",
+            "number": "",
+        },
+        files={"file": ("通报.csv", csv_text.encode("utf-8-sig"))},
+        headers={"Referer": page},
+        timeout=60,
+    )
     assert preview.status_code == 200 and 'data-testid="confirm"' in preview.text
     confirm = post_form(bureau, page, page, {"action": "confirm"})
     assert confirm.status_code == 302
@@ -117,12 +160,30 @@ def test_notice_to_closed_case_with_a_real_agent_and_miner(server, tmp_path):
     assert f"127.0.0.1:{pool.port}" in notice_page and "设备（强）" in notice_page
 
     case_page = server.url(f"/notices/cases/{case.pk}/")
-    assert post_form(school, case_page, case_page + "locate/", {
-        "devices": device.pk, "responsible_person": "李明"}).status_code == 302
-    assert post_form(school, case_page, case_page + "report/", {
-        "mining_mode": "active", "mode_reason": "学生自行运行挖矿程序",
-        "actions": "已结束进程并删除程序；封禁矿池地址", "accountability": "已对当事学生批评教育",
-        "action": "submit"}).status_code == 302
+    assert (
+        post_form(
+            school,
+            case_page,
+            case_page + "locate/",
+            {"devices": device.pk, "responsible_person": "李明"},
+        ).status_code
+        == 302
+    )
+    assert (
+        post_form(
+            school,
+            case_page,
+            case_page + "report/",
+            {
+                "mining_mode": "active",
+                "mode_reason": "学生自行运行挖矿程序",
+                "actions": "已结束进程并删除程序；封禁矿池地址",
+                "accountability": "已对当事学生批评教育",
+                "action": "submit",
+            },
+        ).status_code
+        == 302
+    )
     docx = Document(io.BytesIO(school.get(case_page + "report.docx", timeout=60).content))
     docx_text = "\n".join(p.text for p in docx.paragraphs)
     pdf = PdfReader(io.BytesIO(school.get(case_page + "report.pdf", timeout=60).content))
@@ -141,18 +202,25 @@ def test_notice_to_closed_case_with_a_real_agent_and_miner(server, tmp_path):
     findings = rescan.raw_json()["findings"]
     assert not [f for f in findings if f"127.0.0.1:{pool.port}" in str(f)]  # our miner is gone
     if rescan.verdict == "clean":
-        assert post_form(school, case_page, case_page + "close/", {"reason": ""}
-                         ).status_code == 302
+        assert post_form(school, case_page, case_page + "close/", {"reason": ""}).status_code == 302
         expected_reason = ""
     else:  # another process of this machine is flagged (not our miner): closing needs a reason
-        assert post_form(school, case_page, case_page + "close/", {"reason": ""}
-                         ).status_code == 302
+        assert post_form(school, case_page, case_page + "close/", {"reason": ""}).status_code == 302
         case.refresh_from_db(using=server.alias)
         assert case.state == "reported"
         expected_reason = "复查仅余与本次通报无关的告警，已另行核查"
-        assert post_form(school, case_page, case_page + "close/",
-                         {"reason": expected_reason}).status_code == 302
+        assert (
+            post_form(
+                school, case_page, case_page + "close/", {"reason": expected_reason}
+            ).status_code
+            == 302
+        )
     case.refresh_from_db(using=server.alias)
     assert case.state == "closed" and case.close_reason == expected_reason
     assert list(case.events.using(server.alias).values_list("action", flat=True)) == [
-        "opened", "located", "report_edited", "reported", "closed"]
+        "opened",
+        "located",
+        "report_edited",
+        "reported",
+        "closed",
+    ]

@@ -38,24 +38,34 @@ def _notices(server, number: str):
 def _upload(server, session, name: str, content: bytes, **fields) -> requests.Response:
     page = server.url("/notices/import/")
     token = csrf_token(session, page)
-    return session.post(page, data={"csrfmiddlewaretoken": token, "source": "other",
-                                    "number": "", **fields},
-                        files={"file": (name, content)}, headers={"Referer": page},
-                        allow_redirects=False, timeout=60)
+    return session.post(
+        page,
+        data={"csrfmiddlewaretoken": token, "source": "other", "number": "", **fields},
+        files={"file": (name, content)},
+        headers={"Referer": page},
+        allow_redirects=False,
+        timeout=60,
+    )
 
 
 def _confirm(server, session) -> requests.Response:
     page = server.url("/notices/import/")
-    return session.post(page, data={"csrfmiddlewaretoken": csrf_token(session, page),
-                                    "action": "confirm"},
-                        headers={"Referer": page}, allow_redirects=False, timeout=60)
+    return session.post(
+        page,
+        data={"csrfmiddlewaretoken": csrf_token(session, page), "action": "confirm"},
+        headers={"Referer": page},
+        allow_redirects=False,
+        timeout=60,
+    )
 
 
 def test_csv_notice_list_dry_run_then_apply(server, county):
     number = f"浙公网安-{secrets.token_hex(2)}"
-    text = ("序号,IP地址,域名,端口,发现时间,通报单位,通报编号\n"
-            f"1,198.51.100.7,,3333,2026-11-28 10:00 至 2026-11-29 18:00,省公安厅网安总队,{number}\n"
-            f"2,,pool.example,,2026/11/28 10:00,省公安厅网安总队,{number}\n")
+    text = (
+        "序号,IP地址,域名,端口,发现时间,通报单位,通报编号\n"
+        f"1,198.51.100.7,,3333,2026-11-28 10:00 至 2026-11-29 18:00,省公安厅网安总队,{number}\n"
+        f"2,,pool.example,,2026/11/28 10:00,省公安厅网安总队,{number}\n"
+    )
     session = county.sessions["bureau"]
     org = str(county.bureau.pk)
     preview = _upload(server, session, "通报清单.csv", text.encode("gb18030"), organisation=org)
@@ -84,8 +94,15 @@ def test_xlsx_notice_list_with_header_variants_and_row_errors(server, county):
     buf = io.BytesIO()
     wb.save(buf)
     number = f"网信-{secrets.token_hex(2)}"
-    preview = _upload(server, session, "list.xlsx", buf.getvalue(),
-                      organisation=str(county.bureau.pk), number=number, source="cyberspace")
+    preview = _upload(
+        server,
+        session,
+        "list.xlsx",
+        buf.getvalue(),
+        organisation=str(county.bureau.pk),
+        number=number,
+        source="cyberspace",
+    )
     assert preview.status_code == 200
     assert "not-an-ip!" in preview.text and "99999" in preview.text
     assert 'data-testid="confirm"' not in preview.text
@@ -93,15 +110,28 @@ def test_xlsx_notice_list_with_header_variants_and_row_errors(server, county):
     ws.delete_rows(3, 2)
     buf = io.BytesIO()
     wb.save(buf)
-    _upload(server, session, "list.xlsx", buf.getvalue(), organisation=str(county.bureau.pk),
-            number=number, source="cyberspace")
+    _upload(
+        server,
+        session,
+        "list.xlsx",
+        buf.getvalue(),
+        organisation=str(county.bureau.pk),
+        number=number,
+        source="cyberspace",
+    )
     assert _confirm(server, session).status_code == 302
     notice = _notices(server, number).get()
     assert notice.source == "cyberspace"
     assert [(i.value, i.port) for i in notice.indicators.all()] == [("192.0.2.10", 4444)]
     # a file without an address column is refused as a whole
-    bad = _upload(server, session, "x.csv", "序号,备注\n1,x\n".encode(),
-                  organisation=str(county.bureau.pk), number="n")
+    bad = _upload(
+        server,
+        session,
+        "x.csv",
+        "序号,备注\n1,x\n".encode(),
+        organisation=str(county.bureau.pk),
+        number="n",
+    )
     assert "IP地址" in bad.text and 'data-testid="confirm"' not in bad.text
     # school staff cannot import
     school = county.sessions["school_a"]
@@ -115,12 +145,16 @@ def test_api_register_with_token_and_list_cases(server, county):
     _row, token = ApiToken.issue(bureau_user, using=server.alias)
     auth = {"Authorization": f"Bearer {token}"}
     number = f"api-{secrets.token_hex(2)}"
-    body = {"source": "province", "number": number, "received_at": "2026-12-01T08:00:00+08:00",
-            "indicators": [{"value": "198.51.100.7", "port": 3333,
-                            "observed_from": "2026-11-01T00:00:00+08:00"},
-                           {"value": "Pool.Example"}]}
-    created = requests.post(server.url("/notices/api/notices"), json=body, headers=auth,
-                            timeout=30)
+    body = {
+        "source": "province",
+        "number": number,
+        "received_at": "2026-12-01T08:00:00+08:00",
+        "indicators": [
+            {"value": "198.51.100.7", "port": 3333, "observed_from": "2026-11-01T00:00:00+08:00"},
+            {"value": "Pool.Example"},
+        ],
+    }
+    created = requests.post(server.url("/notices/api/notices"), json=body, headers=auth, timeout=30)
     assert created.status_code == 201, created.text
     data = created.json()
     assert data["indicators"] == ["198.51.100.7:3333", "pool.example"]
@@ -130,26 +164,42 @@ def test_api_register_with_token_and_list_cases(server, county):
     listed = requests.get(server.url("/notices/api/cases"), headers=auth, timeout=30).json()
     assert case["id"] in {c["id"] for c in listed["results"]}
     # bad input is a 400 with a reason, no notice stored
-    for bad in ({**body, "indicators": []}, {**body, "source": "nope"},
-                {**body, "indicators": [{"value": "x y"}]},
-                {**body, "indicators": [{"value": "192.0.2.1", "port": 70000}]}):
-        answer = requests.post(server.url("/notices/api/notices"), json=bad, headers=auth,
-                               timeout=30)
+    for bad in (
+        {**body, "indicators": []},
+        {**body, "source": "nope"},
+        {**body, "indicators": [{"value": "x y"}]},
+        {**body, "indicators": [{"value": "192.0.2.1", "port": 70000}]},
+    ):
+        answer = requests.post(
+            server.url("/notices/api/notices"), json=bad, headers=auth, timeout=30
+        )
         assert answer.status_code == 400, (bad, answer.text)
-    assert requests.post(server.url("/notices/api/notices"), data=b"{", headers=auth,
-                         timeout=30).status_code == 400
+    assert (
+        requests.post(
+            server.url("/notices/api/notices"), data=b"{", headers=auth, timeout=30
+        ).status_code
+        == 400
+    )
     assert _notices(server, number).count() == 1
     # no token, a wrong token, a school's session: refused
     assert requests.get(server.url("/notices/api/cases"), timeout=30).status_code == 401
-    assert requests.get(server.url("/notices/api/cases"),
-                        headers={"Authorization": "Bearer nope"}, timeout=30).status_code == 401
+    assert (
+        requests.get(
+            server.url("/notices/api/cases"), headers={"Authorization": "Bearer nope"}, timeout=30
+        ).status_code
+        == 401
+    )
     school = county.sessions["school_a"]
     assert school.get(server.url("/notices/api/cases"), timeout=30).status_code == 200
     refused = school.post(server.url("/notices/api/notices"), json=body, timeout=30)
     assert refused.status_code == 403  # session POST without the CSRF token
     page = server.url("/notices/cases/")
-    with_csrf = school.post(server.url("/notices/api/notices"), json=body, timeout=30,
-                            headers={"X-CSRFToken": csrf_token(school, page), "Referer": page})
+    with_csrf = school.post(
+        server.url("/notices/api/notices"),
+        json=body,
+        timeout=30,
+        headers={"X-CSRFToken": csrf_token(school, page), "Referer": page},
+    )
     assert with_csrf.status_code == 403 and with_csrf.json()["error"] == "forbidden"
 
 
@@ -161,13 +211,28 @@ def test_notice_command_import_dry_run_and_list(server, county, django_dbs, tmp_
         env["DATABASE_URL"] = info["database_url"]
     number = f"cmd-{secrets.token_hex(2)}"
     path = tmp_path / "notice.csv"
-    path.write_text(f"序号,IP地址,端口,通报编号\n1,198.51.100.7,3333,{number}\n",
-                    encoding="utf-8-sig")
+    path.write_text(
+        f"序号,IP地址,端口,通报编号\n1,198.51.100.7,3333,{number}\n", encoding="utf-8-sig"
+    )
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "collector_server.cli", "manage", "--data",
-                               str(info["data"]), "notice", *args], env=env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "collector_server.cli",
+                "manage",
+                "--data",
+                str(info["data"]),
+                "notice",
+                *args,
+            ],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     org = str(county.bureau.pk)
     dry = run("import", str(path), "--org", org, "--dry-run")

@@ -34,17 +34,29 @@ def test_notice_matches_school_and_device_and_case_runs_to_closed(server):
 
     bureau, school_a, school_b, device, token, identity = _setup(server)
     notice = services.register_notice(
-        bureau, source="police", number="公网安〔2026〕7号", received_at=T0,
-        indicators=[{"value": "198.51.100.7", "port": 3333}, {"value": "203.0.113.5"}])
+        bureau,
+        source="police",
+        number="公网安〔2026〕7号",
+        received_at=T0,
+        indicators=[{"value": "198.51.100.7", "port": 3333}, {"value": "203.0.113.5"}],
+    )
     cases = services.open_cases(notice, now=T0)
     assert {c.organisation_id for c in cases} == {school_a.pk, school_b.pk}
-    matches = {(m.kind, m.organisation_id, m.device_id, m.strength)
-               for i in notice.indicators.all() for m in i.matches.all()}
+    matches = {
+        (m.kind, m.organisation_id, m.device_id, m.strength)
+        for i in notice.indicators.all()
+        for m in i.matches.all()
+    }
     assert (MatchKind.report_evidence, school_a.pk, device.pk, MatchStrength.device) in matches
     assert (MatchKind.egress_line, school_b.pk, None, MatchStrength.organisation) in matches
     # a port the evidence does not show is no match
-    other = services.register_notice(bureau, source="other", number="x", received_at=T0,
-                                     indicators=[{"value": "198.51.100.7", "port": 4444}])
+    other = services.register_notice(
+        bureau,
+        source="other",
+        number="x",
+        received_at=T0,
+        indicators=[{"value": "198.51.100.7", "port": 4444}],
+    )
     assert services.open_cases(other, now=T0) == []
 
     case = next(c for c in cases if c.organisation_id == school_a.pk)
@@ -68,10 +80,14 @@ def test_case_events_cannot_be_edited_or_deleted(server):
     from collector_server.notices.models import ImmutableEventError
 
     bureau, school_a, _b, _device, _t, _i = _setup(server)
-    notice = services.register_notice(bureau, source="province", number="n2", received_at=T0,
-                                      indicators=[{"value": "pool.example"}])
-    case = next(c for c in services.open_cases(notice, now=T0)
-                if c.organisation_id == school_a.pk)
+    notice = services.register_notice(
+        bureau,
+        source="province",
+        number="n2",
+        received_at=T0,
+        indicators=[{"value": "pool.example"}],
+    )
+    case = next(c for c in services.open_cases(notice, now=T0) if c.organisation_id == school_a.pk)
     event = case.events.get()
     event.action = "forged"
     with pytest.raises(ImmutableEventError):
@@ -84,10 +100,14 @@ def test_deadlines_with_a_frozen_clock(server):
     from collector_server.notices import services
 
     bureau, school_a, _b, device, _t, _i = _setup(server)
-    notice = services.register_notice(bureau, source="cyberspace", number="n3", received_at=T0,
-                                      indicators=[{"value": "198.51.100.7"}])
-    case = next(c for c in services.open_cases(notice, now=T0)
-                if c.organisation_id == school_a.pk)
+    notice = services.register_notice(
+        bureau,
+        source="cyberspace",
+        number="n3",
+        received_at=T0,
+        indicators=[{"value": "198.51.100.7"}],
+    )
+    case = next(c for c in services.open_cases(notice, now=T0) if c.organisation_id == school_a.pk)
     assert services.deadline_flag(case, T0 + timedelta(hours=30)) == ""
     assert services.deadline_flag(case, T0 + timedelta(hours=40)) == "due_soon"
     assert services.deadline_flag(case, T0 + timedelta(hours=49)) == "overdue"
@@ -105,10 +125,15 @@ def test_repeat_terminal_and_blocklist_exports(server):
     bureau, school_a, _b, device, _t, _i = _setup(server)
     for number in ("r1", "r2"):
         notice = services.register_notice(
-            bureau, source="province", number=number, received_at=T0,
-            indicators=[{"value": "198.51.100.7"}, {"value": "Pool.Example"}])
-        case = next(c for c in services.open_cases(notice, now=T0)
-                    if c.organisation_id == school_a.pk)
+            bureau,
+            source="province",
+            number=number,
+            received_at=T0,
+            indicators=[{"value": "198.51.100.7"}, {"value": "Pool.Example"}],
+        )
+        case = next(
+            c for c in services.open_cases(notice, now=T0) if c.organisation_id == school_a.pk
+        )
         assert device.pk not in services.repeat_devices()
         services.locate(case, [device], "张老师", now=T0)
     assert services.repeat_devices()[device.pk] == 2
@@ -129,6 +154,11 @@ def test_upward_list_holds_pools_no_notice_names(server):
     bureau, _a, _b, _device, _t, _i = _setup(server)
     hosts = [r["host"] for r in upward.unreported_pools(bureau)]
     assert hosts == ["198.51.100.7", "pool.example"]
-    services.register_notice(bureau, source="province", number="u1", received_at=T0,
-                             indicators=[{"value": "pool.example"}, {"value": "198.51.100.7"}])
+    services.register_notice(
+        bureau,
+        source="province",
+        number="u1",
+        received_at=T0,
+        indicators=[{"value": "pool.example"}, {"value": "198.51.100.7"}],
+    )
     assert upward.unreported_pools(bureau) == []

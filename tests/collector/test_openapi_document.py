@@ -40,15 +40,27 @@ def test_answers_describe_what_is_sent():
     assert "signing_public_key" in schemas["AgentConfig"]["required"]
     for model in wire.ANSWERS:
         assert schemas[model.__name__]["additionalProperties"] is False, model.__name__
-    statuses = {code for ops in openapi_spec()["paths"].values() for op in ops.values()
-                for code in op["responses"]}
+    statuses = {
+        code
+        for ops in openapi_spec()["paths"].values()
+        for op in ops.values()
+        for code in op["responses"]
+    }
     assert {"200", "201", "401", "404", "409", "422", "503"} <= statuses
 
 
 def test_upload_answer_is_the_one_the_collector_sends():
-    answer = wire.UploadAnswer(report_id="6f1c1c9e-1d7f-4c53-9d56-0a4c1bb1f1a0", device_id=3,
-                               verdict="clean", findings=0).json_body()
-    assert answer == {"status": "accepted", "report_id": "6f1c1c9e-1d7f-4c53-9d56-0a4c1bb1f1a0",
-                      "device_id": 3, "verdict": "clean", "findings": 0}
-    assert wire.Error(error="busy", detail="later").json_body() == {"error": "busy",
-                                                                    "detail": "later"}
+    answer = wire.UploadAnswer(
+        report_id="6f1c1c9e-1d7f-4c53-9d56-0a4c1bb1f1a0", device_id=3, verdict="clean", findings=0
+    ).json_body()
+    assert answer == {
+        "status": "accepted",
+        "report_id": "6f1c1c9e-1d7f-4c53-9d56-0a4c1bb1f1a0",
+        "device_id": 3,
+        "verdict": "clean",
+        "findings": 0,
+    }
+    assert wire.Error(error="busy", detail="later").json_body() == {
+        "error": "busy",
+        "detail": "later",
+    }

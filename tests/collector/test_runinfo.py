@@ -19,9 +19,22 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _init(data: Path) -> None:
-    subprocess.run([sys.executable, "-m", "collector_server.cli", "init", "--data", str(data),
-                    "--bureau", "示范县教育局"], check=True, capture_output=True, cwd=ROOT,
-                   env={**os.environ, "MINECHECK_DATA": str(data)})
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "collector_server.cli",
+            "init",
+            "--data",
+            str(data),
+            "--bureau",
+            "示范县教育局",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "MINECHECK_DATA": str(data)},
+    )
 
 
 def test_a_serving_collector_is_recorded_and_forgotten_when_it_stops(tmp_path):
@@ -43,8 +56,11 @@ def test_a_record_left_by_a_killed_server_is_not_taken_for_a_live_one(tmp_path):
     (data / "servers").mkdir(parents=True)
     me = psutil.Process()
     # Our own pid, but another start time: what a reused pid looks like.
-    (data / "servers" / f"{me.pid}.json").write_text(json.dumps(
-        {"pid": me.pid, "url": "http://127.0.0.1:1/", "started": me.create_time() - 3600}))
+    (data / "servers" / f"{me.pid}.json").write_text(
+        json.dumps(
+            {"pid": me.pid, "url": "http://127.0.0.1:1/", "started": me.create_time() - 3600}
+        )
+    )
     (data / "servers" / "garbage.json").write_text("{not json")
     assert runinfo.running(data) == []
     assert not list((data / "servers").iterdir())
@@ -56,8 +72,13 @@ def test_make_run_while_the_server_is_up_says_so_and_starts_nothing(tmp_path):
     (tmp_path / "demo-logins.txt").write_text("login: school1 / pw-kept  (school_staff)\n")
     proc, base = start_server(data, None)
     try:
-        done = subprocess.run([sys.executable, "build/demo_upload.py", "--data", str(data)],
-                              capture_output=True, text=True, cwd=ROOT, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "build/demo_upload.py", "--data", str(data)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         assert "already running" in done.stdout and base in done.stdout
         assert "school1 / pw-kept" in done.stdout  # the logins were not reset

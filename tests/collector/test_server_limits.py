@@ -65,9 +65,14 @@ def test_data_folder_is_owner_only(tmp_path):
     env.pop("MINECHECK_SECRET_KEY", None)
     old = os.umask(0o022)  # the usual login umask, inherited by the command
     try:
-        done = subprocess.run([sys.executable, "-m", "collector_server.cli", "init", "--data",
-                               str(data)], env=env, cwd=ROOT, capture_output=True, text=True,
-                              timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "collector_server.cli", "init", "--data", str(data)],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         os.umask(old)
     assert done.returncode == 0, done.stderr
@@ -78,20 +83,45 @@ def test_data_folder_is_owner_only(tmp_path):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     # a folder made readable later is put back by the next command
     (data / "minecheck.sqlite3").chmod(0o644)
-    subprocess.run([sys.executable, "-m", "collector_server.cli", "org", "list"], env=env,
-                   cwd=ROOT, capture_output=True, timeout=120, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "collector_server.cli", "org", "list"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     assert stat.S_IMODE((data / "minecheck.sqlite3").stat().st_mode) == 0o600
 
 
 def test_check_deploy_is_clean_with_the_production_settings(tmp_path):
     """`manage check --deploy --fail-level WARNING` with the documented production env."""
-    env = {**os.environ, "MINECHECK_DATA": str(tmp_path / "data"), "MINECHECK_DEBUG": "0",
-           "MINECHECK_SECURE_COOKIES": "1", "MINECHECK_ALLOWED_HOSTS": "minecheck.example.edu",
-           "MINECHECK_CSRF_TRUSTED_ORIGINS": "https://minecheck.example.edu"}
+    env = {
+        **os.environ,
+        "MINECHECK_DATA": str(tmp_path / "data"),
+        "MINECHECK_DEBUG": "0",
+        "MINECHECK_SECURE_COOKIES": "1",
+        "MINECHECK_ALLOWED_HOSTS": "minecheck.example.edu",
+        "MINECHECK_CSRF_TRUSTED_ORIGINS": "https://minecheck.example.edu",
+    }
     env.pop("DATABASE_URL", None)
     env.pop("MINECHECK_SECRET_KEY", None)
-    done = subprocess.run([sys.executable, "-m", "collector_server.cli", "manage", "check",
-                           "--deploy", "--fail-level", "WARNING"], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "collector_server.cli",
+            "manage",
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout

@@ -28,20 +28,27 @@ def agent_imports(source: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
-            found += [(node.lineno, a.name) for a in node.names
-                      if _from_agent(a.name) and not _allowed(a.name)]
+            found += [
+                (node.lineno, a.name)
+                for a in node.names
+                if _from_agent(a.name) and not _allowed(a.name)
+            ]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             if node.module == "agent":
-                found += [(node.lineno, f"agent.{a.name}") for a in node.names
-                          if a.name != "wire"]
+                found += [(node.lineno, f"agent.{a.name}") for a in node.names if a.name != "wire"]
             elif _from_agent(node.module) and not _allowed(node.module):
                 found.append((node.lineno, node.module))
         elif isinstance(node, ast.Call) and node.args:
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             arg = node.args[0]
-            if (name in _DYNAMIC and isinstance(arg, ast.Constant) and isinstance(arg.value, str)
-                    and _from_agent(arg.value) and not _allowed(arg.value)):
+            if (
+                name in _DYNAMIC
+                and isinstance(arg, ast.Constant)
+                and isinstance(arg.value, str)
+                and _from_agent(arg.value)
+                and not _allowed(arg.value)
+            ):
                 found.append((node.lineno, arg.value))
     return found
 
@@ -60,7 +67,10 @@ def test_the_checker_finds_every_kind_of_agent_import():
         "from agentish import x\n"
     )
     assert sorted(m for _, m in agent_imports(source)) == [
-        "agent.bundle", "agent.bundle.loader", "agent.i18n", "agent.report.render",
+        "agent.bundle",
+        "agent.bundle.loader",
+        "agent.i18n",
+        "agent.report.render",
         "agent.transport.handcarry",
     ]
 
@@ -74,4 +84,5 @@ def test_collector_imports_only_agent_wire():
         for line, module in agent_imports(path.read_text(encoding="utf-8"))
     ]
     assert offending == [], "the collector may import only agent.wire from the agent:\n" + (
-        "\n".join(offending))
+        "\n".join(offending)
+    )

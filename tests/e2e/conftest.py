@@ -24,8 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env(extra: dict | None = None) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "MINECHECK_HOME", "DJANGO_SETTINGS_MODULE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "MINECHECK_HOME", "DJANGO_SETTINGS_MODULE")
+    }
     env["PYTHONPATH"] = str(ROOT)
     return {**env, **(extra or {})}
 
@@ -33,7 +36,10 @@ def _env(extra: dict | None = None) -> dict:
 def server_cli(data: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [sys.executable, "-m", "collector_server.cli", *args, "--data", str(data)],
-        capture_output=True, text=True, env=_env({"MINECHECK_DATA": str(data)}), cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=_env({"MINECHECK_DATA": str(data)}),
+        cwd=ROOT,
         timeout=120,
     )
     if check and result.returncode != 0:
@@ -56,15 +62,31 @@ class Collector:
         self.logs.append(log)
         out = open(log, "w+b")  # noqa: SIM115 - handed to the child process
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "collector_server.cli", "run", "--data", str(self.data),
-             "--host", "127.0.0.1", "--port", "0", "--threads", str(threads), "--no-migrate"],
-            stdout=out, stderr=subprocess.STDOUT, env=_env({"MINECHECK_DATA": str(self.data)}),
+            [
+                sys.executable,
+                "-m",
+                "collector_server.cli",
+                "run",
+                "--data",
+                str(self.data),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--threads",
+                str(threads),
+                "--no-migrate",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=_env({"MINECHECK_DATA": str(self.data)}),
             cwd=ROOT,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", log.read_text("utf-8",
-                                                                                         "replace"))
+            match = re.search(
+                r"listening on http://127\.0\.0\.1:(\d+)", log.read_text("utf-8", "replace")
+            )
             if match:
                 self.url = f"http://127.0.0.1:{match.group(1)}"
                 self.proxy.target = ("127.0.0.1", int(match.group(1)))
@@ -96,8 +118,9 @@ class Collector:
         return self.cli("token", "create", "--org", org).stdout.splitlines()[1].strip()
 
     def query(self, sql: str, *params) -> list[tuple]:
-        db = sqlite3.connect(f"file:{self.data / 'minecheck.sqlite3'}?mode=ro", uri=True,
-                             timeout=30)
+        db = sqlite3.connect(
+            f"file:{self.data / 'minecheck.sqlite3'}?mode=ro", uri=True, timeout=30
+        )
         try:
             return db.execute(sql, params).fetchall()
         finally:
@@ -113,21 +136,32 @@ class Collector:
 class Agent:
     home: Path
 
-    def run(self, *args: str, timeout: float = 180, check_rc: tuple[int, ...] | None = None
-            ) -> subprocess.CompletedProcess:
+    def run(
+        self, *args: str, timeout: float = 180, check_rc: tuple[int, ...] | None = None
+    ) -> subprocess.CompletedProcess:
         result = subprocess.run(
             [sys.executable, "-m", "agent", "--lang", "en", "--home", str(self.home), *args],
-            capture_output=True, text=True, env=_env(), cwd=ROOT, timeout=timeout,
+            capture_output=True,
+            text=True,
+            env=_env(),
+            cwd=ROOT,
+            timeout=timeout,
         )
         if check_rc is not None and result.returncode not in check_rc:
-            raise AssertionError(f"minecheck {' '.join(args)} -> {result.returncode}\n"
-                                 f"{result.stdout}\n{result.stderr}")
+            raise AssertionError(
+                f"minecheck {' '.join(args)} -> {result.returncode}\n"
+                f"{result.stdout}\n{result.stderr}"
+            )
         return result
 
     def popen(self, *args: str) -> subprocess.Popen:
         return subprocess.Popen(
             [sys.executable, "-m", "agent", "--lang", "en", "--home", str(self.home), *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_env(),
+            cwd=ROOT,
         )
 
     def scan(self, *extra: str) -> subprocess.CompletedProcess:
@@ -171,6 +205,14 @@ def agent(tmp_path, collector) -> Agent:
     """A fresh agent home, enrolled through the (for now well-behaved) proxy."""
     collector.proxy.configure(Faults())
     a = Agent(tmp_path / "agent-home")
-    a.run("enroll", "--server", collector.proxy.url, "--token", collector.token(),
-          "--location", "机房 101", check_rc=(0,))
+    a.run(
+        "enroll",
+        "--server",
+        collector.proxy.url,
+        "--token",
+        collector.token(),
+        "--location",
+        "机房 101",
+        check_rc=(0,),
+    )
     return a

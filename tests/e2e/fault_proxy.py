@@ -44,8 +44,13 @@ class Counters:
 
 
 class FaultProxy:
-    def __init__(self, target: tuple[str, int], faults: Faults | None = None,
-                 host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        target: tuple[str, int],
+        faults: Faults | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
         self.target = target
         self.faults = faults or Faults()
         self.counters = Counters()
@@ -106,16 +111,18 @@ class FaultProxy:
             return
         upstream.settimeout(None)
         broken = threading.Event()
-        up = threading.Thread(target=self._requests, args=(client, upstream, rng, broken),
-                              daemon=True)
+        up = threading.Thread(
+            target=self._requests, args=(client, upstream, rng, broken), daemon=True
+        )
         up.start()
         self._responses(upstream, client, random.Random(rng.getrandbits(64)), broken)
         _close(client, reset=broken.is_set())
         _close(upstream, reset=broken.is_set())
         up.join(1)
 
-    def _requests(self, src: socket.socket, dst: socket.socket, rng: random.Random,
-                  broken: threading.Event) -> None:
+    def _requests(
+        self, src: socket.socket, dst: socket.socket, rng: random.Random, broken: threading.Event
+    ) -> None:
         """Client -> collector; each chunk may be dropped (both sides reset) or delayed."""
         f = self.faults
         try:
@@ -141,8 +148,9 @@ class FaultProxy:
         with contextlib.suppress(OSError):
             dst.shutdown(socket.SHUT_WR)
 
-    def _responses(self, src: socket.socket, dst: socket.socket, rng: random.Random,
-                   broken: threading.Event) -> None:
+    def _responses(
+        self, src: socket.socket, dst: socket.socket, rng: random.Random, broken: threading.Event
+    ) -> None:
         """Collector -> client; held ``hold_response`` seconds; a chunk may be cut short."""
         f = self.faults
         try:
@@ -186,16 +194,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     host, _, port = args.target.rpartition(":")
-    faults = Faults(drop=args.drop, delay=args.delay, truncate=args.truncate,
-                    hold_response=args.hold, seed=args.seed)
+    faults = Faults(
+        drop=args.drop,
+        delay=args.delay,
+        truncate=args.truncate,
+        hold_response=args.hold,
+        seed=args.seed,
+    )
     proxy = FaultProxy((host, int(port)), faults, port=args.port).start()
     print(f"fault proxy listening on {proxy.address[0]}:{proxy.address[1]}", flush=True)
     try:
         while True:
             time.sleep(5)
             c = proxy.counters
-            print(f"connections {c.connections} dropped {c.dropped} delayed {c.delayed} "
-                  f"truncated {c.truncated} refused {c.refused}", flush=True)
+            print(
+                f"connections {c.connections} dropped {c.dropped} delayed {c.delayed} "
+                f"truncated {c.truncated} refused {c.refused}",
+                flush=True,
+            )
     except KeyboardInterrupt:
         proxy.stop()
     return 0

@@ -213,8 +213,13 @@ def test_damaged_rules_make_the_frozen_scan_incomplete_with_exit_2(clean_dir, tm
     html_path = tmp_path / "r.html"
     proc = run_exe(
         clean_dir,
-        "scan", "--sample-seconds", "0", "--json", str(tmp_path / "r.json"),
-        "--html", str(html_path),
+        "scan",
+        "--sample-seconds",
+        "0",
+        "--json",
+        str(tmp_path / "r.json"),
+        "--html",
+        str(html_path),
         extra_env={"MINECHECK_BUILTIN_SIGNATURES": str(sig)},
     )
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-3000:]

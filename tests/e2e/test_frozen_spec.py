@@ -81,8 +81,10 @@ def test_report_templates_go_where_the_html_renderer_looks_for_them(contents, tm
     from agent.report import html
 
     pairs = contents.template_files(ROOT)
-    assert (str(ROOT / "agent" / "report" / "templates" / "report.html"),
-            "agent/report/templates") in pairs
+    assert (
+        str(ROOT / "agent" / "report" / "templates" / "report.html"),
+        "agent/report/templates",
+    ) in pairs
     # Inside the executable: sys._MEIPASS/<dest>/report.html, where templates_dir() looks.
     frozen = tmp_path / "agent" / "report" / "templates"
     frozen.mkdir(parents=True)

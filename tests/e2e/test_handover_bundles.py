@@ -37,8 +37,12 @@ def _untargz(archive: bytes) -> dict[str, bytes]:
 
 def _with_manifest(files: dict[str, bytes], version: str) -> dict[str, bytes]:
     files = {k: v for k, v in files.items() if k != "manifest.json"}
-    manifest = {"format": 1, "version": version, "date": "2026-11-23",
-                "files": {k: hashlib.sha256(v).hexdigest() for k, v in sorted(files.items())}}
+    manifest = {
+        "format": 1,
+        "version": version,
+        "date": "2026-11-23",
+        "files": {k: hashlib.sha256(v).hexdigest() for k, v in sorted(files.items())},
+    }
     return {**files, "manifest.json": json.dumps(manifest).encode()}
 
 
@@ -51,18 +55,30 @@ def _publish(collector, version: str, archive: bytes, signature: str, minute: in
         db.execute(
             "INSERT INTO distribution_signaturebundle (version, created_at, sha256, signature, "
             "size, archive, notes, source_files, counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (version, created.isoformat(sep=" "), hashlib.sha256(archive).hexdigest(),
-             signature, len(archive), archive, "e2e", "[]", "{}"))
+            (
+                version,
+                created.isoformat(sep=" "),
+                hashlib.sha256(archive).hexdigest(),
+                signature,
+                len(archive),
+                archive,
+                "e2e",
+                "[]",
+                "{}",
+            ),
+        )
     db.close()
 
 
 def _current_version(agent) -> str:
-    return json.loads((agent.home / "signatures" / "current" / "manifest.json").read_text()
-                      )["version"]
+    return json.loads((agent.home / "signatures" / "current" / "manifest.json").read_text())[
+        "version"
+    ]
 
 
-def test_signed_updates_reach_agents_and_bad_bundles_are_refused(collector, agent, tmp_path,
-                                                                monkeypatch):
+def test_signed_updates_reach_agents_and_bad_bundles_are_refused(
+    collector, agent, tmp_path, monkeypatch
+):
     notice = tmp_path / "province-notice.txt"
     notice.write_text("# 省通报\ne2e-pool.mining-notice.example\n203.0.113.77\n", "utf-8")
     out = collector.cli("signatures", "import", str(notice), "--note", "e2e notice").stdout
@@ -71,9 +87,11 @@ def test_signed_updates_reach_agents_and_bad_bundles_are_refused(collector, agen
     # One cycle of `minecheck run`: pushed settings, signature update, supervised scan+upload.
     db = sqlite3.connect(collector.data / "minecheck.sqlite3", timeout=30)
     with db:
-        db.execute("INSERT OR REPLACE INTO ledger_agentsettings (organisation_id, sample_seconds, "
-                   "updated_at) SELECT id, 0, ? FROM ledger_organisation WHERE name = ?",
-                   (datetime.now(timezone.utc).isoformat(sep=" "), "e2e-school"))
+        db.execute(
+            "INSERT OR REPLACE INTO ledger_agentsettings (organisation_id, sample_seconds, "
+            "updated_at) SELECT id, 0, ? FROM ledger_organisation WHERE name = ?",
+            (datetime.now(timezone.utc).isoformat(sep=" "), "e2e-school"),
+        )
     db.close()
     monkeypatch.setenv("MINECHECK_HOME", str(agent.home))
     from agent.runner.budget import Budget
@@ -87,16 +105,19 @@ def test_signed_updates_reach_agents_and_bad_bundles_are_refused(collector, agen
     state = json.loads((agent.home / "signatures" / "update_state.json").read_text())
     assert state["status"] == "updated" and state["version"] == good
     (new_id,) = set(collector.report_ids()) - before
-    (sigver,), = collector.query("SELECT signature_version FROM ingest_report WHERE "
-                                 "report_id = ?", new_id)
+    ((sigver,),) = collector.query(
+        "SELECT signature_version FROM ingest_report WHERE report_id = ?", new_id
+    )
     assert sigver == good
     assert (good,) in collector.query("SELECT signature_version FROM ledger_device")
     assert agent.run("update-signatures", check_rc=(0,)).stdout.count("up to date") == 1
 
-    (good_archive,), = collector.query(
-        "SELECT archive FROM distribution_signaturebundle WHERE version = ?", good)
+    ((good_archive,),) = collector.query(
+        "SELECT archive FROM distribution_signaturebundle WHERE version = ?", good
+    )
     key = serialization.load_pem_private_key(
-        (collector.data / "signing_key.pem").read_bytes(), password=None)
+        (collector.data / "signing_key.pem").read_bytes(), password=None
+    )
     files = _untargz(good_archive)
 
     def sign(data: bytes, with_key=key) -> str:

@@ -30,7 +30,8 @@ def test_exported_file_imports_once_and_a_tampered_one_is_refused(fresh_collecto
     cafe = Agent(tmp_path / "cafe-pc")  # never enrolled: only the token from the config file
     cafe.home.mkdir()
     (cafe.home / "minecheck.toml").write_text(
-        f'[server]\nenrollment_token = "{token}"\n', encoding="utf-8")
+        f'[server]\nenrollment_token = "{token}"\n', encoding="utf-8"
+    )
     usb = tmp_path / "usb"
     usb.mkdir()
     cafe.scan("--export", str(usb), "--json", str(tmp_path / "report.json"))
@@ -44,8 +45,11 @@ def test_exported_file_imports_once_and_a_tampered_one_is_refused(fresh_collecto
     assert "already imported" in again.stdout
     rows = collector.query("SELECT source, device_id FROM ingest_report WHERE report_id = ?", rid)
     assert len(rows) == 1 and rows[0][0] == "handcarry"
-    (org,), = collector.query("SELECT o.name FROM ledger_device d JOIN ledger_organisation o "
-                              "ON o.id = d.organisation_id WHERE d.id = ?", rows[0][1])
+    ((org,),) = collector.query(
+        "SELECT o.name FROM ledger_device d JOIN ledger_organisation o "
+        "ON o.id = d.organisation_id WHERE d.id = ?",
+        rows[0][1],
+    )
     assert org == "e2e-school"
 
     envelope = json.loads(exported.read_bytes())
@@ -58,8 +62,9 @@ def test_exported_file_imports_once_and_a_tampered_one_is_refused(fresh_collecto
     refused = collector.cli("handcarry", "import", str(tampered), check=False)
     assert refused.returncode == 1
     assert "not imported" in refused.stdout and "changed after it was written" in refused.stdout
-    assert collector.query("SELECT COUNT(*) FROM ingest_report WHERE report_id = ?",
-                           "00000000000040008000000000000001") == [(0,)]
+    assert collector.query(
+        "SELECT COUNT(*) FROM ingest_report WHERE report_id = ?", "00000000000040008000000000000001"
+    ) == [(0,)]
 
 
 def test_cafe_hand_carried_report_lands_in_the_cafes_ledger(tmp_path):
@@ -76,15 +81,18 @@ def test_cafe_hand_carried_report_lands_in_the_cafes_ledger(tmp_path):
     cafe = Agent(tmp_path / "cafe-pc")
     cafe.home.mkdir()
     (cafe.home / "minecheck.toml").write_text(
-        f'[server]\nenrollment_token = "{collector.token("e2e-cafe")}"\n', encoding="utf-8")
+        f'[server]\nenrollment_token = "{collector.token("e2e-cafe")}"\n', encoding="utf-8"
+    )
     usb = tmp_path / "usb"
     usb.mkdir()
     cafe.scan("--export", str(usb), "--json", str(tmp_path / "report.json"))
     (exported,) = list(usb.glob("*.mcr"))
     assert ": imported:" in collector.cli("handcarry", "import", str(exported)).stdout
     rid = json.loads((tmp_path / "report.json").read_text())["report_id"].replace("-", "")
-    (org, kind, parent), = collector.query(
+    ((org, kind, parent),) = collector.query(
         "SELECT o.name, o.kind, p.name FROM ingest_report r JOIN ledger_device d "
         "ON d.id = r.device_id JOIN ledger_organisation o ON o.id = d.organisation_id "
-        "JOIN ledger_organisation p ON p.id = o.parent_id WHERE r.report_id = ?", rid)
+        "JOIN ledger_organisation p ON p.id = o.parent_id WHERE r.report_id = ?",
+        rid,
+    )
     assert (org, kind, parent) == ("e2e-cafe", "cafe", "e2e-culture")

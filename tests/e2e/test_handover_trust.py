@@ -24,7 +24,12 @@ def _device_id(agent) -> str:
 def _zh(agent, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "agent", "--lang", "zh", "--home", str(agent.home), *args],
-        capture_output=True, text=True, env=_env(), cwd=ROOT, timeout=180)
+        capture_output=True,
+        text=True,
+        env=_env(),
+        cwd=ROOT,
+        timeout=180,
+    )
 
 
 def test_revoked_device_token_is_refused_and_the_agent_says_so_in_chinese(collector, agent):
@@ -37,16 +42,18 @@ def test_revoked_device_token_is_refused_and_the_agent_says_so_in_chinese(collec
     upload = _zh(agent, "upload")
     assert upload.returncode != 0 and "设备令牌已被吊销，请重新登记" in upload.stderr
     assert agent.pending_ids() == waiting
-    agent.run("enroll", "--server", collector.proxy.url, "--token", collector.token(),
-              check_rc=(0,))
+    agent.run(
+        "enroll", "--server", collector.proxy.url, "--token", collector.token(), check_rc=(0,)
+    )
     agent.upload_until_empty()
     stored = set(collector.report_ids())
     assert all(rid in stored for rid in waiting)
 
 
 def test_enrolled_agents_file_applies_and_a_resigned_one_is_held(collector, agent, tmp_path):
-    bound = collector.query("SELECT handcarry_key FROM ledger_device WHERE id = ?",
-                            int(_device_id(agent)))
+    bound = collector.query(
+        "SELECT handcarry_key FROM ledger_device WHERE id = ?", int(_device_id(agent))
+    )
     assert bound == [(handcarry.public_key_b64(handcarry.install_key(agent.home)),)]
     usb = tmp_path / "usb"
     usb.mkdir()
@@ -61,12 +68,14 @@ def test_enrolled_agents_file_applies_and_a_resigned_one_is_held(collector, agen
     body["verdict"]["status"] = "clean"
     body["findings"] = []
     forged = tmp_path / "forged.mcr"
-    forged.write_bytes(handcarry.build(json.dumps(body).encode(),
-                                       handcarry.install_key(tmp_path / "forger")))
+    forged.write_bytes(
+        handcarry.build(json.dumps(body).encode(), handcarry.install_key(tmp_path / "forger"))
+    )
     held = collector.cli("handcarry", "import", str(forged), check=False)
     assert held.returncode == 2, held.stdout
     assert "held for review" in held.stdout and "did not enroll with" in held.stdout
-    assert collector.query("SELECT COUNT(*) FROM ingest_report WHERE report_id = ?",
-                           "000000000000400080000000000000a1") == [(0,)]
+    assert collector.query(
+        "SELECT COUNT(*) FROM ingest_report WHERE report_id = ?", "000000000000400080000000000000a1"
+    ) == [(0,)]
     listed = collector.cli("handcarry", "held")
     assert "did not enroll with" in listed.stdout

@@ -47,9 +47,20 @@ def test_enroll_scan_upload_puts_the_device_in_the_ledger(collector, agent, tmp_
     # A harmless stand-in for a miner: a copy of Python named xmrig with a pool command line.
     fake = tmp_path / "xmrig"
     shutil.copy(sys.executable, fake)
-    miner = subprocess.Popen([str(fake), "-c", "import time; time.sleep(120)", "--url",
-                              "stratum+tcp://pool.supportxmr.com:3333", "--user", WALLET,
-                              "--pass", "x"], cwd=tmp_path)
+    miner = subprocess.Popen(
+        [
+            str(fake),
+            "-c",
+            "import time; time.sleep(120)",
+            "--url",
+            "stratum+tcp://pool.supportxmr.com:3333",
+            "--user",
+            WALLET,
+            "--pass",
+            "x",
+        ],
+        cwd=tmp_path,
+    )
     try:
         result = agent.scan("--upload", "--json", str(agent.home / "report.json"))
     finally:
@@ -60,17 +71,24 @@ def test_enroll_scan_upload_puts_the_device_in_the_ledger(collector, agent, tmp_
     assert agent.pending() == [], result.stderr
     rid = report["report_id"].replace("-", "")
     _assert_exactly_once(collector, [rid])
-    (device_id, findings, verdict), = collector.query(
-        "SELECT device_id, finding_count, verdict FROM ingest_report WHERE report_id = ?", rid)
+    ((device_id, findings, verdict),) = collector.query(
+        "SELECT device_id, finding_count, verdict FROM ingest_report WHERE report_id = ?", rid
+    )
     assert verdict == "mining" and findings == len(report["findings"]) > 0
-    kinds = collector.query("SELECT kind, subject FROM ingest_finding WHERE report_id IN "
-                            "(SELECT id FROM ingest_report WHERE report_id = ?)", rid)
+    kinds = collector.query(
+        "SELECT kind, subject FROM ingest_finding WHERE report_id IN "
+        "(SELECT id FROM ingest_report WHERE report_id = ?)",
+        rid,
+    )
     assert len(kinds) == findings
-    assert any(kind == "miner_cmdline" and f"pid {miner.pid}" in subject
-               for kind, subject in kinds), kinds
-    (hostname, cpu, hardware, location, sigver, fingerprint, last), = collector.query(
+    assert any(
+        kind == "miner_cmdline" and f"pid {miner.pid}" in subject for kind, subject in kinds
+    ), kinds
+    ((hostname, cpu, hardware, location, sigver, fingerprint, last),) = collector.query(
         "SELECT hostname, cpu_model, hardware, location, signature_version, fingerprint, "
-        "last_verdict FROM ledger_device WHERE id = ?", device_id)
+        "last_verdict FROM ledger_device WHERE id = ?",
+        device_id,
+    )
     assert hostname == report["device"]["hostname"] and last == "mining"
     assert fingerprint == report["device"]["fingerprint"]
     assert location == "机房 101"
@@ -83,8 +101,9 @@ def test_enroll_scan_upload_puts_the_device_in_the_ledger(collector, agent, tmp_
 def test_outage_spools_and_every_report_arrives_once_after(collector, agent):
     collector.stop()
     try:
-        scans = [agent.popen("scan", "--sample-seconds", "0", "--quiet", "--upload")
-                 for _ in range(5)]
+        scans = [
+            agent.popen("scan", "--sample-seconds", "0", "--quiet", "--upload") for _ in range(5)
+        ]
         for proc in scans:
             proc.communicate(timeout=180)
             assert proc.returncode in (0, 1)

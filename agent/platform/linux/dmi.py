@@ -7,8 +7,16 @@ from dataclasses import dataclass, field
 from agent.platform.linux.sysfs import Root
 
 DMI = "sys/class/dmi/id"
-FIELDS = ("product_uuid", "board_serial", "product_serial", "sys_vendor", "product_name",
-          "board_vendor", "board_name", "chassis_type")
+FIELDS = (
+    "product_uuid",
+    "board_serial",
+    "product_serial",
+    "sys_vendor",
+    "product_name",
+    "board_vendor",
+    "board_name",
+    "chassis_type",
+)
 
 
 @dataclass

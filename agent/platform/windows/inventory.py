@@ -90,13 +90,15 @@ class WindowsOS:
 
 
 def read_os(src: WindowsSource) -> WindowsOS:
-    os_row = first(src.query(
-        "SELECT Caption, Version, BuildNumber, OSArchitecture, LastBootUpTime, ProductType, "
-        "CSName FROM Win32_OperatingSystem"
-    ))
-    cs = first(src.query(
-        "SELECT Domain, PartOfDomain, Workgroup, UserName FROM Win32_ComputerSystem"
-    ))
+    os_row = first(
+        src.query(
+            "SELECT Caption, Version, BuildNumber, OSArchitecture, LastBootUpTime, ProductType, "
+            "CSName FROM Win32_OperatingSystem"
+        )
+    )
+    cs = first(
+        src.query("SELECT Domain, PartOfDomain, Workgroup, UserName FROM Win32_ComputerSystem")
+    )
     caption = as_text(os_row.get("Caption")) or "Windows"
     # ProductType: 1 workstation, 2 domain controller, 3 server
     is_server = as_int(os_row.get("ProductType")) in (2, 3) or "server" in caption.lower()
@@ -132,9 +134,9 @@ class WindowsIdentity:
 
 
 def read_identity(src: WindowsSource) -> WindowsIdentity:
-    product = first(src.query(
-        "SELECT UUID, IdentifyingNumber, Vendor, Name FROM Win32_ComputerSystemProduct"
-    ))
+    product = first(
+        src.query("SELECT UUID, IdentifyingNumber, Vendor, Name FROM Win32_ComputerSystemProduct")
+    )
     board = first(src.query("SELECT SerialNumber, Manufacturer, Product FROM Win32_BaseBoard"))
     bios = first(src.query("SELECT SerialNumber FROM Win32_BIOS"))
     guid = src.reg_values(CRYPTOGRAPHY_KEY).get("MachineGuid")

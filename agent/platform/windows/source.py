@@ -141,7 +141,7 @@ class FixtureSource:
 
     def reg_subkeys(self, key: str) -> list[str]:
         prefix = key.lower().rstrip("\\") + "\\"
-        names = {k[len(prefix):].split("\\", 1)[0] for k in self.registry if k.startswith(prefix)}
+        names = {k[len(prefix) :].split("\\", 1)[0] for k in self.registry if k.startswith(prefix)}
         return sorted(names)
 
 

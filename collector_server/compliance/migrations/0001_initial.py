@@ -7,90 +7,240 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0005_alter_device_last_verdict'),
+        ("ledger", "0005_alter_device_last_verdict"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('role', models.CharField(choices=[('staff', 'Staff member'), ('operator', 'Information-asset operator'), ('other', 'Other person (has mined before)')], default='staff', max_length=16, verbose_name='role')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('active', models.BooleanField(default=True, verbose_name='still with the organisation')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('devices', models.ManyToManyField(blank=True, related_name='responsible_people', to='ledger.device', verbose_name='devices responsible for')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='ledger.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("staff", "Staff member"),
+                            ("operator", "Information-asset operator"),
+                            ("other", "Other person (has mined before)"),
+                        ],
+                        default="staff",
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                (
+                    "active",
+                    models.BooleanField(default=True, verbose_name="still with the organisation"),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "devices",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="responsible_people",
+                        to="ledger.device",
+                        verbose_name="devices responsible for",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="ledger.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'ordering': ['organisation_id', 'name', 'id'],
+                "verbose_name": "person",
+                "ordering": ["organisation_id", "name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Pledge',
+            name="Pledge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('variant', models.CharField(choices=[('county', 'County government text (with 负责人签字)'), ('education', 'Education department text (附件3)')], default='county', max_length=16, verbose_name='text')),
-                ('signed_on', models.DateField(verbose_name='signed on')),
-                ('scan_file', models.CharField(help_text='path under the data folder', max_length=255)),
-                ('scan_name', models.CharField(max_length=255, verbose_name='file name')),
-                ('scan_type', models.CharField(max_length=32)),
-                ('scan_size', models.PositiveIntegerField(default=0)),
-                ('scan_sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pledges', to='ledger.organisation', verbose_name='organisation')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='pledges', to='compliance.person', verbose_name='person')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "variant",
+                    models.CharField(
+                        choices=[
+                            ("county", "County government text (with 负责人签字)"),
+                            ("education", "Education department text (附件3)"),
+                        ],
+                        default="county",
+                        max_length=16,
+                        verbose_name="text",
+                    ),
+                ),
+                ("signed_on", models.DateField(verbose_name="signed on")),
+                (
+                    "scan_file",
+                    models.CharField(help_text="path under the data folder", max_length=255),
+                ),
+                ("scan_name", models.CharField(max_length=255, verbose_name="file name")),
+                ("scan_type", models.CharField(max_length=32)),
+                ("scan_size", models.PositiveIntegerField(default=0)),
+                ("scan_sha256", models.CharField(max_length=64)),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pledges",
+                        to="ledger.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pledges",
+                        to="compliance.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pledge',
-                'ordering': ['-uploaded_at', '-id'],
+                "verbose_name": "pledge",
+                "ordering": ["-uploaded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PledgeSettings',
+            name="PledgeSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('deadline', models.DateField(blank=True, null=True, verbose_name='deadline')),
-                ('variant', models.CharField(choices=[('county', 'County government text (with 负责人签字)'), ('education', 'Education department text (附件3)')], default='county', max_length=16, verbose_name='text')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='pledge_settings', to='ledger.organisation')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("deadline", models.DateField(blank=True, null=True, verbose_name="deadline")),
+                (
+                    "variant",
+                    models.CharField(
+                        choices=[
+                            ("county", "County government text (with 负责人签字)"),
+                            ("education", "Education department text (附件3)"),
+                        ],
+                        default="county",
+                        max_length=16,
+                        verbose_name="text",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pledge_settings",
+                        to="ledger.organisation",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='WeeklyReview',
+            name="WeeklyReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week', models.CharField(help_text='ISO week, e.g. 2026-W48', max_length=8, verbose_name='week')),
-                ('week_start', models.DateField()),
-                ('snapshot', models.JSONField(default=dict)),
-                ('generated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('experience', models.TextField(blank=True, verbose_name='Experience')),
-                ('problems', models.TextField(blank=True, verbose_name='Problems')),
-                ('adjustments', models.TextField(blank=True, verbose_name='Adjustments to the measures')),
-                ('locked_at', models.DateTimeField(blank=True, null=True)),
-                ('locked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='weekly_reviews', to='ledger.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "week",
+                    models.CharField(
+                        help_text="ISO week, e.g. 2026-W48", max_length=8, verbose_name="week"
+                    ),
+                ),
+                ("week_start", models.DateField()),
+                ("snapshot", models.JSONField(default=dict)),
+                ("generated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("experience", models.TextField(blank=True, verbose_name="Experience")),
+                ("problems", models.TextField(blank=True, verbose_name="Problems")),
+                (
+                    "adjustments",
+                    models.TextField(blank=True, verbose_name="Adjustments to the measures"),
+                ),
+                ("locked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "locked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="weekly_reviews",
+                        to="ledger.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'weekly review',
-                'ordering': ['-week_start', 'organisation_id'],
+                "verbose_name": "weekly review",
+                "ordering": ["-week_start", "organisation_id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name', 'phone'), name='person_unique_in_org'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "name", "phone"), name="person_unique_in_org"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='weeklyreview',
-            constraint=models.UniqueConstraint(fields=('organisation', 'week'), name='weekly_review_one_per_org_week'),
+            model_name="weeklyreview",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "week"), name="weekly_review_one_per_org_week"
+            ),
         ),
     ]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 
 
-def download(data: bytes, filename: str, content_type: str, inline: bool = False
-             ) -> HttpResponse:
+def download(data: bytes, filename: str, content_type: str, inline: bool = False) -> HttpResponse:
     from django.utils.http import content_disposition_header
 
     response = HttpResponse(data, content_type=content_type)

@@ -43,9 +43,18 @@ def _filtered(request: HttpRequest):
 def people_list(request: HttpRequest) -> HttpResponse:
     people = list(_filtered(request)[:2000])
     resign = resign_ids(visible_people(request.user).filter(pk__in=[p.pk for p in people]))
-    return render(request, "compliance/people.html", {
-        "nav": "compliance", "people": people, "resign": resign, "units": units(request.user),
-        "editable": can_edit_ledger(request.user), "query": request.GET})
+    return render(
+        request,
+        "compliance/people.html",
+        {
+            "nav": "compliance",
+            "people": people,
+            "resign": resign,
+            "units": units(request.user),
+            "editable": can_edit_ledger(request.user),
+            "query": request.GET,
+        },
+    )
 
 
 @login_required
@@ -53,7 +62,8 @@ def people_list(request: HttpRequest) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     person = get_or_404(visible_people(request.user), pk=pk) if pk else None
     if request.method == "POST" and not can_edit_ledger(
-            request.user, person.organisation if person else None):
+        request.user, person.organisation if person else None
+    ):
         raise PermissionDenied
     form = PersonForm(request.POST or None, instance=person, units=units(request.user))
     if request.method == "POST" and form.is_valid():
@@ -62,8 +72,11 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         saved = form.save()
         messages.success(request, _("%(name)s saved.") % {"name": saved.name})
         return redirect("compliance:people")
-    return render(request, "compliance/person_form.html",
-                  {"nav": "compliance", "form": form, "person": person})
+    return render(
+        request,
+        "compliance/person_form.html",
+        {"nav": "compliance", "form": form, "person": person},
+    )
 
 
 @login_required
@@ -99,8 +112,7 @@ def people_import(request: HttpRequest) -> HttpResponse:
         finally:
             path.unlink(missing_ok=True)
         if result.applied:
-            messages.success(request, _("%(count)d people saved.") % {
-                "count": len(result.changes)})
+            messages.success(request, _("%(count)d people saved.") % {"count": len(result.changes)})
         context.update(result=result, filename=stored["name"])
         return render(request, "compliance/people_import.html", context)
     if request.method == "POST":

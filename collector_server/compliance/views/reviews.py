@@ -37,10 +37,18 @@ def review_list(request: HttpRequest) -> HttpResponse:
     reviews = visible_reviews(request.user).select_related("organisation")
     if week:
         reviews = reviews.filter(week=week)
-    return render(request, "compliance/reviews.html", {
-        "nav": "compliance", "reviews": reviews[:500], "week": week,
-        "default_week": previous_week(), "bureau": is_bureau(request.user),
-        "labels": dict(METRICS)})
+    return render(
+        request,
+        "compliance/reviews.html",
+        {
+            "nav": "compliance",
+            "reviews": reviews[:500],
+            "week": week,
+            "default_week": previous_week(),
+            "bureau": is_bureau(request.user),
+            "labels": dict(METRICS),
+        },
+    )
 
 
 @login_required
@@ -55,8 +63,10 @@ def review_generate(request: HttpRequest) -> HttpResponse:
     except WeekError as exc:
         messages.error(request, str(exc))
         return redirect("compliance:reviews")
-    messages.success(request, _("%(count)d reviews generated for %(week)s.") % {
-        "count": len(created), "week": week})
+    messages.success(
+        request,
+        _("%(count)d reviews generated for %(week)s.") % {"count": len(created), "week": week},
+    )
     return redirect(reverse("compliance:reviews") + f"?week={week}")
 
 
@@ -86,11 +96,21 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 status = 409
             else:
                 return redirect("compliance:review", pk=review.pk)
-    return render(request, "compliance/review.html", {
-        "nav": "compliance", "review": review, "form": form, "editable": editable,
-        "metrics": metric_rows(review.snapshot), "charts": trend_charts(review.snapshot),
-        "schools": review.snapshot.get("schools", []), "labels": dict(METRICS)},
-        status=status)
+    return render(
+        request,
+        "compliance/review.html",
+        {
+            "nav": "compliance",
+            "review": review,
+            "form": form,
+            "editable": editable,
+            "metrics": metric_rows(review.snapshot),
+            "charts": trend_charts(review.snapshot),
+            "schools": review.snapshot.get("schools", []),
+            "labels": dict(METRICS),
+        },
+        status=status,
+    )
 
 
 @login_required

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,174 +15,426 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Device',
+            name="Device",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fingerprint', models.CharField(max_length=128, unique=True)),
-                ('system_uuid', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('board_serial', models.CharField(blank=True, db_index=True, max_length=128)),
-                ('system_serial', models.CharField(blank=True, db_index=True, max_length=128)),
-                ('macs', models.JSONField(blank=True, default=list)),
-                ('mac_key', models.CharField(blank=True, db_index=True, help_text="sorted MACs joined by ','", max_length=1024)),
-                ('machine_id', models.CharField(blank=True, max_length=64)),
-                ('machine_guid', models.CharField(blank=True, max_length=64)),
-                ('manufacturer', models.CharField(blank=True, max_length=200)),
-                ('product', models.CharField(blank=True, max_length=200)),
-                ('hostname', models.CharField(db_index=True, max_length=255, verbose_name='hostname')),
-                ('location', models.CharField(blank=True, max_length=255, verbose_name='deployment location')),
-                ('department', models.CharField(blank=True, max_length=255, verbose_name='managing department')),
-                ('responsible_person', models.CharField(blank=True, max_length=100, verbose_name='responsible person')),
-                ('responsible_phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('asset_tag', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='asset tag')),
-                ('pledge_signed', models.BooleanField(default=False, verbose_name='pledge signed')),
-                ('pledge_date', models.DateField(blank=True, null=True, verbose_name='pledge date')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('status', models.CharField(choices=[('active', 'In use'), ('idle', 'Idle'), ('repair', 'Under repair'), ('retired', 'Retired')], default='active', max_length=16, verbose_name='status')),
-                ('ip_addresses', models.JSONField(blank=True, default=list, verbose_name='IP addresses')),
-                ('network_text', models.CharField(blank=True, help_text='IPs and MACs joined by spaces, for search', max_length=2048)),
-                ('public_ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='public address')),
-                ('high_performance', models.BooleanField(db_index=True, default=False, verbose_name='high-performance')),
-                ('high_performance_category', models.CharField(blank=True, max_length=32)),
-                ('high_performance_reason', models.TextField(blank=True, verbose_name='high-performance reason')),
-                ('os_name', models.CharField(blank=True, max_length=255, verbose_name='operating system')),
-                ('cpu_model', models.CharField(blank=True, max_length=255, verbose_name='CPU')),
-                ('gpu_models', models.CharField(blank=True, max_length=1024, verbose_name='GPUs')),
-                ('memory_mb', models.PositiveIntegerField(blank=True, null=True, verbose_name='memory (MB)')),
-                ('hardware', models.JSONField(blank=True, default=dict)),
-                ('signature_version', models.CharField(blank=True, max_length=64)),
-                ('agent_version', models.CharField(blank=True, max_length=64)),
-                ('last_verdict', models.CharField(blank=True, choices=[('', 'No report yet'), ('clean', 'Clean'), ('suspicious', 'Suspicious'), ('mining', 'Mining')], db_index=True, default='', max_length=16, verbose_name='verdict')),
-                ('last_mode', models.CharField(blank=True, max_length=16)),
-                ('last_report_id', models.UUIDField(blank=True, null=True)),
-                ('first_seen', models.DateTimeField(default=django.utils.timezone.now, verbose_name='first seen')),
-                ('last_seen', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='last seen')),
-                ('enrolled_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("fingerprint", models.CharField(max_length=128, unique=True)),
+                ("system_uuid", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("board_serial", models.CharField(blank=True, db_index=True, max_length=128)),
+                ("system_serial", models.CharField(blank=True, db_index=True, max_length=128)),
+                ("macs", models.JSONField(blank=True, default=list)),
+                (
+                    "mac_key",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="sorted MACs joined by ','",
+                        max_length=1024,
+                    ),
+                ),
+                ("machine_id", models.CharField(blank=True, max_length=64)),
+                ("machine_guid", models.CharField(blank=True, max_length=64)),
+                ("manufacturer", models.CharField(blank=True, max_length=200)),
+                ("product", models.CharField(blank=True, max_length=200)),
+                (
+                    "hostname",
+                    models.CharField(db_index=True, max_length=255, verbose_name="hostname"),
+                ),
+                (
+                    "location",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="deployment location"
+                    ),
+                ),
+                (
+                    "department",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="managing department"
+                    ),
+                ),
+                (
+                    "responsible_person",
+                    models.CharField(blank=True, max_length=100, verbose_name="responsible person"),
+                ),
+                (
+                    "responsible_phone",
+                    models.CharField(blank=True, max_length=50, verbose_name="phone"),
+                ),
+                (
+                    "asset_tag",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=100, verbose_name="asset tag"
+                    ),
+                ),
+                ("pledge_signed", models.BooleanField(default=False, verbose_name="pledge signed")),
+                (
+                    "pledge_date",
+                    models.DateField(blank=True, null=True, verbose_name="pledge date"),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "In use"),
+                            ("idle", "Idle"),
+                            ("repair", "Under repair"),
+                            ("retired", "Retired"),
+                        ],
+                        default="active",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "ip_addresses",
+                    models.JSONField(blank=True, default=list, verbose_name="IP addresses"),
+                ),
+                (
+                    "network_text",
+                    models.CharField(
+                        blank=True,
+                        help_text="IPs and MACs joined by spaces, for search",
+                        max_length=2048,
+                    ),
+                ),
+                (
+                    "public_ip",
+                    models.GenericIPAddressField(
+                        blank=True, null=True, verbose_name="public address"
+                    ),
+                ),
+                (
+                    "high_performance",
+                    models.BooleanField(
+                        db_index=True, default=False, verbose_name="high-performance"
+                    ),
+                ),
+                ("high_performance_category", models.CharField(blank=True, max_length=32)),
+                (
+                    "high_performance_reason",
+                    models.TextField(blank=True, verbose_name="high-performance reason"),
+                ),
+                (
+                    "os_name",
+                    models.CharField(blank=True, max_length=255, verbose_name="operating system"),
+                ),
+                ("cpu_model", models.CharField(blank=True, max_length=255, verbose_name="CPU")),
+                ("gpu_models", models.CharField(blank=True, max_length=1024, verbose_name="GPUs")),
+                (
+                    "memory_mb",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="memory (MB)"),
+                ),
+                ("hardware", models.JSONField(blank=True, default=dict)),
+                ("signature_version", models.CharField(blank=True, max_length=64)),
+                ("agent_version", models.CharField(blank=True, max_length=64)),
+                (
+                    "last_verdict",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No report yet"),
+                            ("clean", "Clean"),
+                            ("suspicious", "Suspicious"),
+                            ("mining", "Mining"),
+                        ],
+                        db_index=True,
+                        default="",
+                        max_length=16,
+                        verbose_name="verdict",
+                    ),
+                ),
+                ("last_mode", models.CharField(blank=True, max_length=16)),
+                ("last_report_id", models.UUIDField(blank=True, null=True)),
+                (
+                    "first_seen",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="first seen"
+                    ),
+                ),
+                (
+                    "last_seen",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="last seen"
+                    ),
+                ),
+                ("enrolled_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'device',
-                'verbose_name_plural': 'devices',
-                'ordering': ['organisation_id', 'hostname'],
+                "verbose_name": "device",
+                "verbose_name_plural": "devices",
+                "ordering": ["organisation_id", "hostname"],
             },
         ),
         migrations.CreateModel(
-            name='EnrollmentToken',
+            name="EnrollmentToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('prefix', models.CharField(max_length=12)),
-                ('note', models.CharField(blank=True, max_length=255)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked', models.BooleanField(default=False)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('uses', models.PositiveIntegerField(default=0)),
-                ('max_uses', models.PositiveIntegerField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("prefix", models.CharField(max_length=12)),
+                ("note", models.CharField(blank=True, max_length=255)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked", models.BooleanField(default=False)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("uses", models.PositiveIntegerField(default=0)),
+                ("max_uses", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enrollment token',
-                'ordering': ['-created_at'],
+                "verbose_name": "enrollment token",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='DeviceToken',
+            name="DeviceToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('revoked', models.BooleanField(default=False)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('device', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tokens', to='ledger.device')),
-                ('enrollment_token', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='ledger.enrollmenttoken')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("revoked", models.BooleanField(default=False)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "device",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tokens",
+                        to="ledger.device",
+                    ),
+                ),
+                (
+                    "enrollment_token",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="ledger.enrollmenttoken",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='HardwareChange',
+            name="HardwareChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('changed_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('report_id', models.UUIDField(blank=True, null=True)),
-                ('summary', models.CharField(max_length=1024)),
-                ('before', models.JSONField(blank=True, default=dict)),
-                ('after', models.JSONField(blank=True, default=dict)),
-                ('device', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hardware_changes', to='ledger.device')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "changed_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("report_id", models.UUIDField(blank=True, null=True)),
+                ("summary", models.CharField(max_length=1024)),
+                ("before", models.JSONField(blank=True, default=dict)),
+                ("after", models.JSONField(blank=True, default=dict)),
+                (
+                    "device",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hardware_changes",
+                        to="ledger.device",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-changed_at'],
+                "ordering": ["-changed_at"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('province', 'Province'), ('city', 'City'), ('county', 'County bureau'), ('school', 'School'), ('cafe', 'Internet café')], max_length=16, verbose_name='kind')),
-                ('path', models.CharField(db_index=True, default='', editable=False, max_length=255)),
-                ('code', models.CharField(blank=True, max_length=64, verbose_name='code')),
-                ('contact_person', models.CharField(blank=True, max_length=100, verbose_name='contact person')),
-                ('contact_phone', models.CharField(blank=True, max_length=50, verbose_name='contact phone')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='ledger.organisation', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("province", "Province"),
+                            ("city", "City"),
+                            ("county", "County bureau"),
+                            ("school", "School"),
+                            ("cafe", "Internet café"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(db_index=True, default="", editable=False, max_length=255),
+                ),
+                ("code", models.CharField(blank=True, max_length=64, verbose_name="code")),
+                (
+                    "contact_person",
+                    models.CharField(blank=True, max_length=100, verbose_name="contact person"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=50, verbose_name="contact phone"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="ledger.organisation",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['path'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='ManagedRange',
+            name="ManagedRange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cidr', models.CharField(max_length=64, verbose_name='CIDR')),
-                ('note', models.CharField(blank=True, max_length=255, verbose_name='note')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='managed_ranges', to='ledger.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cidr", models.CharField(max_length=64, verbose_name="CIDR")),
+                ("note", models.CharField(blank=True, max_length=255, verbose_name="note")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="managed_ranges",
+                        to="ledger.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'managed IP range',
+                "verbose_name": "managed IP range",
             },
         ),
         migrations.AddField(
-            model_name='enrollmenttoken',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enrollment_tokens', to='ledger.organisation'),
+            model_name="enrollmenttoken",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="enrollment_tokens",
+                to="ledger.organisation",
+            ),
         ),
         migrations.CreateModel(
-            name='EgressLine',
+            name="EgressLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('isp', models.CharField(max_length=100, verbose_name='ISP')),
-                ('addresses', models.TextField(help_text='one address or CIDR per line', verbose_name='public addresses / ranges')),
-                ('bandwidth_mbps', models.PositiveIntegerField(blank=True, null=True, verbose_name='bandwidth (Mbit/s)')),
-                ('note', models.CharField(blank=True, max_length=255, verbose_name='note')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='egress_lines', to='ledger.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("isp", models.CharField(max_length=100, verbose_name="ISP")),
+                (
+                    "addresses",
+                    models.TextField(
+                        help_text="one address or CIDR per line",
+                        verbose_name="public addresses / ranges",
+                    ),
+                ),
+                (
+                    "bandwidth_mbps",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="bandwidth (Mbit/s)"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=255, verbose_name="note")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="egress_lines",
+                        to="ledger.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'egress line',
+                "verbose_name": "egress line",
             },
         ),
         migrations.AddField(
-            model_name='device',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='devices', to='ledger.organisation', verbose_name='organisation'),
+            model_name="device",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="devices",
+                to="ledger.organisation",
+                verbose_name="organisation",
+            ),
         ),
         migrations.CreateModel(
-            name='AgentSettings',
+            name="AgentSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scan_interval_minutes', models.PositiveIntegerField(blank=True, null=True)),
-                ('sample_seconds', models.PositiveIntegerField(blank=True, null=True)),
-                ('deep_scan', models.BooleanField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='agent_settings', to='ledger.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scan_interval_minutes", models.PositiveIntegerField(blank=True, null=True)),
+                ("sample_seconds", models.PositiveIntegerField(blank=True, null=True)),
+                ("deep_scan", models.BooleanField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agent_settings",
+                        to="ledger.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(fields=('parent', 'name'), name='org_unique_name_in_parent'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                fields=("parent", "name"), name="org_unique_name_in_parent"
+            ),
         ),
         migrations.AddIndex(
-            model_name='device',
-            index=models.Index(fields=['organisation', 'hostname'], name='ledger_devi_organis_4133a0_idx'),
+            model_name="device",
+            index=models.Index(
+                fields=["organisation", "hostname"], name="ledger_devi_organis_4133a0_idx"
+            ),
         ),
     ]

@@ -6,24 +6,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0001_initial'),
+        ("ledger", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='device',
-            name='last_scan_at',
-            field=models.DateTimeField(blank=True, help_text='started_at of the newest report', null=True, verbose_name='last scan'),
+            model_name="device",
+            name="last_scan_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="started_at of the newest report",
+                null=True,
+                verbose_name="last scan",
+            ),
         ),
         migrations.CreateModel(
-            name='DeviceAlias',
+            name="DeviceAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fingerprint', models.CharField(max_length=128, unique=True)),
-                ('merged_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('device', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='ledger.device')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("fingerprint", models.CharField(max_length=128, unique=True)),
+                ("merged_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "device",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="ledger.device",
+                    ),
+                ),
             ],
         ),
     ]

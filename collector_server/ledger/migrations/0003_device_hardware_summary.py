@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0002_device_alias_last_scan'),
+        ("ledger", "0002_device_alias_last_scan"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='device',
-            name='hardware_summary',
-            field=models.JSONField(blank=True, default=dict, help_text='the parts whose change is recorded (small)'),
+            model_name="device",
+            name="hardware_summary",
+            field=models.JSONField(
+                blank=True, default=dict, help_text="the parts whose change is recorded (small)"
+            ),
         ),
     ]

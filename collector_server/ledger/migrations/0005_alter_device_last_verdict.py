@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0004_device_token_revocation_pending_move_handcarry_key'),
+        ("ledger", "0004_device_token_revocation_pending_move_handcarry_key"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='device',
-            name='last_verdict',
-            field=models.CharField(blank=True, choices=[('', 'No report yet'), ('clean', 'Clean'), ('suspicious', 'Suspicious'), ('mining', 'Mining'), ('incomplete', 'Not checked')], db_index=True, default='', max_length=16, verbose_name='verdict'),
+            model_name="device",
+            name="last_verdict",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "No report yet"),
+                    ("clean", "Clean"),
+                    ("suspicious", "Suspicious"),
+                    ("mining", "Mining"),
+                    ("incomplete", "Not checked"),
+                ],
+                db_index=True,
+                default="",
+                max_length=16,
+                verbose_name="verdict",
+            ),
         ),
     ]

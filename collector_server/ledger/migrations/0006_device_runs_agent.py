@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0005_alter_device_last_verdict'),
+        ("ledger", "0005_alter_device_last_verdict"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='device',
-            name='runs_agent',
-            field=models.BooleanField(db_index=True, default=True, verbose_name='runs the agent'),
+            model_name="device",
+            name="runs_agent",
+            field=models.BooleanField(db_index=True, default=True, verbose_name="runs the agent"),
         ),
         migrations.AlterField(
-            model_name='device',
-            name='macs',
-            field=models.JSONField(blank=True, default=list, verbose_name='MAC addresses'),
+            model_name="device",
+            name="macs",
+            field=models.JSONField(blank=True, default=list, verbose_name="MAC addresses"),
         ),
     ]

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0006_device_runs_agent'),
+        ("ledger", "0006_device_runs_agent"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='organisation',
-            name='kind',
-            field=models.CharField(choices=[('province', 'Province'), ('city', 'City'), ('county', 'County bureau'), ('culture', 'Culture and tourism bureau'), ('school', 'School'), ('cafe', 'Internet café')], max_length=16, verbose_name='kind'),
+            model_name="organisation",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("province", "Province"),
+                    ("city", "City"),
+                    ("county", "County bureau"),
+                    ("culture", "Culture and tourism bureau"),
+                    ("school", "School"),
+                    ("cafe", "Internet café"),
+                ],
+                max_length=16,
+                verbose_name="kind",
+            ),
         ),
     ]

@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0007_organisation_kind_culture_bureau'),
+        ("ledger", "0007_organisation_kind_culture_bureau"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agentsettings',
-            name='report_address',
-            field=models.CharField(blank=True, max_length=200, null=True, verbose_name='address for reporting mining'),
+            model_name="agentsettings",
+            name="report_address",
+            field=models.CharField(
+                blank=True, max_length=200, null=True, verbose_name="address for reporting mining"
+            ),
         ),
         migrations.AddField(
-            model_name='agentsettings',
-            name='report_phone',
-            field=models.CharField(blank=True, max_length=50, null=True, verbose_name='phone for reporting mining'),
+            model_name="agentsettings",
+            name="report_phone",
+            field=models.CharField(
+                blank=True, max_length=50, null=True, verbose_name="phone for reporting mining"
+            ),
         ),
     ]

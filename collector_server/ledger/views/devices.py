@@ -41,18 +41,30 @@ def ledger(request: HttpRequest) -> HttpResponse:
             pass
         else:  # an address from a notice: whose egress line / range / upload is it?
             address = match_address(f.q, scope_devices(Device.objects.all(), request.user))
-    return render(request, "ledger/ledger.html", {
-        "nav": "ledger", "f": f, "page": page,
-        "org_options": org_options(request.user, f.org),
-        "verdicts": [("none", Verdict.unknown.label), *Verdict.choices[1:]],
-        "seen_choices": _seen_labels(), "qs": f.querystring(), "address": address,
-    })
+    return render(
+        request,
+        "ledger/ledger.html",
+        {
+            "nav": "ledger",
+            "f": f,
+            "page": page,
+            "org_options": org_options(request.user, f.org),
+            "verdicts": [("none", Verdict.unknown.label), *Verdict.choices[1:]],
+            "seen_choices": _seen_labels(),
+            "qs": f.querystring(),
+            "address": address,
+        },
+    )
 
 
 def _seen_labels() -> list[tuple[str, str]]:
-    labels = {"24h": _("in the last 24 hours"), "7d": _("in the last 7 days"),
-              "30d": _("in the last 30 days"), "stale": _("not for 14 days or more"),
-              "never": _("never reported")}
+    labels = {
+        "24h": _("in the last 24 hours"),
+        "7d": _("in the last 7 days"),
+        "30d": _("in the last 30 days"),
+        "stale": _("not for 14 days or more"),
+        "never": _("never reported"),
+    }
     return [(key, labels[key]) for key in SEEN_CHOICES]
 
 
@@ -69,11 +81,19 @@ def device(request: HttpRequest, pk: int) -> HttpResponse:
             form.save()
             messages.success(request, _("Ledger fields saved."))
             return redirect("ledger:device", pk=dev.pk)
-    return render(request, "ledger/device.html", {
-        "nav": "ledger", "d": dev, "form": form, "editable": editable,
-        "detail": device_detail(dev), "lang": "en" if get_language().startswith("en") else "zh",
-        "ancestors": dev.organisation.ancestors(),
-    })
+    return render(
+        request,
+        "ledger/device.html",
+        {
+            "nav": "ledger",
+            "d": dev,
+            "form": form,
+            "editable": editable,
+            "detail": device_detail(dev),
+            "lang": "en" if get_language().startswith("en") else "zh",
+            "ancestors": dev.organisation.ancestors(),
+        },
+    )
 
 
 @login_required
@@ -83,9 +103,13 @@ def device_revoke_tokens(request: HttpRequest, pk: int) -> HttpResponse:
     require_edit(request.user, dev.organisation)
     if request.method == "POST":
         count = revoke_device_tokens(dev, reason="revoked by staff")
-        messages.success(request, _("%(count)d device token(s) of %(device)s revoked; its agent "
-                                    "must be enrolled again.") % {"count": count, "device": dev})
+        messages.success(
+            request,
+            _("%(count)d device token(s) of %(device)s revoked; its agent must be enrolled again.")
+            % {"count": count, "device": dev},
+        )
         return redirect("ledger:device", pk=dev.pk)
     usable = dev.tokens.filter(revoked=False).count()
-    return render(request, "ledger/device_revoke.html",
-                  {"nav": "ledger", "d": dev, "usable": usable})
+    return render(
+        request, "ledger/device_revoke.html", {"nav": "ledger", "d": dev, "usable": usable}
+    )

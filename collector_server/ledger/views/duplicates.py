@@ -27,8 +27,9 @@ def duplicates(request: HttpRequest) -> HttpResponse:
     devices = scope_devices(Device.objects.all(), request.user)
     groups = find_duplicates(devices)
     moves = visible_pending_moves(devices)
-    return render(request, "ledger/duplicates.html",
-                  {"nav": "duplicates", "groups": groups, "moves": moves})
+    return render(
+        request, "ledger/duplicates.html", {"nav": "duplicates", "groups": groups, "moves": moves}
+    )
 
 
 @login_required
@@ -46,12 +47,20 @@ def decide_move(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("This move was already decided."))
         return redirect("ledger:duplicates")
     if accept:
-        messages.success(request, _("%(device)s moved to %(org)s.")
-                         % {"device": move.device, "org": move.to_organisation})
+        messages.success(
+            request,
+            _("%(device)s moved to %(org)s.")
+            % {"device": move.device, "org": move.to_organisation},
+        )
     else:
-        messages.success(request, _("Move rejected: %(device)s stays in %(org)s; the other "
-                                    "enrollment's device token was revoked.")
-                         % {"device": move.device, "org": move.from_organisation})
+        messages.success(
+            request,
+            _(
+                "Move rejected: %(device)s stays in %(org)s; the other "
+                "enrollment's device token was revoked."
+            )
+            % {"device": move.device, "org": move.from_organisation},
+        )
     return redirect("ledger:duplicates")
 
 

@@ -41,8 +41,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     export_ledger(qs, fmt, spool, networks=_network_orgs(request, f))
     spool.seek(0)
     name = f"ledger-{timezone.localtime().strftime('%Y%m%d-%H%M')}.{fmt}"
-    return FileResponse(spool, as_attachment=True, filename=name,
-                        content_type=CONTENT_TYPES[fmt])
+    return FileResponse(spool, as_attachment=True, filename=name, content_type=CONTENT_TYPES[fmt])
 
 
 def _network_orgs(request: HttpRequest, f: LedgerFilter):
@@ -59,8 +58,7 @@ def export_networks_csv(request: HttpRequest) -> HttpResponse:
     export_networks(_network_orgs(request, f), spool)
     spool.seek(0)
     name = f"networks-{timezone.localtime().strftime('%Y%m%d-%H%M')}.csv"
-    return FileResponse(spool, as_attachment=True, filename=name,
-                        content_type=CONTENT_TYPES["csv"])
+    return FileResponse(spool, as_attachment=True, filename=name, content_type=CONTENT_TYPES["csv"])
 
 
 def _upload_dir() -> Path:
@@ -99,12 +97,15 @@ def import_page(request: HttpRequest) -> HttpResponse:
             path.unlink(missing_ok=True)
         context.update(result=result, filename=stored["name"])
         if result.applied:
-            messages.success(request, _("%(count)d devices updated.") % {
-                "count": len(result.changes)})
+            messages.success(
+                request, _("%(count)d devices updated.") % {"count": len(result.changes)}
+            )
             if result.new_devices:
-                messages.success(request, _(
-                    "%(count)d devices without the agent added.") % {
-                    "count": len(result.new_devices)})
+                messages.success(
+                    request,
+                    _("%(count)d devices without the agent added.")
+                    % {"count": len(result.new_devices)},
+                )
         return render(request, "ledger/import.html", context)
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)

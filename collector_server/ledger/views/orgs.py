@@ -22,10 +22,14 @@ from collector_server.ledger.services import revoke_enrollment_token
 
 @login_required
 def org_list(request: HttpRequest) -> HttpResponse:
-    orgs = visible_orgs(request.user).annotate(
-        n_devices=Count("devices"),
-        n_mining=Count("devices", filter=Q(devices__last_verdict="mining")),
-    ).order_by("path")
+    orgs = (
+        visible_orgs(request.user)
+        .annotate(
+            n_devices=Count("devices"),
+            n_mining=Count("devices", filter=Q(devices__last_verdict="mining")),
+        )
+        .order_by("path")
+    )
     return render(request, "ledger/org_list.html", {"nav": "orgs", "orgs": orgs})
 
 
@@ -43,18 +47,20 @@ def _toml_string(text: str) -> str:
 
 def agent_config(url: str, token: str) -> str:
     """A ready minecheck.toml for an agent enrolling with ``token`` at ``url``."""
-    return "\n".join([
-        "[server]",
-        f"url = {_toml_string(url)}",
-        f"enrollment_token = {_toml_string(token)}",
-        "",
-        "[ledger]  # " + _("used only on first enrollment; the web ledger wins afterwards"),
-        'location = ""  # ' + _("where the PC stands, e.g. lab 2, 3rd floor"),
-        'department = ""  # ' + _("department, e.g. IT centre"),
-        'owner = ""  # ' + _("the person responsible"),
-        'phone = ""',
-        "",
-    ])
+    return "\n".join(
+        [
+            "[server]",
+            f"url = {_toml_string(url)}",
+            f"enrollment_token = {_toml_string(token)}",
+            "",
+            "[ledger]  # " + _("used only on first enrollment; the web ledger wins afterwards"),
+            'location = ""  # ' + _("where the PC stands, e.g. lab 2, 3rd floor"),
+            'department = ""  # ' + _("department, e.g. IT centre"),
+            'owner = ""  # ' + _("the person responsible"),
+            'phone = ""',
+            "",
+        ]
+    )
 
 
 @login_required
@@ -64,23 +70,39 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sub = org.descendants()
     new_token = request.session.pop("new_token", None)
     server_url = public_url(request)
-    return render(request, "ledger/org_detail.html", {
-        "nav": "orgs", "org": org, "editable": editable,
-        "ancestors": org.ancestors(),
-        "children": org.children.order_by("name"),
-        "lines": org.egress_lines.all(), "ranges": org.managed_ranges.all(),
-        "tokens": org.enrollment_tokens.all()[:50] if editable else [],
-        "devices": org.devices.only("id", "hostname", "location", "last_verdict", "last_mode",
-                                    "last_seen", "high_performance", "organisation_id")
-        .order_by("hostname")[:20],
-        "device_total": sub.aggregate(n=Count("devices"))["n"],
-        "line_form": EgressLineForm(prefix="line"), "range_form": ManagedRangeForm(prefix="range"),
-        "token_form": TokenForm(prefix="token"),
-        "new_token": new_token, "server_url": server_url,
-        "agent_toml": agent_config(server_url, new_token) if new_token else "",
-        "administer": can_administer(request.user),
-        "child_form": OrganisationForm(prefix="child"),
-    })
+    return render(
+        request,
+        "ledger/org_detail.html",
+        {
+            "nav": "orgs",
+            "org": org,
+            "editable": editable,
+            "ancestors": org.ancestors(),
+            "children": org.children.order_by("name"),
+            "lines": org.egress_lines.all(),
+            "ranges": org.managed_ranges.all(),
+            "tokens": org.enrollment_tokens.all()[:50] if editable else [],
+            "devices": org.devices.only(
+                "id",
+                "hostname",
+                "location",
+                "last_verdict",
+                "last_mode",
+                "last_seen",
+                "high_performance",
+                "organisation_id",
+            ).order_by("hostname")[:20],
+            "device_total": sub.aggregate(n=Count("devices"))["n"],
+            "line_form": EgressLineForm(prefix="line"),
+            "range_form": ManagedRangeForm(prefix="range"),
+            "token_form": TokenForm(prefix="token"),
+            "new_token": new_token,
+            "server_url": server_url,
+            "agent_toml": agent_config(server_url, new_token) if new_token else "",
+            "administer": can_administer(request.user),
+            "child_form": OrganisationForm(prefix="child"),
+        },
+    )
 
 
 @login_required
@@ -97,13 +119,17 @@ def org_add_child(request: HttpRequest, pk: int) -> HttpResponse:
         child.save()
         messages.success(request, _("Organisation %(name)s added.") % {"name": child.name})
         return redirect("ledger:org", pk=child.pk)
-    messages.error(request, _("Organisation not added: %(errors)s") % {
-        "errors": "; ".join(e for errs in form.errors.values() for e in errs)})
+    messages.error(
+        request,
+        _("Organisation not added: %(errors)s")
+        % {"errors": "; ".join(e for errs in form.errors.values() for e in errs)},
+    )
     return redirect("ledger:org", pk=org.pk)
 
 
-def _add_org_item(request: HttpRequest, pk: int, form_class, prefix: str, added: str,
-                  refused: str) -> HttpResponse:
+def _add_org_item(
+    request: HttpRequest, pk: int, form_class, prefix: str, added: str, refused: str
+) -> HttpResponse:
     """Validate one egress line / IP range form and attach the row to the organisation."""
     org = get_org_or_404(request.user, pk=pk)
     require_edit(request.user, org)
@@ -114,23 +140,37 @@ def _add_org_item(request: HttpRequest, pk: int, form_class, prefix: str, added:
         item.save()
         messages.success(request, added)
     else:
-        messages.error(request, refused % {
-            "errors": "; ".join(e for errs in form.errors.values() for e in errs)})
+        messages.error(
+            request,
+            refused % {"errors": "; ".join(e for errs in form.errors.values() for e in errs)},
+        )
     return redirect("ledger:org", pk=org.pk)
 
 
 @login_required
 @require_POST
 def org_add_line(request: HttpRequest, pk: int) -> HttpResponse:
-    return _add_org_item(request, pk, EgressLineForm, "line", _("Egress line added."),
-                         _("Egress line not added: %(errors)s"))
+    return _add_org_item(
+        request,
+        pk,
+        EgressLineForm,
+        "line",
+        _("Egress line added."),
+        _("Egress line not added: %(errors)s"),
+    )
 
 
 @login_required
 @require_POST
 def org_add_range(request: HttpRequest, pk: int) -> HttpResponse:
-    return _add_org_item(request, pk, ManagedRangeForm, "range", _("IP range added."),
-                         _("IP range not added: %(errors)s"))
+    return _add_org_item(
+        request,
+        pk,
+        ManagedRangeForm,
+        "range",
+        _("IP range added."),
+        _("IP range not added: %(errors)s"),
+    )
 
 
 @login_required
@@ -154,9 +194,12 @@ def token_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = TokenForm(request.POST, prefix="token")
     if form.is_valid():
         _token, plain = EnrollmentToken.issue(
-            org, expires_days=form.cleaned_data["expires_days"],
-            max_uses=form.cleaned_data["max_uses"], note=form.cleaned_data["note"],
-            created_by=request.user)
+            org,
+            expires_days=form.cleaned_data["expires_days"],
+            max_uses=form.cleaned_data["max_uses"],
+            note=form.cleaned_data["note"],
+            created_by=request.user,
+        )
         # shown once on the next page load, then gone from the session
         request.session["new_token"] = plain
     else:
@@ -173,6 +216,7 @@ def token_revoke(request: HttpRequest, pk: int, token_pk: int) -> HttpResponse:
     count = revoke_enrollment_token(token, with_devices=bool(request.POST.get("devices")))
     messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
     if count:
-        messages.success(request, _("%(count)d device token(s) it produced revoked.")
-                         % {"count": count})
+        messages.success(
+            request, _("%(count)d device token(s) it produced revoked.") % {"count": count}
+        )
     return redirect("ledger:org", pk=org.pk)

@@ -17,10 +17,12 @@ from collector_server.ledger.models import AgentSettings
 
 
 class ReportContactForm(forms.Form):
-    report_phone = forms.CharField(label=gettext_lazy("Phone for reporting mining"),
-                                   max_length=50, required=False)
-    report_address = forms.CharField(label=gettext_lazy("Address for reporting mining"),
-                                     max_length=200, required=False)
+    report_phone = forms.CharField(
+        label=gettext_lazy("Phone for reporting mining"), max_length=50, required=False
+    )
+    report_address = forms.CharField(
+        label=gettext_lazy("Address for reporting mining"), max_length=200, required=False
+    )
 
 
 @login_required
@@ -39,8 +41,14 @@ def report_contact(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved: agents get it with their next settings."))
             return redirect("ledger:report_contact", pk=org.pk)
     else:
-        form = ReportContactForm(initial={
-            "report_phone": (row.report_phone if row else "") or "",
-            "report_address": (row.report_address if row else "") or ""})
-    return render(request, "ledger/report_contact.html", {
-        "nav": "orgs", "org": org, "form": form, "effective": AgentSettings.effective(org)})
+        form = ReportContactForm(
+            initial={
+                "report_phone": (row.report_phone if row else "") or "",
+                "report_address": (row.report_address if row else "") or "",
+            }
+        )
+    return render(
+        request,
+        "ledger/report_contact.html",
+        {"nav": "orgs", "org": org, "form": form, "effective": AgentSettings.effective(org)},
+    )

@@ -14,6 +14,7 @@ from collector_server.ledger.stale import silent_for, stale_devices
 @bureau_only
 def stale_page(request: HttpRequest) -> HttpResponse:
     devices = stale_devices(scope_devices(Device.objects.all(), request.user)).select_related(
-        "organisation")
+        "organisation"
+    )
     rows = [(d, silent_for(d)) for d in devices.order_by("last_seen")[:500]]
     return render(request, "ledger/stale.html", {"rows": rows, "nav": "stale"})

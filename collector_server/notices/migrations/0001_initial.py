@@ -7,108 +7,275 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0003_device_hardware_summary'),
+        ("ledger", "0003_device_hardware_summary"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('ip', 'IP address'), ('domain', 'Domain')], max_length=8, verbose_name='kind')),
-                ('value', models.CharField(db_index=True, max_length=255, verbose_name='value')),
-                ('port', models.PositiveIntegerField(blank=True, null=True, verbose_name='port')),
-                ('observed_from', models.DateTimeField(blank=True, null=True, verbose_name='observed from')),
-                ('observed_to', models.DateTimeField(blank=True, null=True, verbose_name='observed to')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("ip", "IP address"), ("domain", "Domain")],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("value", models.CharField(db_index=True, max_length=255, verbose_name="value")),
+                ("port", models.PositiveIntegerField(blank=True, null=True, verbose_name="port")),
+                (
+                    "observed_from",
+                    models.DateTimeField(blank=True, null=True, verbose_name="observed from"),
+                ),
+                (
+                    "observed_to",
+                    models.DateTimeField(blank=True, null=True, verbose_name="observed to"),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('received', 'Received'), ('located', 'Located'), ('reported', 'Reported'), ('closed', 'Closed')], default='received', max_length=16, verbose_name='state')),
-                ('received_at', models.DateTimeField(verbose_name='received by the school')),
-                ('located_at', models.DateTimeField(blank=True, null=True)),
-                ('reported_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('responsible_person', models.CharField(blank=True, max_length=100, verbose_name='responsible person')),
-                ('close_reason', models.TextField(blank=True, verbose_name='reason for closing')),
-                ('devices', models.ManyToManyField(blank=True, related_name='cases', to='ledger.device')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='ledger.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("located", "Located"),
+                            ("reported", "Reported"),
+                            ("closed", "Closed"),
+                        ],
+                        default="received",
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                ("received_at", models.DateTimeField(verbose_name="received by the school")),
+                ("located_at", models.DateTimeField(blank=True, null=True)),
+                ("reported_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "responsible_person",
+                    models.CharField(blank=True, max_length=100, verbose_name="responsible person"),
+                ),
+                ("close_reason", models.TextField(blank=True, verbose_name="reason for closing")),
+                (
+                    "devices",
+                    models.ManyToManyField(blank=True, related_name="cases", to="ledger.device"),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="ledger.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['received_at', 'id'],
+                "ordering": ["received_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('action', models.CharField(max_length=32)),
-                ('from_state', models.CharField(blank=True, max_length=16)),
-                ('to_state', models.CharField(blank=True, max_length=16)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='notices.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("action", models.CharField(max_length=32)),
+                ("from_state", models.CharField(blank=True, max_length=16)),
+                ("to_state", models.CharField(blank=True, max_length=16)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="notices.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Match',
+            name="Match",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('egress_line', 'Egress line of the organisation'), ('managed_range', 'Managed IP range of the organisation'), ('upload_source', 'Uploads came from this address in the window'), ('report_evidence', 'An agent report names it')], max_length=16, verbose_name='kind')),
-                ('strength', models.CharField(choices=[('organisation', 'Organisation (strong)'), ('candidate', 'Candidate device'), ('device', 'Device (strong)')], max_length=16, verbose_name='strength')),
-                ('evidence', models.CharField(blank=True, max_length=1024, verbose_name='evidence')),
-                ('report_id', models.UUIDField(blank=True, null=True)),
-                ('device', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notice_matches', to='ledger.device')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='matches', to='notices.indicator')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notice_matches', to='ledger.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("egress_line", "Egress line of the organisation"),
+                            ("managed_range", "Managed IP range of the organisation"),
+                            ("upload_source", "Uploads came from this address in the window"),
+                            ("report_evidence", "An agent report names it"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "strength",
+                    models.CharField(
+                        choices=[
+                            ("organisation", "Organisation (strong)"),
+                            ("candidate", "Candidate device"),
+                            ("device", "Device (strong)"),
+                        ],
+                        max_length=16,
+                        verbose_name="strength",
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.CharField(blank=True, max_length=1024, verbose_name="evidence"),
+                ),
+                ("report_id", models.UUIDField(blank=True, null=True)),
+                (
+                    "device",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notice_matches",
+                        to="ledger.device",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="matches",
+                        to="notices.indicator",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notice_matches",
+                        to="ledger.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['indicator_id', 'organisation_id', 'device_id', 'kind'],
+                "ordering": ["indicator_id", "organisation_id", "device_id", "kind"],
             },
         ),
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('province', 'Provincial monitoring centre'), ('police', 'Public security'), ('cyberspace', 'Cyberspace office'), ('education', 'Higher education authority'), ('other', 'Other')], max_length=16, verbose_name='source')),
-                ('number', models.CharField(max_length=100, verbose_name='number')),
-                ('received_at', models.DateTimeField(verbose_name='received')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='ledger.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("province", "Provincial monitoring centre"),
+                            ("police", "Public security"),
+                            ("cyberspace", "Cyberspace office"),
+                            ("education", "Higher education authority"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="source",
+                    ),
+                ),
+                ("number", models.CharField(max_length=100, verbose_name="number")),
+                ("received_at", models.DateTimeField(verbose_name="received")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notices",
+                        to="ledger.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notice',
-                'ordering': ['-received_at'],
+                "verbose_name": "notice",
+                "ordering": ["-received_at"],
             },
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='notice',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicators', to='notices.notice'),
+            model_name="indicator",
+            name="notice",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="indicators",
+                to="notices.notice",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='notice',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='notices.notice'),
+            model_name="case",
+            name="notice",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="notices.notice",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('notice', 'organisation'), name='case_one_per_notice_and_org'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                fields=("notice", "organisation"), name="case_one_per_notice_and_org"
+            ),
         ),
     ]

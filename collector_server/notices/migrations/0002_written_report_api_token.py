@@ -7,40 +7,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notices', '0001_initial'),
+        ("notices", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='case',
-            name='state',
-            field=models.CharField(choices=[('received', 'Awaiting locating'), ('located', 'Located'), ('reported', 'Reported'), ('closed', 'Case closed')], default='received', max_length=16, verbose_name='state'),
+            model_name="case",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("received", "Awaiting locating"),
+                    ("located", "Located"),
+                    ("reported", "Reported"),
+                    ("closed", "Case closed"),
+                ],
+                default="received",
+                max_length=16,
+                verbose_name="state",
+            ),
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('label', models.CharField(blank=True, max_length=100)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notice_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("label", models.CharField(blank=True, max_length=100)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notice_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='WrittenReport',
+            name="WrittenReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mining_mode', models.CharField(choices=[('active', 'Active (someone installed or ran the miner)'), ('passive', 'Passive (malware or an infected program)'), ('unknown', 'Not yet determined')], default='unknown', max_length=8, verbose_name='active or passive')),
-                ('mode_reason', models.TextField(blank=True, verbose_name='reason for active/passive')),
-                ('actions', models.TextField(blank=True, verbose_name='actions taken')),
-                ('accountability', models.TextField(blank=True, verbose_name='accountability')),
-                ('bureau_comment', models.TextField(blank=True, verbose_name='comment of the bureau')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='written', to='notices.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "mining_mode",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active (someone installed or ran the miner)"),
+                            ("passive", "Passive (malware or an infected program)"),
+                            ("unknown", "Not yet determined"),
+                        ],
+                        default="unknown",
+                        max_length=8,
+                        verbose_name="active or passive",
+                    ),
+                ),
+                (
+                    "mode_reason",
+                    models.TextField(blank=True, verbose_name="reason for active/passive"),
+                ),
+                ("actions", models.TextField(blank=True, verbose_name="actions taken")),
+                ("accountability", models.TextField(blank=True, verbose_name="accountability")),
+                (
+                    "bureau_comment",
+                    models.TextField(blank=True, verbose_name="comment of the bureau"),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="written",
+                        to="notices.case",
+                    ),
+                ),
             ],
         ),
     ]

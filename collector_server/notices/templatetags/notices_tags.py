@@ -22,9 +22,12 @@ def notice_flags(context) -> dict:
 
 
 ACTION_LABELS = {
-    "opened": _("Case opened"), "located": _("Device(s) and person locked"),
-    "report_edited": _("Written report edited"), "reported": _("Written report submitted"),
-    "returned": _("Report returned by the bureau"), "closed": _("Case closed"),
+    "opened": _("Case opened"),
+    "located": _("Device(s) and person locked"),
+    "report_edited": _("Written report edited"),
+    "reported": _("Written report submitted"),
+    "returned": _("Report returned by the bureau"),
+    "closed": _("Case closed"),
 }
 
 

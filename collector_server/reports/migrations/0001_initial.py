@@ -6,66 +6,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0001_initial'),
+        ("ledger", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('report_id', models.UUIDField(unique=True)),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='received')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='scanned')),
-                ('verdict', models.CharField(blank=True, max_length=16, verbose_name='verdict')),
-                ('mode', models.CharField(blank=True, max_length=16, verbose_name='mode')),
-                ('schema_version', models.PositiveSmallIntegerField(default=1)),
-                ('agent_version', models.CharField(blank=True, max_length=64)),
-                ('signature_version', models.CharField(blank=True, max_length=64)),
-                ('finding_count', models.PositiveIntegerField(default=0)),
-                ('source_ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('source', models.CharField(default='upload', help_text='upload or file import', max_length=16)),
-                ('raw', models.BinaryField(help_text='the uploaded JSON, zlib-compressed')),
-                ('raw_size', models.PositiveIntegerField(default=0)),
-                ('response_status', models.PositiveSmallIntegerField(default=201)),
-                ('response_body', models.JSONField(default=dict)),
-                ('device', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='ledger.device')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("report_id", models.UUIDField(unique=True)),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="received"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="scanned")),
+                ("verdict", models.CharField(blank=True, max_length=16, verbose_name="verdict")),
+                ("mode", models.CharField(blank=True, max_length=16, verbose_name="mode")),
+                ("schema_version", models.PositiveSmallIntegerField(default=1)),
+                ("agent_version", models.CharField(blank=True, max_length=64)),
+                ("signature_version", models.CharField(blank=True, max_length=64)),
+                ("finding_count", models.PositiveIntegerField(default=0)),
+                ("source_ip", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "source",
+                    models.CharField(
+                        default="upload", help_text="upload or file import", max_length=16
+                    ),
+                ),
+                ("raw", models.BinaryField(help_text="the uploaded JSON, zlib-compressed")),
+                ("raw_size", models.PositiveIntegerField(default=0)),
+                ("response_status", models.PositiveSmallIntegerField(default=201)),
+                ("response_body", models.JSONField(default=dict)),
+                (
+                    "device",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="ledger.device",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'report',
-                'ordering': ['-received_at'],
+                "verbose_name": "report",
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('kind', models.CharField(db_index=True, max_length=64, verbose_name='kind')),
-                ('strength', models.CharField(max_length=16, verbose_name='strength')),
-                ('weight', models.FloatField(default=1.0)),
-                ('passive_hint', models.BooleanField(null=True)),
-                ('title_zh', models.CharField(max_length=500)),
-                ('title_en', models.CharField(max_length=500)),
-                ('action_zh', models.TextField(blank=True)),
-                ('action_en', models.TextField(blank=True)),
-                ('subject', models.CharField(blank=True, max_length=1024, verbose_name='subject')),
-                ('rule', models.CharField(blank=True, max_length=255, verbose_name='rule')),
-                ('signature_version', models.CharField(blank=True, max_length=64)),
-                ('device', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='ledger.device')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='ingest.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("kind", models.CharField(db_index=True, max_length=64, verbose_name="kind")),
+                ("strength", models.CharField(max_length=16, verbose_name="strength")),
+                ("weight", models.FloatField(default=1.0)),
+                ("passive_hint", models.BooleanField(null=True)),
+                ("title_zh", models.CharField(max_length=500)),
+                ("title_en", models.CharField(max_length=500)),
+                ("action_zh", models.TextField(blank=True)),
+                ("action_en", models.TextField(blank=True)),
+                ("subject", models.CharField(blank=True, max_length=1024, verbose_name="subject")),
+                ("rule", models.CharField(blank=True, max_length=255, verbose_name="rule")),
+                ("signature_version", models.CharField(blank=True, max_length=64)),
+                (
+                    "device",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="ledger.device",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="ingest.report",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'finding',
-                'ordering': ['-received_at', 'id'],
+                "verbose_name": "finding",
+                "ordering": ["-received_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['device', '-received_at'], name='ingest_repo_device__b6e770_idx'),
+            model_name="report",
+            index=models.Index(
+                fields=["device", "-received_at"], name="ingest_repo_device__b6e770_idx"
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ingest', '0001_initial'),
+        ("ingest", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='report',
-            name='raw',
-            field=models.BinaryField(help_text='the uploaded JSON: gzip as received, or zlib'),
+            model_name="report",
+            name="raw",
+            field=models.BinaryField(help_text="the uploaded JSON: gzip as received, or zlib"),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ingest', '0003_heldhandcarry_from_distribution'),
-        ('ledger', '0005_alter_device_last_verdict'),
+        ("ingest", "0003_heldhandcarry_from_distribution"),
+        ("ledger", "0005_alter_device_last_verdict"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['received_at'], name='ingest_report_received_idx'),
+            model_name="report",
+            index=models.Index(fields=["received_at"], name="ingest_report_received_idx"),
         ),
     ]

@@ -30,18 +30,42 @@ def findings(request: HttpRequest) -> HttpResponse:
     strength = request.GET.get("strength", "")
     if strength in {"strong", "weak", "info"}:
         qs = qs.filter(strength=strength)
-    qs = qs.select_related("device", "device__organisation", "report").only(
-        "id", "received_at", "kind", "strength", "title_zh", "title_en", "action_zh",
-        "action_en", "subject", "rule", "passive_hint", "device__id", "device__hostname",
-        "device__organisation__name", "report__verdict", "report__mode",
-    ).order_by("-received_at", "id")
+    qs = (
+        qs.select_related("device", "device__organisation", "report")
+        .only(
+            "id",
+            "received_at",
+            "kind",
+            "strength",
+            "title_zh",
+            "title_en",
+            "action_zh",
+            "action_en",
+            "subject",
+            "rule",
+            "passive_hint",
+            "device__id",
+            "device__hostname",
+            "device__organisation__name",
+            "report__verdict",
+            "report__mode",
+        )
+        .order_by("-received_at", "id")
+    )
     paginator = Paginator(qs, 50)
     page = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "reports/findings.html", {
-        "nav": "findings", "page": page, "groups": group_by_device(list(page)),
-        "org_options": org_options(request.user, org_id),
-        "sel": {"org": org_id, "verdict": verdict, "mode": mode, "strength": strength},
-        "qs": params.urlencode(), "lang": "en" if get_language().startswith("en") else "zh",
-    })
+    return render(
+        request,
+        "reports/findings.html",
+        {
+            "nav": "findings",
+            "page": page,
+            "groups": group_by_device(list(page)),
+            "org_options": org_options(request.user, org_id),
+            "sel": {"org": org_id, "verdict": verdict, "mode": mode, "strength": strength},
+            "qs": params.urlencode(),
+            "lang": "en" if get_language().startswith("en") else "zh",
+        },
+    )

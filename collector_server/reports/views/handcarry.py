@@ -23,23 +23,29 @@ from collector_server.reports.handcarry import (
 
 # The refusals of agent.wire.handcarry.verify and of the import, for the page's language.
 REASONS = {
-    "the report was changed after it was written (hash mismatch)":
-        gettext_lazy("the report was changed after it was written (hash mismatch)"),
-    "the report was changed after it was written (bad signature)":
-        gettext_lazy("the report was changed after it was written (bad signature)"),
-    "the enrollment token does not match (forged or wrong bureau)":
-        gettext_lazy("the enrollment token does not match (forged or wrong bureau)"),
-    "not a minecheck hand-carry file (unknown format)":
-        gettext_lazy("not a minecheck hand-carry file (unknown format)"),
+    "the report was changed after it was written (hash mismatch)": gettext_lazy(
+        "the report was changed after it was written (hash mismatch)"
+    ),
+    "the report was changed after it was written (bad signature)": gettext_lazy(
+        "the report was changed after it was written (bad signature)"
+    ),
+    "the enrollment token does not match (forged or wrong bureau)": gettext_lazy(
+        "the enrollment token does not match (forged or wrong bureau)"
+    ),
+    "not a minecheck hand-carry file (unknown format)": gettext_lazy(
+        "not a minecheck hand-carry file (unknown format)"
+    ),
     HELD_OTHER_KEY: gettext_lazy("signed with a key this computer did not enroll with"),
     HELD_NO_KEY: gettext_lazy("no hand-carry key is known for this computer yet"),
     HELD_NEW_DEVICE: gettext_lazy(
-        "a computer not in the ledger, and the file carries no enrollment token"),
+        "a computer not in the ledger, and the file carries no enrollment token"
+    ),
     "this file was already decided": gettext_lazy("this file was already decided"),
     "this computer is not in the ledger yet and the file carries no enrollment token: choose "
-    "the organisation it belongs to":
-        gettext_lazy("this computer is not in the ledger yet and the file carries no enrollment "
-              "token: choose the organisation it belongs to"),
+    "the organisation it belongs to": gettext_lazy(
+        "this computer is not in the ledger yet and the file carries no enrollment "
+        "token: choose the organisation it belongs to"
+    ),
 }
 
 
@@ -63,26 +69,41 @@ def handcarry_page(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Choose a file to import."))
         for upload in files:
             try:
-                result = import_handcarry(upload.read(), org, allowed_orgs=orgs,
-                                          user=request.user)
+                result = import_handcarry(upload.read(), org, allowed_orgs=orgs, user=request.user)
             except HandcarryRefused as exc:
-                messages.error(request, _("%(file)s was not imported: %(reason)s")
-                               % {"file": upload.name, "reason": translated(exc)})
+                messages.error(
+                    request,
+                    _("%(file)s was not imported: %(reason)s")
+                    % {"file": upload.name, "reason": translated(exc)},
+                )
                 continue
             if result.held is not None:
-                messages.warning(request, _("%(file)s was held for review, not applied: "
-                                            "%(reason)s.")
-                                 % {"file": upload.name, "reason": translated(result.held.reason)})
+                messages.warning(
+                    request,
+                    _("%(file)s was held for review, not applied: %(reason)s.")
+                    % {"file": upload.name, "reason": translated(result.held.reason)},
+                )
             elif result.duplicate:
-                messages.info(request, _("%(file)s: this report was already imported.")
-                              % {"file": upload.name})
+                messages.info(
+                    request,
+                    _("%(file)s: this report was already imported.") % {"file": upload.name},
+                )
             else:
-                messages.success(request, _("%(file)s imported for %(device)s.")
-                                 % {"file": upload.name, "device": result.device})
+                messages.success(
+                    request,
+                    _("%(file)s imported for %(device)s.")
+                    % {"file": upload.name, "device": result.device},
+                )
         return redirect("reports:handcarry")
-    return render(request, "reports/handcarry.html", {
-        "orgs": orgs, "nav": "handcarry", "held": held_for(orgs),
-    })
+    return render(
+        request,
+        "reports/handcarry.html",
+        {
+            "orgs": orgs,
+            "nav": "handcarry",
+            "held": held_for(orgs),
+        },
+    )
 
 
 @bureau_only
@@ -94,13 +115,22 @@ def handcarry_decide(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         result = decide_held(held, accept=accept, user=request.user)
     except HandcarryRefused as exc:
-        messages.error(request, _("%(file)s was not imported: %(reason)s")
-                       % {"file": held.hostname, "reason": translated(exc)})
+        messages.error(
+            request,
+            _("%(file)s was not imported: %(reason)s")
+            % {"file": held.hostname, "reason": translated(exc)},
+        )
         return redirect("reports:handcarry")
     if result is None:
-        messages.success(request, _("Rejected: the file from %(host)s stays out of the ledger.")
-                         % {"host": held.hostname})
+        messages.success(
+            request,
+            _("Rejected: the file from %(host)s stays out of the ledger.")
+            % {"host": held.hostname},
+        )
     else:
-        messages.success(request, _("%(file)s imported for %(device)s.")
-                         % {"file": held.hostname, "device": result.device})
+        messages.success(
+            request,
+            _("%(file)s imported for %(device)s.")
+            % {"file": held.hostname, "device": result.device},
+        )
     return redirect("reports:handcarry")

@@ -5,15 +5,14 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('distribution', '0002_held_handcarry_files'),
-        ('ingest', '0003_heldhandcarry_from_distribution'),
+        ("distribution", "0002_held_handcarry_files"),
+        ("ingest", "0003_heldhandcarry_from_distribution"),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            state_operations=[migrations.DeleteModel(name='HeldHandcarry')],
+            state_operations=[migrations.DeleteModel(name="HeldHandcarry")],
             database_operations=[],
         ),
     ]

@@ -21,8 +21,10 @@ else:  # pragma: no cover - Python 3.10
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not IN_CI and not os.path.exists(CHROMIUM),
-                       reason="chromium is not installed at /usr/bin/chromium"),
+    pytest.mark.skipif(
+        not IN_CI and not os.path.exists(CHROMIUM),
+        reason="chromium is not installed at /usr/bin/chromium",
+    ),
 ]
 
 
@@ -48,10 +50,8 @@ def test_token_copy_button_and_school_user_pages(server, tmp_path):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": 1366, "height": 900},
-                                          locale="zh-CN")
-            context.grant_permissions(["clipboard-read", "clipboard-write"],
-                                      origin=server.base_url)
+            context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.base_url)
             page = context.new_page()
             _sign_in(page, server, admin.username, admin_pw)
             page.goto(server.url(f"/orgs/{school.pk}/"))
@@ -62,15 +62,15 @@ def test_token_copy_button_and_school_user_pages(server, tmp_path):
             button = page.locator("button[data-copy=agent-toml]")
             button.click()
             page.wait_for_function(
-                "document.querySelector('button[data-copy=agent-toml]').textContent === '已复制'")
+                "document.querySelector('button[data-copy=agent-toml]').textContent === '已复制'"
+            )
             copied = page.evaluate("navigator.clipboard.readText()")
             page.locator("#tokens").screenshot(path=str(shots / "token-panel.png"))
             page.goto(server.url("/accounts/users/"))
             page.screenshot(path=str(shots / "users.png"), full_page=False)
             context.close()
 
-            context = browser.new_context(viewport={"width": 1366, "height": 700},
-                                          locale="zh-CN")
+            context = browser.new_context(viewport={"width": 1366, "height": 700}, locale="zh-CN")
             page = context.new_page()
             _sign_in(page, server, staff.username, staff_pw)
             nav = page.locator("header nav").inner_text()
@@ -79,8 +79,7 @@ def test_token_copy_button_and_school_user_pages(server, tmp_path):
             page.screenshot(path=str(shots / "error-403.png"), full_page=False)
             context.close()
 
-            context = browser.new_context(viewport={"width": 1366, "height": 700},
-                                          locale="zh-CN")
+            context = browser.new_context(viewport={"width": 1366, "height": 700}, locale="zh-CN")
             page = context.new_page()
             page.goto(server.url("/admin/login/?next=/admin/"))
             admin_title = page.locator("h1").inner_text()

@@ -30,7 +30,9 @@ def bureau(server):
     admin, admin_pw = server.user("bureau_admin", county)
     staff, staff_pw = server.user("school_staff", school)
     return {
-        "county": county, "school": school, "other": other,
+        "county": county,
+        "school": school,
+        "other": other,
         "admin": server.login(admin.username, admin_pw),
         "staff": server.login(staff.username, staff_pw),
         "staff_user": (staff, staff_pw),
@@ -45,9 +47,13 @@ def _login_status(server, username: str, password: str) -> int:
     session = requests.Session()
     page = server.url("/accounts/login/")
     token = csrf_token(session, page)
-    return session.post(page, data={"username": username, "password": password,
-                                    "csrfmiddlewaretoken": token},
-                        headers={"Referer": page}, allow_redirects=False, timeout=60).status_code
+    return session.post(
+        page,
+        data={"username": username, "password": password, "csrfmiddlewaretoken": token},
+        headers={"Referer": page},
+        allow_redirects=False,
+        timeout=60,
+    ).status_code
 
 
 # --- password change ------------------------------------------------------------------------
@@ -63,14 +69,20 @@ def test_password_change_over_http(server):
     form = session.get(page, timeout=30)
     assert form.status_code == 200 and "修改密码" in form.text and "style.css" in form.text
     new = "Qz7-" + secrets.token_urlsafe(10)
-    wrong = post_form(session, page, page, {"old_password": "not-the-password",
-                                            "new_password1": new, "new_password2": new})
+    wrong = post_form(
+        session,
+        page,
+        page,
+        {"old_password": "not-the-password", "new_password1": new, "new_password2": new},
+    )
     assert wrong.status_code == 200 and "errorlist" in wrong.text  # old password refused
     assert _login_status(server, user.username, new) == 200  # still the old one
-    done = post_form(session, page, page, {"old_password": old, "new_password1": new,
-                                           "new_password2": new})
+    done = post_form(
+        session, page, page, {"old_password": old, "new_password1": new, "new_password2": new}
+    )
     assert done.status_code == 302 and done.headers["Location"].endswith(
-        "/accounts/password_change/done/")
+        "/accounts/password_change/done/"
+    )
     assert "密码已修改" in session.get(server.url(done.headers["Location"]), timeout=30).text
     assert _login_status(server, user.username, old) == 200  # the old password: form again
     assert _login_status(server, user.username, new) == 302  # the new one signs in
@@ -87,8 +99,7 @@ def test_navigation_shows_only_what_the_role_may_use(server, bureau):
     admin_nav = _nav(bureau["admin"].get(server.url("/"), timeout=30).text)
     assert "特征库" in admin_nav and "/accounts/users/" in admin_nav
     viewer, password = server.user("viewer", bureau["county"])
-    viewer_nav = _nav(server.login(viewer.username, password).get(server.url("/"),
-                                                                  timeout=30).text)
+    viewer_nav = _nav(server.login(viewer.username, password).get(server.url("/"), timeout=30).text)
     assert "/ledger/import/" not in viewer_nav and "/accounts/users/" not in viewer_nav
     assert "/ledger/import/" in staff_nav  # school staff edit their ledger
 
@@ -106,8 +117,9 @@ def test_403_and_404_are_styled_chinese_pages_api_keeps_json(server, bureau):
     assert other_org.status_code == 404 and 'id="error-404"' in other_org.text
     anonymous = requests.get(server.url("/no-such-page/"), timeout=30)
     assert anonymous.status_code == 404 and "页面不存在" in anonymous.text
-    english = requests.get(server.url("/no-such-page/"), headers={"Accept-Language": "en"},
-                           timeout=30)
+    english = requests.get(
+        server.url("/no-such-page/"), headers={"Accept-Language": "en"}, timeout=30
+    )
     assert english.status_code == 404 and "Page not found" in english.text
     api = requests.get(server.url("/api/v1/no-such-endpoint"), timeout=30)
     assert api.status_code == 404 and api.headers["Content-Type"].startswith("application/json")
@@ -119,7 +131,8 @@ def test_500_is_styled_and_leaks_no_traceback(django_dbs):
 
     with override_settings(ROOT_URLCONF="tests.collector.accounts.raising_urls", DEBUG=False):
         answer = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="zh-hans").get(
-            "/test-boom/")
+            "/test-boom/"
+        )
     assert answer.status_code == 500
     text = answer.content.decode()
     assert 'id="error-500"' in text and "服务器出错" in text and "web/style.css" in text
@@ -144,42 +157,73 @@ def test_bureau_admin_adds_a_school_and_school_staff_cannot(server, bureau):
     org_url = server.url(f"/orgs/{county.pk}/")
     assert 'id="add-child"' in bureau["admin"].get(org_url, timeout=30).text
     name = f"新建小学-{secrets.token_hex(2)}"
-    made = post_form(bureau["admin"], org_url, server.url(f"/orgs/{county.pk}/children/"),
-                     {"child-name": name, "child-kind": "school", "child-code": "S-01",
-                      "child-contact_person": "王老师", "child-contact_phone": "13800138000"})
+    made = post_form(
+        bureau["admin"],
+        org_url,
+        server.url(f"/orgs/{county.pk}/children/"),
+        {
+            "child-name": name,
+            "child-kind": "school",
+            "child-code": "S-01",
+            "child-contact_person": "王老师",
+            "child-contact_phone": "13800138000",
+        },
+    )
     assert made.status_code == 302
     child = Organisation.objects.using(server.alias).get(name=name)
     assert child.parent_id == county.pk and child.path.startswith(county.path)
-    again = post_form(bureau["admin"], org_url, server.url(f"/orgs/{county.pk}/children/"),
-                      {"child-name": name, "child-kind": "school"})
+    again = post_form(
+        bureau["admin"],
+        org_url,
+        server.url(f"/orgs/{county.pk}/children/"),
+        {"child-name": name, "child-kind": "school"},
+    )
     assert again.status_code == 302
     assert Organisation.objects.using(server.alias).filter(name=name).count() == 1
     # another county is out of reach (404, no leak), school staff may not (403)
-    out = post_form(bureau["admin"], org_url, server.url(f"/orgs/{bureau['other'].pk}/children/"),
-                    {"child-name": "越权学校", "child-kind": "school"})
+    out = post_form(
+        bureau["admin"],
+        org_url,
+        server.url(f"/orgs/{bureau['other'].pk}/children/"),
+        {"child-name": "越权学校", "child-kind": "school"},
+    )
     assert out.status_code == 404
     school_url = server.url(f"/orgs/{bureau['school'].pk}/")
     assert 'id="add-child"' not in bureau["staff"].get(school_url, timeout=30).text
-    refused = post_form(bureau["staff"], school_url,
-                        server.url(f"/orgs/{bureau['school'].pk}/children/"),
-                        {"child-name": "越权分校", "child-kind": "school"})
+    refused = post_form(
+        bureau["staff"],
+        school_url,
+        server.url(f"/orgs/{bureau['school'].pk}/children/"),
+        {"child-name": "越权分校", "child-kind": "school"},
+    )
     assert refused.status_code == 403 and "无权访问" in refused.text
-    assert not Organisation.objects.using(server.alias).filter(name__in=["越权学校", "越权分校"]
-                                                              ).exists()
+    assert (
+        not Organisation.objects.using(server.alias)
+        .filter(name__in=["越权学校", "越权分校"])
+        .exists()
+    )
 
 
 def test_bureau_admin_adds_a_user_with_a_one_time_password(server, bureau):
     page = server.url("/accounts/users/")
     name = f"teacher{secrets.token_hex(3)}"
-    added = post_form(bureau["admin"], page, page, {
-        "username": name, "role": "school_staff", "organisation": bureau["school"].pk})
+    added = post_form(
+        bureau["admin"],
+        page,
+        page,
+        {"username": name, "role": "school_staff", "organisation": bureau["school"].pk},
+    )
     assert added.status_code == 200
     password = re.search(r'id="new-password">([^<]+)<', added.text).group(1)
     assert password not in bureau["admin"].get(page, timeout=30).text  # shown once
     assert _login_status(server, name, password) == 302
     # out of scope organisation: the form refuses it
-    foreign = post_form(bureau["admin"], page, page, {
-        "username": name + "x", "role": "school_staff", "organisation": bureau["other"].pk})
+    foreign = post_form(
+        bureau["admin"],
+        page,
+        page,
+        {"username": name + "x", "role": "school_staff", "organisation": bureau["other"].pk},
+    )
     assert foreign.status_code == 200 and 'id="new-password"' not in foreign.text
     # school staff: no users page
     assert bureau["staff"].get(page, timeout=30).status_code == 403
@@ -190,8 +234,12 @@ def test_bureau_admin_adds_a_user_with_a_one_time_password(server, bureau):
 def test_token_panel_shows_server_url_and_a_ready_config(server, bureau):
     school = bureau["school"]
     org_url = server.url(f"/orgs/{school.pk}/")
-    made = post_form(bureau["admin"], org_url, server.url(f"/orgs/{school.pk}/tokens/"),
-                     {"token-note": "机房", "token-expires_days": "30"})
+    made = post_form(
+        bureau["admin"],
+        org_url,
+        server.url(f"/orgs/{school.pk}/tokens/"),
+        {"token-note": "机房", "token-expires_days": "30"},
+    )
     assert made.status_code == 302
     page = bureau["admin"].get(org_url, timeout=30).text
     plain = re.search(r'id="new-token">([^<]+)<', page).group(1)
@@ -203,9 +251,14 @@ def test_token_panel_shows_server_url_and_a_ready_config(server, bureau):
     # the config works: an agent enrolling with it lands in the school
     from tests.collector.factories import make_identity
 
-    enrolled = requests.post(config["server"]["url"] + "/api/v1/enroll", json={
-        "enrollment_token": config["server"]["enrollment_token"],
-        "device": make_identity(f"toml-{server.backend}").model_dump(mode="json")}, timeout=30)
+    enrolled = requests.post(
+        config["server"]["url"] + "/api/v1/enroll",
+        json={
+            "enrollment_token": config["server"]["enrollment_token"],
+            "device": make_identity(f"toml-{server.backend}").model_dump(mode="json"),
+        },
+        timeout=30,
+    )
     assert enrolled.status_code in (200, 201), enrolled.text
 
 
@@ -218,7 +271,7 @@ def test_public_url_setting_wins(django_dbs):
     assert public_url(request) == "http://10.0.0.5:8000"
     with override_settings(MINECHECK_PUBLIC_URL="https://minecheck.example.edu.cn/"):
         assert public_url(request) == "https://minecheck.example.edu.cn"
-    text = agent_config('https://x"y', 'tok\\en')
+    text = agent_config('https://x"y', "tok\\en")
     assert tomllib.loads(text)["server"] == {"url": 'https://x"y', "enrollment_token": "tok\\en"}
 
 
@@ -246,12 +299,22 @@ def test_import_preview_then_apply(server, bureau, tmp_path):
 
     tag = secrets.token_hex(2)
     county = bureau["county"]
-    rows = [["单位名称", "上级单位", "类型", "单位代码", "联系人", "联系电话", "用户名", "角色"],
-            [f"一中-{tag}", "", "学校", "A1", "李老师", "+86 139 0000 1111", f"yz{tag}",
-             "学校工作人员"],
-            [f"网吧-{tag}", county.name, "网吧", "", "", "", "", ""],
-            [f"一中分校-{tag}", f"一中-{tag}", "", "", "", "", f"fx{tag}", ""],
-            [bureau["school"].name, "", "", "", "", "", f"sy{tag}", "只读用户"]]
+    rows = [
+        ["单位名称", "上级单位", "类型", "单位代码", "联系人", "联系电话", "用户名", "角色"],
+        [
+            f"一中-{tag}",
+            "",
+            "学校",
+            "A1",
+            "李老师",
+            "+86 139 0000 1111",
+            f"yz{tag}",
+            "学校工作人员",
+        ],
+        [f"网吧-{tag}", county.name, "网吧", "", "", "", "", ""],
+        [f"一中分校-{tag}", f"一中-{tag}", "", "", "", "", f"fx{tag}", ""],
+        [bureau["school"].name, "", "", "", "", "", f"sy{tag}", "只读用户"],
+    ]
     preview = _upload(bureau["admin"], server, _sheet(tmp_path, rows))
     assert preview.status_code == 200
     assert "读取 4 行：新单位 3 个，新用户 3 个，错误 0 处" in preview.text
@@ -260,14 +323,17 @@ def test_import_preview_then_apply(server, bureau, tmp_path):
     page = server.url("/accounts/users/import/")
     applied = post_form(bureau["admin"], page, page, {"action": "confirm"})
     assert applied.status_code == 200
-    orgs = {o.name: o for o in Organisation.objects.using(server.alias).filter(
-        name__endswith=tag)}
+    orgs = {o.name: o for o in Organisation.objects.using(server.alias).filter(name__endswith=tag)}
     assert set(orgs) == {f"一中-{tag}", f"网吧-{tag}", f"一中分校-{tag}"}
     assert orgs[f"一中-{tag}"].parent_id == county.pk and orgs[f"网吧-{tag}"].kind == "cafe"
     assert orgs[f"一中分校-{tag}"].parent_id == orgs[f"一中-{tag}"].pk
     assert orgs[f"一中-{tag}"].contact_phone == "+86 139 0000 1111"  # "+": a phone here
-    profiles = {p.user.username: p for p in Profile.objects.using(server.alias)
-                .select_related("user").filter(user__username__endswith=tag)}
+    profiles = {
+        p.user.username: p
+        for p in Profile.objects.using(server.alias)
+        .select_related("user")
+        .filter(user__username__endswith=tag)
+    }
     assert profiles[f"yz{tag}"].role == "school_staff"
     assert profiles[f"sy{tag}"].role == "viewer"
     assert profiles[f"sy{tag}"].organisation_id == bureau["school"].pk
@@ -285,12 +351,14 @@ def test_import_errors_change_nothing_and_roles_are_refused(server, bureau, tmp_
     from collector_server.ledger.models import Organisation
 
     tag = secrets.token_hex(2)
-    rows = [["单位名称", "上级单位", "用户名", "角色"],
-            [f"好学校-{tag}", "", f"ok{tag}", ""],
-            [f"越权-{tag}", bureau["other"].name, "", ""],
-            ["@SUM(1+1)*cmd", "", "", ""],
-            [f"坏角色-{tag}", "", f"bad{tag}", "国王"],
-            [f"重名-{tag}", "", f"ok{tag}", ""]]
+    rows = [
+        ["单位名称", "上级单位", "用户名", "角色"],
+        [f"好学校-{tag}", "", f"ok{tag}", ""],
+        [f"越权-{tag}", bureau["other"].name, "", ""],
+        ["@SUM(1+1)*cmd", "", "", ""],
+        [f"坏角色-{tag}", "", f"bad{tag}", "国王"],
+        [f"重名-{tag}", "", f"ok{tag}", ""],
+    ]
     answer = _upload(bureau["admin"], server, _sheet(tmp_path, rows))
     errors = re.search(r'id="import-errors">(.*?)</table>', answer.text, re.S).group(1)
     assert "不在您管理的单位范围内" in errors and "公式" in errors
@@ -315,21 +383,26 @@ def test_bureau_admin_gives_a_new_one_time_password(server, bureau):
     page = server.url("/accounts/users/")
     listing = bureau["admin"].get(page, timeout=30).text
     assert school_user.username in listing and foreign.username not in listing
-    reset = post_form(bureau["admin"], page,
-                      server.url(f"/accounts/users/{school_user.pk}/reset-password/"), {})
+    reset = post_form(
+        bureau["admin"], page, server.url(f"/accounts/users/{school_user.pk}/reset-password/"), {}
+    )
     assert reset.status_code == 302
     shown = bureau["admin"].get(page, timeout=30).text
     password = re.search(r'id="new-password">([^<]+)<', shown).group(1)
     assert password not in bureau["admin"].get(page, timeout=30).text  # shown once
     assert _login_status(server, school_user.username, old) == 200
     assert _login_status(server, school_user.username, password) == 302
-    out = post_form(bureau["admin"], page,
-                    server.url(f"/accounts/users/{foreign.pk}/reset-password/"), {})
+    out = post_form(
+        bureau["admin"], page, server.url(f"/accounts/users/{foreign.pk}/reset-password/"), {}
+    )
     assert out.status_code == 404  # another county's user: not found
     staff = bureau["staff"]
     token = csrf_token(staff, server.url("/"))
-    refused = staff.post(server.url(f"/accounts/users/{school_user.pk}/reset-password/"),
-                         data={"csrfmiddlewaretoken": token},
-                         headers={"Referer": server.url("/")}, timeout=30)
+    refused = staff.post(
+        server.url(f"/accounts/users/{school_user.pk}/reset-password/"),
+        data={"csrfmiddlewaretoken": token},
+        headers={"Referer": server.url("/")},
+        timeout=30,
+    )
     assert refused.status_code == 403
     assert _login_status(server, school_user.username, password) == 302  # unchanged

@@ -17,9 +17,13 @@ def _attempt(server, username: str, password: str) -> requests.Response:
     session = requests.Session()
     page = session.get(server.url("/accounts/login/"), timeout=30)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    return session.post(server.url("/accounts/login/"), data={
-        "username": username, "password": password, "csrfmiddlewaretoken": token},
-        headers={"Referer": server.url("/accounts/login/")}, allow_redirects=False, timeout=60)
+    return session.post(
+        server.url("/accounts/login/"),
+        data={"username": username, "password": password, "csrfmiddlewaretoken": token},
+        headers={"Referer": server.url("/accounts/login/")},
+        allow_redirects=False,
+        timeout=60,
+    )
 
 
 def test_wrong_passwords_lock_the_user_until_the_admin_unlocks(server, django_dbs):
@@ -34,8 +38,13 @@ def test_wrong_passwords_lock_the_user_until_the_admin_unlocks(server, django_db
     env.pop("DATABASE_URL", None)
     if django_dbs[server.alias].get("database_url"):
         env["DATABASE_URL"] = django_dbs[server.alias]["database_url"]
-    done = subprocess.run([sys.executable, "-m", "collector_server.cli", "user", "unlock",
-                           user.username], env=env, cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "collector_server.cli", "user", "unlock", user.username],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert _attempt(server, user.username, password).status_code == 302

@@ -37,13 +37,20 @@ def two(server):
     for key, org in (("school", school), ("cafe", cafe)):
         signer = person(server.alias, org, names[key], "staff", [devices[key]])
         Pledge.objects.using(server.alias).create(
-            organisation=org, person=signer, signed_on=timezone.localdate(), scan_file="x",
-            scan_name=f"{key}.pdf", scan_type="application/pdf", uploaded_at=timezone.now())
+            organisation=org,
+            person=signer,
+            signed_on=timezone.localdate(),
+            scan_file="x",
+            scan_name=f"{key}.pdf",
+            scan_type="application/pdf",
+            uploaded_at=timezone.now(),
+        )
     if server.alias == "default":
         now = timezone.now()
         for key, org, bureau in (("school", school, education), ("cafe", cafe, culture)):
-            notice = Notice.objects.create(organisation=bureau, source="police",
-                                           number=f"通报{tag}-{key}", received_at=now)
+            notice = Notice.objects.create(
+                organisation=bureau, source="police", number=f"通报{tag}-{key}", received_at=now
+            )
             case = Case.objects.create(notice=notice, organisation=org, received_at=now)
             case.devices.set([devices[key]])
         from collector_server.compliance.review import generate_review, previous_week
@@ -54,25 +61,39 @@ def two(server):
     for key, org in (("education", education), ("culture", culture), ("both", county)):
         user, password = server.user("bureau_staff", org)
         sessions[key] = server.login(user.username, password)
-    return {"tokens": tokens, "bureaus": {"education": education, "culture": culture},
-            "hosts": hosts, "people": names, "sessions": sessions, "devices": devices,
-            "orgs": {"school": school, "cafe": cafe}}
+    return {
+        "tokens": tokens,
+        "bureaus": {"education": education, "culture": culture},
+        "hosts": hosts,
+        "people": names,
+        "sessions": sessions,
+        "devices": devices,
+        "orgs": {"school": school, "cafe": cafe},
+    }
 
 
-PAGES = ["/ledger/", "/ledger/export.csv", "/findings/", "/api/v1/devices?limit=1000",
-         "/compliance/people/", "/compliance/people/export.xlsx", "/compliance/pledges/", "/"]
+PAGES = [
+    "/ledger/",
+    "/ledger/export.csv",
+    "/findings/",
+    "/api/v1/devices?limit=1000",
+    "/compliance/people/",
+    "/compliance/people/export.xlsx",
+    "/compliance/pledges/",
+    "/",
+]
 
 
 def _body(response) -> str:
-    if response.headers.get("Content-Type", "").startswith(
-            "application/vnd.openxmlformats"):
+    if response.headers.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
         import io
 
         from openpyxl import load_workbook
 
         book = load_workbook(io.BytesIO(response.content), read_only=True)
-        return "\n".join(str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
-                         for c in row)
+        return "\n".join(
+            str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row
+        )
     return response.content.decode("utf-8", "replace")
 
 
@@ -103,8 +124,10 @@ def test_weekly_reviews_of_one_regulator_are_hidden_from_the_other(server, two):
         listing = session.get(server.url("/compliance/reviews/"), timeout=30).text
         assert names[own] in listing and names[other] not in listing
         theirs = WeeklyReview.objects.get(organisation=two["orgs"][other])
-        assert session.get(server.url(f"/compliance/reviews/{theirs.pk}/"),
-                           timeout=30).status_code == 404
+        assert (
+            session.get(server.url(f"/compliance/reviews/{theirs.pk}/"), timeout=30).status_code
+            == 404
+        )
     both = two["sessions"]["both"].get(server.url("/compliance/reviews/"), timeout=30).text
     assert names["school"] in both and names["cafe"] in both
 
@@ -115,8 +138,7 @@ def test_cases_and_device_pages_are_404_across_regulators(server, two):
         mine = two["devices"][own].pk
         theirs = two["devices"][other].pk
         assert session.get(server.url(f"/api/v1/devices/{mine}"), timeout=30).status_code == 200
-        assert session.get(server.url(f"/api/v1/devices/{theirs}"),
-                           timeout=30).status_code == 404
+        assert session.get(server.url(f"/api/v1/devices/{theirs}"), timeout=30).status_code == 404
         assert session.get(server.url(f"/devices/{theirs}/"), timeout=30).status_code == 404
     if server.alias != "default":
         pytest.skip("cases are seeded on the default database")
@@ -126,8 +148,9 @@ def test_cases_and_device_pages_are_404_across_regulators(server, two):
         listing = session.get(server.url("/notices/cases/"), timeout=30).text
         assert two["orgs"][own].name in listing and two["orgs"][other].name not in listing
         theirs = Case.objects.get(organisation=two["orgs"][other])
-        assert session.get(server.url(f"/notices/cases/{theirs.pk}/"),
-                           timeout=30).status_code == 404
+        assert (
+            session.get(server.url(f"/notices/cases/{theirs.pk}/"), timeout=30).status_code == 404
+        )
     both = two["sessions"]["both"].get(server.url("/notices/cases/"), timeout=30).text
     assert two["orgs"]["cafe"].name in both and two["orgs"]["school"].name in both
 
@@ -142,15 +165,21 @@ def test_tipoff_set_by_the_culture_bureau_reaches_only_its_cafes(server, two):
     org_page = two["sessions"]["culture"].get(server.url(f"/orgs/{culture.pk}/"), timeout=30)
     assert f'href="/orgs/{culture.pk}/report-contact/"' in org_page.text  # reachable by a link
     assert two["sessions"]["education"].get(url, timeout=30).status_code == 404
-    saved = post(two["sessions"]["culture"], url,
-                 {"report_phone": "12318", "report_address": "文化市场综合执法大队"})
+    saved = post(
+        two["sessions"]["culture"],
+        url,
+        {"report_phone": "12318", "report_address": "文化市场综合执法大队"},
+    )
     assert saved.status_code == 302
     page = two["sessions"]["culture"].get(url, timeout=30).text
     assert "12318" in page.split('data-testid="effective"', 1)[1]
 
     def config(key):
-        answer = requests.get(server.url("/api/v1/config"), timeout=30,
-                              headers={"Authorization": f"Bearer {two['tokens'][key]}"})
+        answer = requests.get(
+            server.url("/api/v1/config"),
+            timeout=30,
+            headers={"Authorization": f"Bearer {two['tokens'][key]}"},
+        )
         assert answer.status_code == 200, answer.text
         return answer.json()
 
@@ -160,7 +189,11 @@ def test_tipoff_set_by_the_culture_bureau_reaches_only_its_cafes(server, two):
     assert (school["report_phone"], school["report_address"]) == ("", "")
     # the café's own setting wins over the bureau's; an empty field falls back to it
     cafe_url = server.url(f"/orgs/{two['orgs']['cafe'].pk}/report-contact/")
-    assert post(two["sessions"]["culture"], cafe_url,
-                {"report_phone": "0571-1", "report_address": ""}).status_code == 302
+    assert (
+        post(
+            two["sessions"]["culture"], cafe_url, {"report_phone": "0571-1", "report_address": ""}
+        ).status_code
+        == 302
+    )
     cafe = config("cafe")
     assert (cafe["report_phone"], cafe["report_address"]) == ("0571-1", "文化市场综合执法大队")

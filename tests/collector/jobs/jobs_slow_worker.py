@@ -30,8 +30,11 @@ def main(data: str, action: str, job_id: str = "") -> None:
                     time.sleep(120)
         return f"jobs/{job.pk}/slow.bin", "slow.bin"
 
-    job = start_job("test_slow", None) if action == "start" else retry_job(
-        Job.objects.get(pk=int(job_id)))
+    job = (
+        start_job("test_slow", None)
+        if action == "start"
+        else retry_job(Job.objects.get(pk=int(job_id)))
+    )
     print(f"job {job.pk}", flush=True)
     from collector_server.jobs.worker import run_worker
 

@@ -42,8 +42,11 @@ def wait_finished(session, url: str, timeout: float = 60) -> str:
 
 
 def export_over_http(server_url: str, session, county) -> str:
-    start = session.get(f"{server_url}/jobs/export.xlsx?org={county.bureau.pk}&verdict=mining",
-                        allow_redirects=False, timeout=30)
+    start = session.get(
+        f"{server_url}/jobs/export.xlsx?org={county.bureau.pk}&verdict=mining",
+        allow_redirects=False,
+        timeout=30,
+    )
     assert start.status_code == 302, start.text[:500]
     job_url = server_url + start.headers["Location"]
     page = wait_finished(session, job_url)
@@ -51,8 +54,11 @@ def export_over_http(server_url: str, session, county) -> str:
     file = session.get(server_url + link, timeout=30)
     assert file.status_code == 200
     assert "attachment" in file.headers["Content-Disposition"]
-    rows = list(load_workbook(io.BytesIO(file.content), read_only=True).worksheets[0]
-                .iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(file.content), read_only=True)
+        .worksheets[0]
+        .iter_rows(values_only=True)
+    )
     assert {r[2] for r in rows[1:]} == {d.hostname for d in county.devices_b}
     return link
 
@@ -70,8 +76,8 @@ def test_failed_job_says_why_and_retry_runs_it_again(server, county):
     from collector_server.jobs.models import Job
 
     job = Job.objects.using(server.alias).create(
-        kind="ledger_export", organisation=county.bureau, state="failed",
-        params={"format": "xlsx"})
+        kind="ledger_export", organisation=county.bureau, state="failed", params={"format": "xlsx"}
+    )
     bureau = county.sessions["bureau"]
     page_url = server.url(f"/jobs/{job.pk}/")
     retry = post_form(bureau, page_url, server.url(f"/jobs/{job.pk}/retry/"), {})
@@ -95,17 +101,23 @@ def redis_answers() -> bool:
 @pytest.mark.skipif(not redis_answers(), reason="no Redis answers on 127.0.0.1:6379")
 def test_redis_queue_with_separate_worker(server, django_dbs, county):
     info = django_dbs[server.alias]
-    env = {"MINECHECK_REDIS_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/15",
-           "MINECHECK_QUEUE_NAME": f"minecheck-test-{secrets.token_hex(4)}"}
+    env = {
+        "MINECHECK_REDIS_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/15",
+        "MINECHECK_QUEUE_NAME": f"minecheck-test-{secrets.token_hex(4)}",
+    }
     proc, url = start_server(info["data"], info["database_url"], extra_env=env)
     worker_env = {**os.environ, "MINECHECK_DATA": str(info["data"]), **env}
     worker_env.pop("DATABASE_URL", None)
     if info["database_url"]:
         worker_env["DATABASE_URL"] = info["database_url"]
     log = open(info["data"] / f"worker-{secrets.token_hex(3)}.log", "w+b")  # noqa: SIM115
-    worker = subprocess.Popen([sys.executable, "-m", "collector_server.cli", "worker",
-                               "--data", str(info["data"])],
-                              stdout=log, stderr=subprocess.STDOUT, env=worker_env, cwd=ROOT)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "collector_server.cli", "worker", "--data", str(info["data"])],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=worker_env,
+        cwd=ROOT,
+    )
     try:
         # cookies are per host, not per port: the bureau's session works on this server too
         export_over_http(url, county.sessions["bureau"], county)
@@ -120,14 +132,18 @@ def test_redis_queue_with_separate_worker(server, django_dbs, county):
             client.delete(key)
 
 
-
 def _spawn_slow_worker(data, *args) -> tuple[subprocess.Popen, int]:
     env = {**os.environ, "MINECHECK_DATA": str(data)}
     for name in ("DATABASE_URL", "MINECHECK_REDIS_URL"):
         env.pop(name, None)
-    proc = subprocess.Popen([sys.executable, "-m", "tests.collector.jobs.jobs_slow_worker",
-                             str(data), *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, env=env, cwd=ROOT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.collector.jobs.jobs_slow_worker", str(data), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=ROOT,
+        text=True,
+    )
     line = proc.stdout.readline()
     match = re.match(r"job (\d+)", line)
     assert match, line + proc.stdout.read()
@@ -165,8 +181,7 @@ def test_killed_worker_leaves_no_partial_file_and_retry_finishes(tmp_path):
 
 def _job_row(data, job_id: int) -> tuple[str, int]:
     with sqlite3.connect(data / "minecheck.sqlite3", timeout=30) as db:
-        return db.execute("SELECT state, attempts FROM jobs_job WHERE id = ?",
-                          (job_id,)).fetchone()
+        return db.execute("SELECT state, attempts FROM jobs_job WHERE id = ?", (job_id,)).fetchone()
 
 
 def test_stale_sweep_job_lists_silent_devices_in_scope(server, county):

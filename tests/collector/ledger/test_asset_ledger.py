@@ -33,15 +33,24 @@ def vm(server):
     hw = report.hardware
     hw.nics = [
         NICInfo(name="lo", mac="00:00:00:00:00:00", ipv4=["127.0.0.1"], ipv6=["::1"], up=True),
-        NICInfo(name="enp1s0", mac=VM_MAC, ipv4=["10.0.2.15"], ipv6=["fe80::5054:ff:fe12:3456"],
-                up=True, physical=True),
+        NICInfo(
+            name="enp1s0",
+            mac=VM_MAC,
+            ipv4=["10.0.2.15"],
+            ipv6=["fe80::5054:ff:fe12:3456"],
+            up=True,
+            physical=True,
+        ),
     ]
     hw.disks = [
         DiskInfo(device="/dev/vda", model="QEMU HARDDISK", size_gb=64, mountpoint="/"),
         DiskInfo(device="/dev/vda", model="QEMU HARDDISK", size_gb=64, mountpoint="/boot"),
     ]
-    hw.os = OSInfo(name="Ubuntu 22.04.4 LTS", version="22.04.4 LTS (Jammy Jellyfish)",
-                   hostname=identity.hostname)
+    hw.os = OSInfo(
+        name="Ubuntu 22.04.4 LTS",
+        version="22.04.4 LTS (Jammy Jellyfish)",
+        hostname=identity.hostname,
+    )
     token = server.enrolled(county.school_a, identity)
     response = server.upload(token, report)
     assert response.status_code in (200, 201, 202), response.text
@@ -49,10 +58,15 @@ def vm(server):
     from collector_server.ledger.models import EgressLine, ManagedRange
 
     EgressLine.objects.using(server.alias).create(
-        organisation=county.school_a, isp="中国电信", addresses="203.0.113.8\n203.0.113.16/29",
-        bandwidth_mbps=500, note="教学网")
+        organisation=county.school_a,
+        isp="中国电信",
+        addresses="203.0.113.8\n203.0.113.16/29",
+        bandwidth_mbps=500,
+        note="教学网",
+    )
     ManagedRange.objects.using(server.alias).create(
-        organisation=county.school_a, cidr="10.0.2.0/24", note="机房")
+        organisation=county.school_a, cidr="10.0.2.0/24", note="机房"
+    )
     return county, identity, device
 
 
@@ -139,8 +153,9 @@ def test_import_adds_devices_that_never_ran_the_agent(server, vm, tmp_path):
     host = f"GPU-WS-{server.alias}"
     wb = Workbook()
     wb.active.append(["单位/组织", "主机名", "MAC地址", "IP地址", "部署位置", "责任人"])
-    wb.active.append([county.school_a.name, host, "00-1B-21-AA-BB-CC", "10.1.2.3", "实验室",
-                      "王老师"])
+    wb.active.append(
+        [county.school_a.name, host, "00-1B-21-AA-BB-CC", "10.1.2.3", "实验室", "王老师"]
+    )
     good = tmp_path / "new.xlsx"
     wb.save(good)
     wb.active.append([county.school_b.name, "NOT-MINE", "", "", "越权", ""])
@@ -163,9 +178,13 @@ def test_import_adds_devices_that_never_ran_the_agent(server, vm, tmp_path):
     done = post_form(school, page, page, {"action": "confirm"})
     assert done.status_code == 200
     added = server.devices().get(hostname=host)
-    assert (added.runs_agent, added.organisation_id, added.location, added.macs,
-            added.ip_addresses) == (False, county.school_a.pk, "实验室", ["00:1b:21:aa:bb:cc"],
-                                    ["10.1.2.3"])
+    assert (
+        added.runs_agent,
+        added.organisation_id,
+        added.location,
+        added.macs,
+        added.ip_addresses,
+    ) == (False, county.school_a.pk, "实验室", ["00:1b:21:aa:bb:cc"], ["10.1.2.3"])
     ledger = school.get(server.url(f"/ledger/?q={host}"), timeout=30).text
     assert "未运行客户端" in ledger
     device_page = school.get(server.url(f"/devices/{added.pk}/"), timeout=30).text
@@ -188,4 +207,5 @@ def test_import_adds_devices_that_never_ran_the_agent(server, vm, tmp_path):
     assert answer.status_code in (200, 201), answer.text
     rows = list(server.devices().filter(hostname__iexact=host))
     assert [(d.pk, d.runs_agent, d.location, d.fingerprint) for d in rows] == [
-        (added.pk, True, "实验室", identity.fingerprint)]
+        (added.pk, True, "实验室", identity.fingerprint)
+    ]

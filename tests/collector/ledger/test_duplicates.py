@@ -66,8 +66,9 @@ def test_notified_address_leads_to_school_and_devices(server):
     school = server.org("通报校")
     other = server.org("无关校")
     db = server.alias
-    EgressLine.objects.using(db).create(organisation=school, isp="中国电信",
-                                        addresses="203.0.113.8/29\n198.51.100.77")
+    EgressLine.objects.using(db).create(
+        organisation=school, isp="中国电信", addresses="203.0.113.8/29\n198.51.100.77"
+    )
     ManagedRange.objects.using(db).create(organisation=school, cidr="10.77.0.0/16")
     ManagedRange.objects.using(db).create(organisation=other, cidr="10.88.0.0/16")
     identity = make_identity(f"notice-{server.backend}-{school.pk}")

@@ -28,8 +28,7 @@ def schools(env):
     devs_a = [make_device("default", a, f"A{tag}-{i}", location="旧位置") for i in range(3)]
     devs_b = [make_device("default", b, f"B{tag}-{i}") for i in range(2)]
     user_a, _ = env.user("school_staff", a)
-    return {"bureau": bureau, "a": a, "b": b, "devs_a": devs_a, "devs_b": devs_b,
-            "user_a": user_a}
+    return {"bureau": bureau, "a": a, "b": b, "devs_a": devs_a, "devs_b": devs_b, "user_a": user_a}
 
 
 def _devices_of(org):
@@ -45,12 +44,15 @@ def test_export_xlsx_and_csv(schools):
     from collector_server.ledger.excel import export_ledger
 
     schools["devs_a"][0].__class__.objects.filter(pk=schools["devs_a"][0].pk).update(
-        high_performance=True, high_performance_reason="RTX 4090", memory_mb=65536,
-        last_verdict="mining", last_mode="passive")
+        high_performance=True,
+        high_performance_reason="RTX 4090",
+        memory_mb=65536,
+        last_verdict="mining",
+        last_mode="passive",
+    )
     buf = io.BytesIO()
     assert export_ledger(_devices_of(schools["bureau"]), "xlsx", buf) == 5
-    rows = list(load_workbook(io.BytesIO(buf.getvalue())).worksheets[0].iter_rows(
-        values_only=True))
+    rows = list(load_workbook(io.BytesIO(buf.getvalue())).worksheets[0].iter_rows(values_only=True))
     header = rows[0]
     assert header == tuple(c.zh for c in COLUMNS)
     by_host = {r[header.index("主机名")]: r for r in rows[1:]}
@@ -92,17 +94,22 @@ def test_import_dry_run_reports_bad_rows_and_changes_nothing(schools, tmp_path):
 
     a0, a1, a2 = schools["devs_a"]
     twin = make_device("default", schools["a"], a2.hostname)  # a cloned PC's hostname
-    path = _xlsx(tmp_path / "fix.xlsx", [
-        ["主机名", "部署位置", "责任人", "联系电话"],
-        [a0.hostname, "实验楼301", "张老师", "13800138000"],
-        ["NO-SUCH-PC", "x", "y", ""],
-        [a1.hostname, "机房", "李老师", "not a phone"],
-        [a2.hostname, "机房2", "", ""],
-        [schools["devs_b"][0].hostname, "越权", "", ""],  # another school: out of scope
-        [a0.hostname, "again", "", ""],
-    ])
-    before = {d.pk: (d.location, d.responsible_person) for d in Device.objects.filter(
-        organisation=schools["a"])}
+    path = _xlsx(
+        tmp_path / "fix.xlsx",
+        [
+            ["主机名", "部署位置", "责任人", "联系电话"],
+            [a0.hostname, "实验楼301", "张老师", "13800138000"],
+            ["NO-SUCH-PC", "x", "y", ""],
+            [a1.hostname, "机房", "李老师", "not a phone"],
+            [a2.hostname, "机房2", "", ""],
+            [schools["devs_b"][0].hostname, "越权", "", ""],  # another school: out of scope
+            [a0.hostname, "again", "", ""],
+        ],
+    )
+    before = {
+        d.pk: (d.location, d.responsible_person)
+        for d in Device.objects.filter(organisation=schools["a"])
+    }
     result = import_ledger(path, schools["user_a"], dry_run=True)
     assert result.dry_run and not result.applied
     errors = {e.row: e.message for e in result.errors}
@@ -117,8 +124,10 @@ def test_import_dry_run_reports_bad_rows_and_changes_nothing(schools, tmp_path):
     # a real run with errors changes nothing either
     real = import_ledger(path, schools["user_a"], dry_run=False)
     assert not real.applied and real.errors
-    after = {d.pk: (d.location, d.responsible_person) for d in Device.objects.filter(
-        organisation=schools["a"])}
+    after = {
+        d.pk: (d.location, d.responsible_person)
+        for d in Device.objects.filter(organisation=schools["a"])
+    }
     assert after == before
     assert twin.pk in after
 
@@ -151,17 +160,25 @@ def test_real_import_updates_person_fields(schools, tmp_path):
     path = tmp_path / "fix.csv"
     mac = a0.macs[0].upper().replace(":", "-")
     path.write_bytes(
-        ("MAC地址,资产编号,部署位置,管理部门,责任人,联系电话,CPU\n"
-         f"{mac},ZC-0100,实验楼301,教务处,张老师,0571-88886666,i5\n"
-         ",ZC-0001,图书馆,,,,\n").encode("gb18030"))
+        (
+            "MAC地址,资产编号,部署位置,管理部门,责任人,联系电话,CPU\n"
+            f"{mac},ZC-0100,实验楼301,教务处,张老师,0571-88886666,i5\n"
+            ",ZC-0001,图书馆,,,,\n"
+        ).encode("gb18030")
+    )
     preview = import_ledger(path, schools["user_a"], dry_run=True)
     assert preview.ok and len(preview.changes) == 2
     assert Device.objects.get(pk=a0.pk).location == "旧位置"
     result = import_ledger(path, schools["user_a"], dry_run=False)
     assert result.applied and not result.errors
     d0, d1 = Device.objects.get(pk=a0.pk), Device.objects.get(pk=a1.pk)
-    assert (d0.location, d0.department, d0.responsible_person, d0.responsible_phone,
-            d0.asset_tag) == ("实验楼301", "教务处", "张老师", "0571-88886666", "ZC-0100")
+    assert (
+        d0.location,
+        d0.department,
+        d0.responsible_person,
+        d0.responsible_phone,
+        d0.asset_tag,
+    ) == ("实验楼301", "教务处", "张老师", "0571-88886666", "ZC-0100")
     assert (d1.location, d1.asset_tag, d1.department) == ("图书馆", "ZC-0001", "")
     assert d0.cpu_model == ""  # export-only columns are ignored
     again = import_ledger(path, schools["user_a"], dry_run=True)
@@ -185,14 +202,28 @@ def test_exported_file_imports_back_after_editing(schools, tmp_path):
     assert [c.changes for c in result.changes] == [{"responsible_person": ("", "赵老师")}]
     host = ws.cell(row=2, column=header.index("主机名") + 1).value
     assert Device.objects.get(hostname=host, organisation=schools["a"]).responsible_person == (
-        "赵老师")
+        "赵老师"
+    )
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-TEXT_COLUMNS = ("organisation", "asset_tag", "hostname", "location", "department",
-                "responsible_person", "responsible_phone", "ip_addresses", "macs",
-                "high_performance_reason", "cpu_model", "gpu_models", "os_name",
-                "signature_version", "notes")
+TEXT_COLUMNS = (
+    "organisation",
+    "asset_tag",
+    "hostname",
+    "location",
+    "department",
+    "responsible_person",
+    "responsible_phone",
+    "ip_addresses",
+    "macs",
+    "high_performance_reason",
+    "cpu_model",
+    "gpu_models",
+    "os_name",
+    "signature_version",
+    "notes",
+)
 
 
 @pytest.fixture
@@ -202,11 +233,25 @@ def hostile_devices(env):
     for prefix in FORMULA_PREFIXES:
         org = env.org(prefix + "cmd|' /C calc'!A0 org", parent=bureau)
         payload = prefix + "cmd|' /C calc'!A0"
-        make_device("default", org, payload, asset_tag=payload, location=payload,
-                    department=payload, responsible_person=payload, responsible_phone=payload,
-                    ip=payload, mac=payload, high_performance_reason=payload,
-                    cpu_model=payload, gpu_models=payload, os_name=payload,
-                    signature_version=payload, notes=payload, memory_mb=2048)
+        make_device(
+            "default",
+            org,
+            payload,
+            asset_tag=payload,
+            location=payload,
+            department=payload,
+            responsible_person=payload,
+            responsible_phone=payload,
+            ip=payload,
+            mac=payload,
+            high_performance_reason=payload,
+            cpu_model=payload,
+            gpu_models=payload,
+            os_name=payload,
+            signature_version=payload,
+            notes=payload,
+            memory_mb=2048,
+        )
     return bureau
 
 
@@ -266,17 +311,23 @@ def _zip_bomb_xlsx(path, sheet_rows: int):
 
     small = tmp = path.with_suffix(".small.xlsx")
     _xlsx(small, [["主机名", "部署位置"], ["PC-1", "x"]])
-    with zipfile.ZipFile(tmp) as src, zipfile.ZipFile(
-            path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+    with (
+        zipfile.ZipFile(tmp) as src,
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as dst,
+    ):
         for info in src.infolist():
             if info.filename != "xl/worksheets/sheet1.xml":
                 dst.writestr(info, src.read(info.filename))
                 continue
             with dst.open(info.filename, "w", force_zip64=True) as out:
-                out.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://'
-                          b'schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
-                row = (b'<row><c t="inlineStr"><is><t>PC-0000000</t></is></c>'
-                       b'<c t="inlineStr"><is><t>room</t></is></c></row>')
+                out.write(
+                    b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://'
+                    b'schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                )
+                row = (
+                    b'<row><c t="inlineStr"><is><t>PC-0000000</t></is></c>'
+                    b'<c t="inlineStr"><is><t>room</t></is></c></row>'
+                )
                 chunk = row * 10_000
                 for _ in range(sheet_rows // 10_000):
                     out.write(chunk)

@@ -19,14 +19,19 @@ def county(server):
 
 def test_export_follows_filters_and_scope(server, county):
     bureau = county.sessions["bureau"]
-    mining = bureau.get(server.url(f"/ledger/export.xlsx?org={county.bureau.pk}&verdict=mining"),
-                        timeout=60)
+    mining = bureau.get(
+        server.url(f"/ledger/export.xlsx?org={county.bureau.pk}&verdict=mining"), timeout=60
+    )
     assert mining.status_code == 200
     assert mining.headers["Content-Type"].startswith(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml")
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
     assert "attachment" in mining.headers["Content-Disposition"]
-    rows = list(load_workbook(io.BytesIO(mining.content), read_only=True).worksheets[0]
-                .iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(mining.content), read_only=True)
+        .worksheets[0]
+        .iter_rows(values_only=True)
+    )
     assert {r[2] for r in rows[1:]} == {d.hostname for d in county.devices_b}
     as_csv = bureau.get(server.url(f"/ledger/export.csv?org={county.school_a.pk}"), timeout=60)
     assert as_csv.content.startswith(b"\xef\xbb\xbf")
@@ -76,7 +81,10 @@ def test_import_preview_then_confirm(server, county, tmp_path):
     assert done.status_code == 200 and "已更新 1 台设备" in done.text
     target.refresh_from_db(using=server.alias)
     assert (target.location, target.responsible_person, target.responsible_phone) == (
-        "综合楼201", "陈老师", "13900001111")
+        "综合楼201",
+        "陈老师",
+        "13900001111",
+    )
     again = post_form(school, page, page, {"action": "confirm"})  # the file is used once
     assert again.status_code == 302
 

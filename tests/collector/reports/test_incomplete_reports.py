@@ -38,8 +38,9 @@ def test_an_incomplete_report_is_not_checked_everywhere(server, county):
     assert _count(overview, "n-clean") == 0
     page = session.get(server.url(f"/devices/{device.pk}/"), timeout=30).text
     assert '<span class="verdict incomplete">检查未完成</span>' in page
-    listed = session.get(server.url(f"/ledger/?verdict=incomplete&org={school.pk}"),
-                         timeout=30).text
+    listed = session.get(
+        server.url(f"/ledger/?verdict=incomplete&org={school.pk}"), timeout=30
+    ).text
     assert f'href="/devices/{device.pk}/"' in listed
     clean = session.get(server.url(f"/ledger/?verdict=clean&org={school.pk}"), timeout=30).text
     assert f'href="/devices/{device.pk}/"' not in clean
@@ -64,7 +65,8 @@ def test_an_incomplete_report_does_not_clear_an_earlier_finding(server, county, 
     assert device.last_verdict == earlier
     assert str(device.last_report_id) == str(later.report_id)  # the newest report is known
     # a later complete, clean check does clear it
-    clean = make_report(identity, verdict="clean",
-                        started_at=first + timedelta(hours=1, minutes=30))
+    clean = make_report(
+        identity, verdict="clean", started_at=first + timedelta(hours=1, minutes=30)
+    )
     assert server.upload(token, clean).status_code == 201
     assert server.devices().get(fingerprint=identity.fingerprint).last_verdict == "clean"

@@ -28,13 +28,25 @@ def _report(alias: str, device, at: datetime, findings: int = 0):
     from collector_server.reports.models import Finding, Report
 
     row = Report.objects.using(alias).create(
-        report_id=uuid.uuid4(), device=device, received_at=at, started_at=at,
-        verdict="suspicious" if findings else "clean", finding_count=findings,
-        raw=Report.compress(b"{}"), raw_size=2)
+        report_id=uuid.uuid4(),
+        device=device,
+        received_at=at,
+        started_at=at,
+        verdict="suspicious" if findings else "clean",
+        finding_count=findings,
+        raw=Report.compress(b"{}"),
+        raw_size=2,
+    )
     for i in range(findings):
         Finding.objects.using(alias).create(
-            report=row, device=device, received_at=at, kind="process", strength="strong",
-            title_zh=f"发现 {i}", title_en=f"finding {i}")
+            report=row,
+            device=device,
+            received_at=at,
+            kind="process",
+            strength="strong",
+            title_zh=f"发现 {i}",
+            title_en=f"finding {i}",
+        )
     return row
 
 
@@ -60,16 +72,19 @@ def _seed(alias: str, year: int):
     current = _report(alias, c, t(13, 6))
     stay += [current, _report(alias, c, t(13, 7))]
     recent = [_report(alias, a, datetime(year, 5, 30, h, tzinfo=UTC)) for h in (1, 2)]
-    notice = Notice.objects.using(alias).create(organisation=org, source="police",
-                                                number=f"公网安〔{year}〕1号",
-                                                received_at=t(20, 9))
-    indicator = Indicator.objects.using(alias).create(notice=notice, kind="ip",
-                                                      value="203.0.113.7")
-    Match.objects.using(alias).create(indicator=indicator, organisation=org, device=a,
-                                      kind="report_evidence", strength="device",
-                                      report_id=named.report_id)
-    case = Case.objects.using(alias).create(notice=notice, organisation=org,
-                                            received_at=t(20, 10))
+    notice = Notice.objects.using(alias).create(
+        organisation=org, source="police", number=f"公网安〔{year}〕1号", received_at=t(20, 9)
+    )
+    indicator = Indicator.objects.using(alias).create(notice=notice, kind="ip", value="203.0.113.7")
+    Match.objects.using(alias).create(
+        indicator=indicator,
+        organisation=org,
+        device=a,
+        kind="report_evidence",
+        strength="device",
+        report_id=named.report_id,
+    )
+    case = Case.objects.using(alias).create(notice=notice, organisation=org, received_at=t(20, 10))
     case.devices.set([b])
     type(c).objects.using(alias).filter(pk=c.pk).update(last_report_id=current.report_id)
     return stay, gone, recent
@@ -88,8 +103,11 @@ def test_thinning_keeps_what_matters_and_is_idempotent(alias):
 
     done = prune_reports(now=now, days=90, using=alias)
     assert (done.old, done.deleted) == (len(stay) + len(gone), len(gone))
-    left = set(Report.objects.using(alias).filter(
-        pk__in=[r.pk for r in stay + gone + recent]).values_list("pk", flat=True))
+    left = set(
+        Report.objects.using(alias)
+        .filter(pk__in=[r.pk for r in stay + gone + recent])
+        .values_list("pk", flat=True)
+    )
     assert left == {r.pk for r in stay + recent}
     assert Finding.objects.using(alias).filter(report__in=[r.pk for r in stay]).count() == 2
 
@@ -134,7 +152,8 @@ def test_daily_schedule_is_registered(django_dbs):
     from collector_server.reports import tasks
 
     assert tasks.report_prune_schedule.task_class.__name__ in {
-        t.__name__ for t in HUEY._registry._periodic_tasks}
+        t.__name__ for t in HUEY._registry._periodic_tasks
+    }
     schedule = tasks.report_prune_schedule.task_class().validate_datetime
     assert schedule(datetime(2026, 1, 5, 2, 15))
     assert not schedule(datetime(2026, 1, 5, 3, 15))
@@ -147,11 +166,19 @@ def test_cli_prune_dry_run_in_a_real_process(tmp_path):
     from tests.collector.conftest import ROOT
 
     def cli(*args: str) -> subprocess.CompletedProcess:
-        env = {k: v for k, v in __import__("os").environ.items()
-               if k not in ("DATABASE_URL", "MINECHECK_DATA", "DJANGO_SETTINGS_MODULE")}
-        return subprocess.run([sys.executable, "-m", "collector_server.cli", "--data",
-                               str(tmp_path), *args], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=120)
+        env = {
+            k: v
+            for k, v in __import__("os").environ.items()
+            if k not in ("DATABASE_URL", "MINECHECK_DATA", "DJANGO_SETTINGS_MODULE")
+        }
+        return subprocess.run(
+            [sys.executable, "-m", "collector_server.cli", "--data", str(tmp_path), *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     assert cli("manage", "migrate", "-v0").returncode == 0
     done = cli("reports", "prune", "--dry-run", "--days", "30")

@@ -14,9 +14,12 @@ from tests.collector.factories import make_identity, make_report, report_json
 
 
 def _post_form(session: requests.Session, server, path: str, data: dict, referer: str):
-    return session.post(server.url(path), data={
-        **data, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
-        headers={"Referer": server.url(referer)}, timeout=60)
+    return session.post(
+        server.url(path),
+        data={**data, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+        headers={"Referer": server.url(referer)},
+        timeout=60,
+    )
 
 
 def _two_counties(server, label: str):
@@ -36,8 +39,9 @@ def test_another_orgs_token_gets_a_separate_entry_never_the_device(server):
     from collector_server.ledger.models import AgentSettings
 
     _, school_a, school_b = _two_counties(server, f"takeover-{server.backend}")
-    AgentSettings.objects.using(server.alias).create(organisation=school_b,
-                                                     scan_interval_minutes=77)
+    AgentSettings.objects.using(server.alias).create(
+        organisation=school_b, scan_interval_minutes=77
+    )
     identity = make_identity(f"takeover-{server.backend}", hostname="B-LAB-01")
     victim = server.enroll(server.enrollment_token(school_b), identity)
     assert victim.status_code == 201
@@ -49,16 +53,20 @@ def test_another_orgs_token_gets_a_separate_entry_never_the_device(server):
     attack = server.enroll(server.enrollment_token(school_a), identity)
     assert attack.status_code == 201, attack.text
     body = attack.json()
-    fresh = server.enroll(server.enrollment_token(school_a),
-                          make_identity(f"takeover-fresh-{server.backend}")).json()
+    fresh = server.enroll(
+        server.enrollment_token(school_a), make_identity(f"takeover-fresh-{server.backend}")
+    ).json()
     assert set(body) == set(fresh) and body["created"] is True
     assert body["device_id"] != victim_id
     assert body["organisation"]["id"] == school_a.pk
     assert school_b.name not in attack.text and body["config"]["scan_interval_minutes"] != 77
 
     # the new token neither reads B's config nor uploads over B's history
-    config = requests.get(server.url("/api/v1/config"), timeout=30,
-                          headers={"Authorization": f"Bearer {body['device_token']}"})
+    config = requests.get(
+        server.url("/api/v1/config"),
+        timeout=30,
+        headers={"Authorization": f"Bearer {body['device_token']}"},
+    )
     assert config.status_code == 200 and config.json()["scan_interval_minutes"] != 77
     clean = make_report(identity)
     assert server.upload(body["device_token"], clean).status_code == 201
@@ -77,8 +85,12 @@ def test_another_orgs_token_gets_a_separate_entry_never_the_device(server):
     # enrolling again with A's token keeps the one candidate (and one pending move)
     again = server.enroll(server.enrollment_token(school_a), identity)
     assert again.status_code == 200 and again.json()["device_id"] == body["device_id"]
-    assert PendingMove.objects.using(server.alias).filter(fingerprint=identity.fingerprint,
-                                                          status="pending").count() == 1
+    assert (
+        PendingMove.objects.using(server.alias)
+        .filter(fingerprint=identity.fingerprint, status="pending")
+        .count()
+        == 1
+    )
 
 
 def test_a_bureau_token_reenrolls_its_schools_device_in_place(server):
@@ -105,16 +117,18 @@ def test_pending_move_is_decided_on_the_duplicates_page_by_who_sees_both(server)
     school_view = server.login(staff_a.username, password_a)
     page = school_view.get(server.url("/duplicates/"), timeout=30)
     assert f'id="move-{move.pk}"' not in page.text
-    refused = _post_form(school_view, server, f"/duplicates/moves/{move.pk}/",
-                         {"decision": "move"}, "/duplicates/")
+    refused = _post_form(
+        school_view, server, f"/duplicates/moves/{move.pk}/", {"decision": "move"}, "/duplicates/"
+    )
     assert refused.status_code == 404
 
     boss, boss_password = server.user("bureau_admin", province)
     session = server.login(boss.username, boss_password)
     page = session.get(server.url("/duplicates/"), timeout=30)
     assert f'id="move-{move.pk}"' in page.text and "待决定的迁移" in page.text
-    done = _post_form(session, server, f"/duplicates/moves/{move.pk}/", {"decision": "move"},
-                      "/duplicates/")
+    done = _post_form(
+        session, server, f"/duplicates/moves/{move.pk}/", {"decision": "move"}, "/duplicates/"
+    )
     assert done.status_code == 200
     move.refresh_from_db(using=server.alias)
     assert move.status == "moved" and move.decided_by_id == boss.pk and move.decided_at
@@ -129,8 +143,9 @@ def test_pending_move_is_decided_on_the_duplicates_page_by_who_sees_both(server)
     # a second attempt from B is a new pending move; rejecting it revokes that enrollment
     back = server.enroll(server.enrollment_token(school_b), identity).json()
     second = PendingMove.objects.using(server.alias).get(candidate_id=back["device_id"])
-    _post_form(session, server, f"/duplicates/moves/{second.pk}/", {"decision": "reject"},
-               "/duplicates/")
+    _post_form(
+        session, server, f"/duplicates/moves/{second.pk}/", {"decision": "reject"}, "/duplicates/"
+    )
     second.refresh_from_db(using=server.alias)
     assert second.status == "rejected" and second.decided_by_id == boss.pk
     assert server.upload(back["device_token"], make_report(identity)).status_code == 401
@@ -160,7 +175,8 @@ def test_far_future_scan_time_is_refused_and_cannot_pin_the_verdict(server):
 
     # a device pinned before the bound existed is unpinned by the next real report
     server.devices().filter(pk=device.pk).update(
-        last_scan_at=datetime(2099, 1, 1, tzinfo=timezone.utc), last_verdict="clean")
+        last_scan_at=datetime(2099, 1, 1, tzinfo=timezone.utc), last_verdict="clean"
+    )
     later = make_report(identity, findings=1, verdict="suspicious")
     assert server.upload(token, later).status_code == 201
     device = server.devices().get(pk=device.pk)
@@ -192,8 +208,10 @@ def test_staff_revoke_a_devices_tokens_with_a_confirm_step(server):
     device = server.devices().get(fingerprint=identity.fingerprint)
     viewer, viewer_password = server.user("viewer", school)
     looking = server.login(viewer.username, viewer_password)
-    assert looking.get(server.url(f"/devices/{device.pk}/revoke-tokens/"),
-                       timeout=30).status_code == 403
+    assert (
+        looking.get(server.url(f"/devices/{device.pk}/revoke-tokens/"), timeout=30).status_code
+        == 403
+    )
 
     admin, password = server.user("school_staff", school)
     session = server.login(admin.username, password)
@@ -201,19 +219,26 @@ def test_staff_revoke_a_devices_tokens_with_a_confirm_step(server):
     confirm = session.get(server.url(f"/devices/{device.pk}/revoke-tokens/"), timeout=30)
     assert confirm.status_code == 200 and 'id="revoke-confirm"' in confirm.text
     assert server.upload(token, make_report(identity)).status_code == 201  # GET changed nothing
-    _post_form(session, server, f"/devices/{device.pk}/revoke-tokens/", {},
-               f"/devices/{device.pk}/revoke-tokens/")
+    _post_form(
+        session,
+        server,
+        f"/devices/{device.pk}/revoke-tokens/",
+        {},
+        f"/devices/{device.pk}/revoke-tokens/",
+    )
     refused = server.upload(token, make_report(identity))
     assert refused.status_code == 401 and refused.headers["Content-Type"] == "application/json"
     assert refused.json()["error"] == "token_revoked" and "enroll" in refused.json()["detail"]
-    config = requests.get(server.url("/api/v1/config"), timeout=30,
-                          headers={"Authorization": f"Bearer {token}"})
+    config = requests.get(
+        server.url("/api/v1/config"), timeout=30, headers={"Authorization": f"Bearer {token}"}
+    )
     assert config.status_code == 401 and config.json()["error"] == "token_revoked"
     unknown = server.upload("mcd_not-a-token", make_report(identity))
     assert unknown.status_code == 401 and unknown.json()["error"] == "unauthorized"
     # enrolling again gives a working token
-    assert server.upload(server.enrolled(school, identity), make_report(identity)
-                         ).status_code == 201
+    assert (
+        server.upload(server.enrolled(school, identity), make_report(identity)).status_code == 201
+    )
 
 
 def test_revoking_an_enrollment_token_can_revoke_the_device_tokens_it_produced(server):
@@ -229,8 +254,13 @@ def test_revoking_an_enrollment_token_can_revoke_the_device_tokens_it_produced(s
     admin, password = server.user("school_staff", school)
     session = server.login(admin.username, password)
     session.get(server.url(f"/orgs/{school.pk}/"), timeout=30)
-    _post_form(session, server, f"/orgs/{school.pk}/tokens/{row.pk}/revoke/", {"devices": "1"},
-               f"/orgs/{school.pk}/")
+    _post_form(
+        session,
+        server,
+        f"/orgs/{school.pk}/tokens/{row.pk}/revoke/",
+        {"devices": "1"},
+        f"/orgs/{school.pk}/",
+    )
     for token, identity in zip(tokens, (first, second), strict=True):
         assert server.upload(token, make_report(identity)).status_code == 401
     assert server.upload(other_token, make_report(other)).status_code == 201
@@ -244,9 +274,11 @@ def _enroll_with_key(server, org, identity, home):
     from agent.transport import handcarry
 
     key = handcarry.install_key(home)
-    body = {"enrollment_token": server.enrollment_token(org),
-            "device": identity.model_dump(mode="json"),
-            "handcarry_public_key": handcarry.public_key_b64(key)}
+    body = {
+        "enrollment_token": server.enrollment_token(org),
+        "device": identity.model_dump(mode="json"),
+        "handcarry_public_key": handcarry.public_key_b64(key),
+    }
     response = requests.post(server.url("/api/v1/enroll"), json=body, timeout=30)
     assert response.status_code == 201, response.text
     return key
@@ -270,8 +302,9 @@ def test_resigned_handcarry_file_is_held_and_the_genuine_one_applied(server, tmp
     forged_body["verdict"]["status"] = "clean"
     forged_body["findings"] = []
     forged_body["report_id"] = "00000000-0000-4000-8000-00000000f0f0"
-    forged = handcarry.build(json.dumps(forged_body).encode(),
-                             handcarry.install_key(tmp_path / "forger"))
+    forged = handcarry.build(
+        json.dumps(forged_body).encode(), handcarry.install_key(tmp_path / "forger")
+    )
 
     user, password = server.user("bureau_staff", bureau)
     session = server.login(user.username, password)
@@ -279,9 +312,12 @@ def test_resigned_handcarry_file_is_held_and_the_genuine_one_applied(server, tmp
 
     def post(content: bytes):
         return session.post(
-            server.url("/distribution/handcarry/"), files={"file": ("pc.mcr", content)},
+            server.url("/distribution/handcarry/"),
+            files={"file": ("pc.mcr", content)},
             data={"csrfmiddlewaretoken": session.cookies["csrftoken"]},
-            headers={"Referer": server.url("/distribution/handcarry/")}, timeout=60)
+            headers={"Referer": server.url("/distribution/handcarry/")},
+            timeout=60,
+        )
 
     page = post(forged)
     assert "暂扣待审" in page.text and "不是本机登记时的密钥" in page.text
@@ -296,8 +332,13 @@ def test_resigned_handcarry_file_is_held_and_the_genuine_one_applied(server, tmp
 
     held = HeldHandcarry.objects.using(server.alias).get(fingerprint=identity.fingerprint)
     assert held.status == "held" and f'id="held-{held.pk}"' in page.text
-    _post_form(session, server, f"/distribution/handcarry/held/{held.pk}/",
-               {"decision": "reject"}, "/distribution/handcarry/")
+    _post_form(
+        session,
+        server,
+        f"/distribution/handcarry/held/{held.pk}/",
+        {"decision": "reject"},
+        "/distribution/handcarry/",
+    )
     held.refresh_from_db(using=server.alias)
     assert held.status == "rejected" and held.decided_by_id == user.pk
     assert not server.reports().filter(report_id=forged_body["report_id"]).exists()
@@ -318,13 +359,22 @@ def test_a_held_file_applies_when_accepted(server, tmp_path):
     user, password = server.user("bureau_staff", bureau)
     session = server.login(user.username, password)
     session.get(server.url("/distribution/handcarry/"), timeout=30)
-    session.post(server.url("/distribution/handcarry/"), files={"file": ("pc.mcr", data)},
-                 data={"csrfmiddlewaretoken": session.cookies["csrftoken"]},
-                 headers={"Referer": server.url("/distribution/handcarry/")}, timeout=60)
+    session.post(
+        server.url("/distribution/handcarry/"),
+        files={"file": ("pc.mcr", data)},
+        data={"csrfmiddlewaretoken": session.cookies["csrftoken"]},
+        headers={"Referer": server.url("/distribution/handcarry/")},
+        timeout=60,
+    )
     held = HeldHandcarry.objects.using(server.alias).get(fingerprint=identity.fingerprint)
     assert not server.reports().filter(report_id=report.report_id).exists()
-    _post_form(session, server, f"/distribution/handcarry/held/{held.pk}/",
-               {"decision": "accept"}, "/distribution/handcarry/")
+    _post_form(
+        session,
+        server,
+        f"/distribution/handcarry/held/{held.pk}/",
+        {"decision": "accept"},
+        "/distribution/handcarry/",
+    )
     held.refresh_from_db(using=server.alias)
     assert held.status == "accepted" and held.decided_by_id == user.pk
     assert server.reports().get(report_id=report.report_id).source == "handcarry"
@@ -346,9 +396,14 @@ def test_cli_revokes_an_enrollment_token_with_its_device_tokens(server, django_d
         env["DATABASE_URL"] = info["database_url"]
 
     def cli(*args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "collector_server.cli", *args], env=env,
-                              cwd=Path(__file__).resolve().parents[3], capture_output=True,
-                              text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "collector_server.cli", *args],
+            env=env,
+            cwd=Path(__file__).resolve().parents[3],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr + done.stdout
         return done.stdout
 
@@ -370,8 +425,9 @@ def test_the_allowed_clock_skew_is_a_setting(server, django_dbs):
 
     if server.backend != "sqlite":
         pytest.skip("one extra server process (SQLite) is enough to show the setting works")
-    proc, url = start_server(django_dbs["default"]["data"], None,
-                             extra_env={"MINECHECK_MAX_CLOCK_AHEAD_HOURS": "1"})
+    proc, url = start_server(
+        django_dbs["default"]["data"], None, extra_env={"MINECHECK_MAX_CLOCK_AHEAD_HOURS": "1"}
+    )
     try:
         strict = ServerEnv(base_url=url, alias=server.alias, backend=server.backend)
         identity = make_identity("skew-setting")

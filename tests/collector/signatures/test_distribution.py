@@ -70,7 +70,8 @@ def test_imported_list_becomes_a_signed_bundle_served_to_devices(sqlite_server, 
     archive = requests.get(server.url(info["url"]), headers=auth, timeout=10).content
     assert hashlib.sha256(archive).hexdigest() == info["sha256"] and len(archive) == info["size"]
     Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key)).verify(
-        base64.b64decode(info["signature"]), archive)  # raises when wrong
+        base64.b64decode(info["signature"]), archive
+    )  # raises when wrong
     files = _archive_files(archive)
     manifest = json.loads(files["manifest.json"])
     assert manifest["version"] == info["version"]
@@ -95,8 +96,10 @@ def test_rule_files_are_compiled_before_they_are_accepted(sqlite_server):
     outcome = import_file("province.yar", RULE.format(n=n).encode(), "rules")
     assert latest_bundle().pk == outcome.bundle.pk != (before.pk if before else None)
     files = _archive_files(bytes(outcome.bundle.archive))
-    assert any(k.startswith("yara/file/imported/") and f"test-string-{n}".encode() in v
-               for k, v in files.items())
+    assert any(
+        k.startswith("yara/file/imported/") and f"test-string-{n}".encode() in v
+        for k, v in files.items()
+    )
 
 
 def test_handcarry_import_is_idempotent_and_refuses_tampering(sqlite_server, tmp_path):
@@ -154,15 +157,30 @@ def test_stale_devices_follow_the_scan_interval(sqlite_server):
     slow = server.org("每周扫描校")
     AgentSettings.objects.create(organisation=slow, scan_interval_minutes=7 * 24 * 60)
     rows = {}
-    for org, name, hours in ((fast, "fresh", 10), (fast, "silent", 60), (slow, "weekly", 60),
-                             (slow, "gone", 15 * 24)):
+    for org, name, hours in (
+        (fast, "fresh", 10),
+        (fast, "silent", 60),
+        (slow, "weekly", 60),
+        (slow, "gone", 15 * 24),
+    ):
         rows[name] = Device.objects.create(
-            fingerprint=f"stale-{name}-{org.pk}", hostname=name, organisation=org,
-            last_seen=now - timedelta(hours=hours), first_seen=now - timedelta(days=30))
-    never = Device.objects.create(fingerprint=f"stale-never-{fast.pk}", hostname="never",
-                                  organisation=fast, first_seen=now - timedelta(days=3))
-    found = set(stale_devices(Device.objects.filter(organisation__in=[fast, slow]), now)
-                .values_list("hostname", flat=True))
+            fingerprint=f"stale-{name}-{org.pk}",
+            hostname=name,
+            organisation=org,
+            last_seen=now - timedelta(hours=hours),
+            first_seen=now - timedelta(days=30),
+        )
+    never = Device.objects.create(
+        fingerprint=f"stale-never-{fast.pk}",
+        hostname="never",
+        organisation=fast,
+        first_seen=now - timedelta(days=3),
+    )
+    found = set(
+        stale_devices(Device.objects.filter(organisation__in=[fast, slow]), now).values_list(
+            "hostname", flat=True
+        )
+    )
     assert found == {"silent", "gone", "never"}
     from django.core.management import call_command
 
@@ -172,8 +190,11 @@ def test_stale_devices_follow_the_scan_interval(sqlite_server):
     assert {"silent", "gone", "never"} <= names and not {"fresh", "weekly"} & names
     never.status = "retired"
     never.save()
-    assert "never" not in set(stale_devices(Device.objects.filter(organisation=fast), now)
-                              .values_list("hostname", flat=True))
+    assert "never" not in set(
+        stale_devices(Device.objects.filter(organisation=fast), now).values_list(
+            "hostname", flat=True
+        )
+    )
 
 
 def test_pages_are_for_bureau_staff_only(sqlite_server, tmp_path):
@@ -192,7 +213,9 @@ def test_pages_are_for_bureau_staff_only(sqlite_server, tmp_path):
         server.url("/distribution/signatures/"),
         files={"file": ("notice.csv", f"域名,来源\n{domain},省通报\n".encode())},
         data={"csrfmiddlewaretoken": csrf, "note": "page import"},
-        headers={"Referer": server.url("/distribution/signatures/")}, timeout=60)
+        headers={"Referer": server.url("/distribution/signatures/")},
+        timeout=60,
+    )
     assert response.status_code == 200
     newest = SignatureBundle.objects.order_by("-created_at").first()
     assert newest.notes == "page import"
@@ -223,12 +246,17 @@ def test_handcarry_page_refuses_a_tampered_file_in_chinese(sqlite_server, tmp_pa
             server.url("/distribution/handcarry/"),
             files={"file": ("pc.mcr", content)},
             data={"csrfmiddlewaretoken": session.cookies["csrftoken"]},
-            headers={"Referer": server.url("/distribution/handcarry/")}, timeout=60)
+            headers={"Referer": server.url("/distribution/handcarry/")},
+            timeout=60,
+        )
 
     refused = post(tampered)
     assert "pc.mcr 未导入" in refused.text and "报告生成后被改动过" in refused.text
     assert "已导入" in post(data).text
     assert "此前已导入" in post(data).text
-    assert server.reports().filter(device__fingerprint=make_identity(
-        f"hcpage-{school.pk}").fingerprint).count() == 1
-
+    assert (
+        server.reports()
+        .filter(device__fingerprint=make_identity(f"hcpage-{school.pk}").fingerprint)
+        .count()
+        == 1
+    )

@@ -21,15 +21,24 @@ CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[3]
 IMG = ROOT / "docs" / "img"
 IN_CI = os.environ.get("CI", "").lower() == "true"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not IN_CI and not Path(CHROMIUM).exists(),
-                       reason="chromium is not installed at /usr/bin/chromium "
-                              "(apt-get install chromium; .ci/run installs it in CI)"),
+    pytest.mark.skipif(
+        not IN_CI and not Path(CHROMIUM).exists(),
+        reason="chromium is not installed at /usr/bin/chromium "
+        "(apt-get install chromium; .ci/run installs it in CI)",
+    ),
 ]
 
 
@@ -48,36 +57,52 @@ def _seed(server):
         org.name = org.name.rsplit("-", 1)[0]
         Organisation.objects.using(server.alias).filter(pk=org.pk).update(name=org.name)
     EgressLine.objects.using(server.alias).create(
-        organisation=schools[0], isp="中国电信", addresses="203.0.113.10\n203.0.113.16/29",
-        bandwidth_mbps=1000, note="教育城域网出口")
+        organisation=schools[0],
+        isp="中国电信",
+        addresses="203.0.113.10\n203.0.113.16/29",
+        bandwidth_mbps=1000,
+        note="教育城域网出口",
+    )
     EgressLine.objects.using(server.alias).create(
-        organisation=schools[0], isp="中国联通", addresses="198.51.100.20", bandwidth_mbps=300)
-    ManagedRange.objects.using(server.alias).create(organisation=schools[0], cidr="10.12.0.0/16",
-                                                    note="教学网")
-    ManagedRange.objects.using(server.alias).create(organisation=schools[0],
-                                                    cidr="172.20.8.0/22", note="机房")
+        organisation=schools[0], isp="中国联通", addresses="198.51.100.20", bandwidth_mbps=300
+    )
+    ManagedRange.objects.using(server.alias).create(
+        organisation=schools[0], cidr="10.12.0.0/16", note="教学网"
+    )
+    ManagedRange.objects.using(server.alias).create(
+        organisation=schools[0], cidr="172.20.8.0/22", note="机房"
+    )
     EnrollmentToken.issue(schools[0], expires_days=30, note="机房一批", using=server.alias)
     rooms = ["计算机教室一", "计算机教室二", "图书馆电子阅览室", "行政楼机房"]
     prefixes = ["SYZX", "CGXX", "ZJXX"]
     for i in range(24):
         school = schools[i % 3]
-        make_device(server.alias, school, f"{prefixes[i % 3]}-PC{i:03d}",
-                    location=rooms[i % 4], department="信息中心",
-                    responsible_person=["王老师", "李老师", "张老师"][i % 3],
-                    responsible_phone="0571-8888" + f"{i:04d}", asset_tag=f"ZC-2024-{i:04d}",
-                    cpu_model="Intel(R) Core(TM) i5-9500", os_name="Windows 10 Pro",
-                    memory_mb=16384, last_verdict="clean" if i % 7 else "suspicious")
+        make_device(
+            server.alias,
+            school,
+            f"{prefixes[i % 3]}-PC{i:03d}",
+            location=rooms[i % 4],
+            department="信息中心",
+            responsible_person=["王老师", "李老师", "张老师"][i % 3],
+            responsible_phone="0571-8888" + f"{i:04d}",
+            asset_tag=f"ZC-2024-{i:04d}",
+            cpu_model="Intel(R) Core(TM) i5-9500",
+            os_name="Windows 10 Pro",
+            memory_mb=16384,
+            last_verdict="clean" if i % 7 else "suspicious",
+        )
     # real uploads through the agent API: a GPU workstation found mining, with evidence
     devices = {}
-    for seed, school, findings, verdict in ((1, schools[0], 3, "mining"),
-                                             (2, schools[2], 0, "clean"),
-                                             (3, schools[1], 1, "suspicious")):
-        identity = make_identity(f"browser-{seed}-{school.pk}",
-                                 hostname=f"GPU-WS-{seed:02d}")
-        token = server.enrolled(school, identity, {"location": "人工智能实验室",
-                                                   "department": "信息中心"})
-        response = server.upload(token, make_report(identity, findings=findings,
-                                                    verdict=verdict))
+    for seed, school, findings, verdict in (
+        (1, schools[0], 3, "mining"),
+        (2, schools[2], 0, "clean"),
+        (3, schools[1], 1, "suspicious"),
+    ):
+        identity = make_identity(f"browser-{seed}-{school.pk}", hostname=f"GPU-WS-{seed:02d}")
+        token = server.enrolled(
+            school, identity, {"location": "人工智能实验室", "department": "信息中心"}
+        )
+        response = server.upload(token, make_report(identity, findings=findings, verdict=verdict))
         assert response.status_code == 201, response.text
         devices[seed] = server.devices().get(fingerprint=identity.fingerprint)
     user, password = server.user("bureau_staff", bureau)
@@ -107,8 +132,9 @@ def test_browser_flow_and_screenshots(server, tmp_path):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": 1366, "height": 900},
-                                          locale="zh-CN", accept_downloads=True)
+            context = browser.new_context(
+                viewport={"width": 1366, "height": 900}, locale="zh-CN", accept_downloads=True
+            )
             page = context.new_page()
             page.goto(server.url("/ledger/"))
             assert "/accounts/login/" in page.url
@@ -140,8 +166,11 @@ def test_browser_flow_and_screenshots(server, tmp_path):
             download = info.value
             assert download.suggested_filename.endswith(".xlsx")
             data = Path(download.path()).read_bytes()
-            rows = list(load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
-                        .iter_rows(values_only=True))
+            rows = list(
+                load_workbook(io.BytesIO(data), read_only=True)
+                .worksheets[0]
+                .iter_rows(values_only=True)
+            )
             assert rows[0][2] == "主机名" and [r[2] for r in rows[1:]] == ["GPU-WS-01"]
 
             page.goto(server.url("/"))
@@ -154,16 +183,32 @@ def test_browser_flow_and_screenshots(server, tmp_path):
             page.screenshot(path=str(shots / "findings.png"), full_page=False)
             # import: a preview with one change and one bad row, then a clean file confirmed
             page.goto(server.url("/ledger/import/"))
-            page.set_input_files("input[name=file]", str(_sheet(tmp_path / "fix.xlsx", [
-                ["主机名", "部署位置", "责任人", "联系电话"],
-                ["SYZX-PC000", "实验楼301", "赵老师", "0571-88880000"],
-                ["CGXX-PC001", "图书馆", "钱老师", "电话待补"]])))
+            page.set_input_files(
+                "input[name=file]",
+                str(
+                    _sheet(
+                        tmp_path / "fix.xlsx",
+                        [
+                            ["主机名", "部署位置", "责任人", "联系电话"],
+                            ["SYZX-PC000", "实验楼301", "赵老师", "0571-88880000"],
+                            ["CGXX-PC001", "图书馆", "钱老师", "电话待补"],
+                        ],
+                    )
+                ),
+            )
             page.click("#import-form button[type=submit]")
             page.locator("#import-errors").wait_for()
             assert page.locator("#confirm-form").count() == 0
             page.screenshot(path=str(shots / "import.png"), full_page=False)
-            page.set_input_files("input[name=file]", str(_sheet(tmp_path / "ok.xlsx", [
-                ["主机名", "部署位置", "责任人"], ["SYZX-PC000", "实验楼301", "赵老师"]])))
+            page.set_input_files(
+                "input[name=file]",
+                str(
+                    _sheet(
+                        tmp_path / "ok.xlsx",
+                        [["主机名", "部署位置", "责任人"], ["SYZX-PC000", "实验楼301", "赵老师"]],
+                    )
+                ),
+            )
             page.click("#import-form button[type=submit]")
             page.click("#confirm-form button[type=submit]")
             page.locator("#import-summary").wait_for()

@@ -22,8 +22,10 @@ from tests.collector.web.test_dashboard_seed import make_device
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not IN_CI and not Path(CHROMIUM).exists(),
-                       reason="chromium is not installed at /usr/bin/chromium"),
+    pytest.mark.skipif(
+        not IN_CI and not Path(CHROMIUM).exists(),
+        reason="chromium is not installed at /usr/bin/chromium",
+    ),
 ]
 
 
@@ -36,24 +38,36 @@ def _seed(server):
         org.name = org.name.rsplit("-", 1)[0]
         Organisation.objects.using(server.alias).filter(pk=org.pk).update(name=org.name)
     for i in range(9):
-        make_device(server.alias, schools[i % 3], f"ZC-PC{i:02d}",
-                    last_verdict="mining" if i in (1, 4, 7, 2) else "clean")
+        make_device(
+            server.alias,
+            schools[i % 3],
+            f"ZC-PC{i:02d}",
+            last_verdict="mining" if i in (1, 4, 7, 2) else "clean",
+        )
     identity = make_identity(f"browser-vm-{bureau.pk}", hostname="VM-SERVER-01", macs=[])
     identity.manufacturer, identity.product = "QEMU", "Standard PC (Q35 + ICH9, 2009)"
     report = make_report(identity, findings=2, gpu=None)
     report.hardware.nics = [
         NICInfo(name="lo", ipv4=["127.0.0.1"], ipv6=["::1"], up=True),
-        NICInfo(name="enp1s0", mac="52:54:00:ab:cd:ef", ipv4=["10.20.0.5"], up=True,
-                physical=True, speed_mbps=1000),
-        NICInfo(name="docker0", mac="02:42:ac:11:00:01", ipv4=["172.17.0.1"], up=False,
-                physical=False),
+        NICInfo(
+            name="enp1s0",
+            mac="52:54:00:ab:cd:ef",
+            ipv4=["10.20.0.5"],
+            up=True,
+            physical=True,
+            speed_mbps=1000,
+        ),
+        NICInfo(
+            name="docker0", mac="02:42:ac:11:00:01", ipv4=["172.17.0.1"], up=False, physical=False
+        ),
     ]
     report.hardware.disks = [
         DiskInfo(device="/dev/vda", model="QEMU HARDDISK", size_gb=128, mountpoint="/"),
         DiskInfo(device="/dev/vda", model="QEMU HARDDISK", size_gb=128, mountpoint="/boot"),
     ]
-    report.hardware.os = OSInfo(name="Ubuntu 22.04.4 LTS", version="22.04.4 LTS",
-                                hostname=identity.hostname)
+    report.hardware.os = OSInfo(
+        name="Ubuntu 22.04.4 LTS", version="22.04.4 LTS", hostname=identity.hostname
+    )
     token = server.enrolled(schools[0], identity)
     assert server.upload(token, report).status_code == 201
     vm = server.devices().get(fingerprint=identity.fingerprint)
@@ -72,8 +86,7 @@ def test_asset_ledger_pages_in_the_browser(server, tmp_path):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": 1366, "height": 900},
-                                          locale="zh-CN")
+            context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
             page = context.new_page()
             page.goto(server.url("/accounts/login/"))
             page.fill("input[name=username]", user.username)
@@ -98,10 +111,25 @@ def test_asset_ledger_pages_in_the_browser(server, tmp_path):
             page.screenshot(path=str(shots / "overview-schools.png"), full_page=True)
 
             page.goto(server.url("/ledger/import/"))
-            page.set_input_files("input[name=file]", str(_sheet(tmp_path / "new.xlsx", [
-                ["单位/组织", "主机名", "MAC地址", "IP地址", "部署位置", "责任人"],
-                ["第二小学", "GPU-SRV-01", "00:1b:21:aa:bb:cc", "10.30.0.9", "网络中心",
-                 "孙老师"]])))
+            page.set_input_files(
+                "input[name=file]",
+                str(
+                    _sheet(
+                        tmp_path / "new.xlsx",
+                        [
+                            ["单位/组织", "主机名", "MAC地址", "IP地址", "部署位置", "责任人"],
+                            [
+                                "第二小学",
+                                "GPU-SRV-01",
+                                "00:1b:21:aa:bb:cc",
+                                "10.30.0.9",
+                                "网络中心",
+                                "孙老师",
+                            ],
+                        ],
+                    )
+                ),
+            )
             page.click("#import-form button[type=submit]")
             assert "未运行客户端" in page.locator("#import-new").inner_text()
             page.screenshot(path=str(shots / "import-new-device.png"), full_page=True)
@@ -110,9 +138,11 @@ def test_asset_ledger_pages_in_the_browser(server, tmp_path):
             page.goto(server.url("/ledger/?q=GPU-SRV-01"))
             assert "未运行客户端" in page.locator("#ledger-table").inner_text()
 
-            for path, name in (("/distribution/stale/", "stale"),
-                               ("/distribution/signatures/", "signatures"),
-                               ("/distribution/handcarry/", "handcarry")):
+            for path, name in (
+                ("/distribution/stale/", "stale"),
+                ("/distribution/signatures/", "signatures"),
+                ("/distribution/handcarry/", "handcarry"),
+            ):
                 response = page.goto(server.url(path))
                 assert response is not None and response.status == 200, path
                 assert page.locator(".panel table.data, .panel form").count() >= 1, path

@@ -31,12 +31,20 @@ def test_pages_need_login_and_render_in_chinese(server, county):
     anonymous = requests.get(server.url("/ledger/"), allow_redirects=False, timeout=30)
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous.headers["Location"]
     session = _login(server, county, "bureau")
-    for path in ("/", "/ledger/", "/findings/", "/orgs/", f"/orgs/{county.school_a.pk}/",
-                 f"/devices/{county.devices_a[0].pk}/", "/ledger/import/"):
+    for path in (
+        "/",
+        "/ledger/",
+        "/findings/",
+        "/orgs/",
+        f"/orgs/{county.school_a.pk}/",
+        f"/devices/{county.devices_a[0].pk}/",
+        "/ledger/import/",
+    ):
         page = session.get(server.url(path), timeout=30)
         assert page.status_code == 200, (path, page.status_code)
         assert "信息资产台账" in page.text and "http://" not in page.text.replace(
-            'xmlns="http://www.w3.org/2000/svg"', "")
+            'xmlns="http://www.w3.org/2000/svg"', ""
+        )
     overview = session.get(server.url("/"), timeout=30).text
     assert "<svg" in overview and "存在挖矿设备的单位" in overview
     assert county.school_b.name in overview  # a school with mining devices is listed
@@ -52,9 +60,13 @@ def test_school_user_sees_only_their_school(server, county):
     session = _login(server, county, "school_a")
     own = session.get(server.url(f"/devices/{county.devices_a[0].pk}/"), timeout=30)
     assert own.status_code == 200 and county.devices_a[0].hostname in own.text
-    for path in (f"/devices/{county.devices_b[0].pk}/", f"/orgs/{county.school_b.pk}/",
-                 f"/orgs/{county.bureau.pk}/", f"/ledger/?org={county.school_b.pk}",
-                 f"/ledger/export.xlsx?org={county.school_b.pk}"):
+    for path in (
+        f"/devices/{county.devices_b[0].pk}/",
+        f"/orgs/{county.school_b.pk}/",
+        f"/orgs/{county.bureau.pk}/",
+        f"/ledger/?org={county.school_b.pk}",
+        f"/ledger/export.xlsx?org={county.school_b.pk}",
+    ):
         assert session.get(server.url(path), timeout=30).status_code == 404, path
     listed = _hostnames(session.get(server.url("/ledger/?q=PC"), timeout=30).text)
     assert {d.hostname for d in county.devices_a} <= listed
@@ -74,9 +86,17 @@ def test_ledger_filters(server, county):
     area = server.org("片区", kind="county", parent=county.bureau)
     school_a, school_b = server.org("一中", parent=area), server.org("二小", parent=area)
     a = [make_device(server.alias, school_a, f"FA-{i}") for i in range(3)]
-    b = [make_device(server.alias, school_b, f"FB-{i}", last_verdict="mining",
-                     high_performance=True, gpu_models="NVIDIA GeForce RTX 4090")
-         for i in range(2)]
+    b = [
+        make_device(
+            server.alias,
+            school_b,
+            f"FB-{i}",
+            last_verdict="mining",
+            high_performance=True,
+            gpu_models="NVIDIA GeForce RTX 4090",
+        )
+        for i in range(2)
+    ]
     a_names, b_names = {d.hostname for d in a}, {d.hostname for d in b}
 
     def names(query: str) -> set[str]:
@@ -124,15 +144,24 @@ def test_keyset_paging_visits_every_device_once(server, county):
 def test_ledger_fields_edit_by_role(server, county):
     device = county.devices_a[0]
     page_url = server.url(f"/devices/{device.pk}/")
-    fields = {"asset_tag": "ZC-2024-001", "location": "实验楼302", "department": "信息中心",
-              "responsible_person": "王老师", "responsible_phone": "0571-88886666",
-              "status": "active", "notes": ""}
+    fields = {
+        "asset_tag": "ZC-2024-001",
+        "location": "实验楼302",
+        "department": "信息中心",
+        "responsible_person": "王老师",
+        "responsible_phone": "0571-88886666",
+        "status": "active",
+        "notes": "",
+    }
     school = _login(server, county, "school_a")
     saved = post_form(school, page_url, page_url, fields)
     assert saved.status_code == 302
     device.refresh_from_db(using=server.alias)
     assert (device.location, device.responsible_person, device.asset_tag) == (
-        "实验楼302", "王老师", "ZC-2024-001")
+        "实验楼302",
+        "王老师",
+        "ZC-2024-001",
+    )
     bad = post_form(school, page_url, page_url, {**fields, "responsible_phone": "call me"})
     assert bad.status_code == 200 and "errorlist" in bad.text
     device.refresh_from_db(using=server.alias)
@@ -159,31 +188,51 @@ def test_device_page_shows_findings_evidence_and_history(server, county):
     assert "最近一次报告的检查发现" in page and "处置建议" in page
     assert 'class="verdict mining"' in page and "proc0.exe" in page  # utilization processes
     assert "stratum+tcp://pool.example:3333\n--donate-level 1" in page  # evidence lines
-    findings = session.get(server.url(f"/findings/?verdict=mining&org={school.pk}"),
-                           timeout=30).text
+    findings = session.get(
+        server.url(f"/findings/?verdict=mining&org={school.pk}"), timeout=30
+    ).text
     assert f'href="/devices/{device.pk}/#findings"' in findings
-    none = session.get(server.url(f"/findings/?verdict=clean&org={school.pk}"),
-                       timeout=30).text
+    none = session.get(server.url(f"/findings/?verdict=clean&org={school.pk}"), timeout=30).text
     assert f'href="/devices/{device.pk}/#findings"' not in none
 
 
 def test_org_page_lines_ranges_and_tokens(server, county):
     session = _login(server, county, "school_a")
     org_url = server.url(f"/orgs/{county.school_a.pk}/")
-    ok = post_form(session, org_url, server.url(f"/orgs/{county.school_a.pk}/lines/"),
-                   {"line-isp": "中国电信", "line-addresses": "203.0.113.10\n198.51.100.0/28",
-                    "line-bandwidth_mbps": "500", "line-note": ""})
+    ok = post_form(
+        session,
+        org_url,
+        server.url(f"/orgs/{county.school_a.pk}/lines/"),
+        {
+            "line-isp": "中国电信",
+            "line-addresses": "203.0.113.10\n198.51.100.0/28",
+            "line-bandwidth_mbps": "500",
+            "line-note": "",
+        },
+    )
     assert ok.status_code == 302
-    bad = post_form(session, org_url, server.url(f"/orgs/{county.school_a.pk}/ranges/"),
-                    {"range-cidr": "10.300.0.0/16", "range-note": ""})
+    bad = post_form(
+        session,
+        org_url,
+        server.url(f"/orgs/{county.school_a.pk}/ranges/"),
+        {"range-cidr": "10.300.0.0/16", "range-note": ""},
+    )
     assert bad.status_code == 302
-    good = post_form(session, org_url, server.url(f"/orgs/{county.school_a.pk}/ranges/"),
-                     {"range-cidr": "10.12.0.0/16", "range-note": "教学网"})
+    good = post_form(
+        session,
+        org_url,
+        server.url(f"/orgs/{county.school_a.pk}/ranges/"),
+        {"range-cidr": "10.12.0.0/16", "range-note": "教学网"},
+    )
     assert good.status_code == 302
     page = session.get(org_url, timeout=30).text
     assert "中国电信" in page and "10.12.0.0/16" in page and "10.300" not in page
-    created = post_form(session, org_url, server.url(f"/orgs/{county.school_a.pk}/tokens/"),
-                        {"token-note": "机房", "token-expires_days": "30"})
+    created = post_form(
+        session,
+        org_url,
+        server.url(f"/orgs/{county.school_a.pk}/tokens/"),
+        {"token-note": "机房", "token-expires_days": "30"},
+    )
     assert created.status_code == 302
     page = session.get(org_url, timeout=30).text
     plain = re.search(r'id="new-token">([^<]+)<', page).group(1)
@@ -225,8 +274,7 @@ def test_search_pages_and_capped_count(server, county):
     try:
         ledger_query.COUNT_CAP = 10  # this process only; check the service directly
         f = ledger_query.LedgerFilter(org=school)
-        page = ledger_query.ledger_page(
-            ledger_query.filter_devices(county.users["bureau"][0], f))
+        page = ledger_query.ledger_page(ledger_query.filter_devices(county.users["bureau"][0], f))
         assert page.capped and page.total == 10 and len(page.rows) == 50
     finally:
         ledger_query.COUNT_CAP = old
@@ -236,13 +284,14 @@ def test_searching_a_notified_address_names_the_school(server, county):
     from collector_server.ledger.models import EgressLine
 
     school = server.org("出口学校", parent=county.bureau)
-    EgressLine.objects.using(server.alias).create(organisation=school, isp="中国移动",
-                                                  addresses="192.0.2.0/28")
+    EgressLine.objects.using(server.alias).create(
+        organisation=school, isp="中国移动", addresses="192.0.2.0/28"
+    )
     device = make_device(server.alias, school, "EGRESS-PC", public_ip="192.0.2.5")
     bureau = _login(server, county, "bureau")
     page = bureau.get(server.url("/ledger/?q=192.0.2.5"), timeout=30).text
     panel = page.split('id="address-match"')[1].split("</div>")[0]
-    assert school.name in panel and f'/devices/{device.pk}/' in panel
+    assert school.name in panel and f"/devices/{device.pk}/" in panel
     school_user = _login(server, county, "school_a")  # another school's line stays hidden
     other = school_user.get(server.url("/ledger/?q=192.0.2.5"), timeout=30).text
     panel = other.split('id="address-match"')[1].split("</div>")[0]
@@ -265,11 +314,19 @@ def test_duplicates_page_lists_and_merges_within_scope(server, county):
     assert shared not in other.get(server.url("/duplicates/"), timeout=30).text
     keep = server.devices().get(fingerprint=first.fingerprint)
     gone = server.devices().get(fingerprint=second.fingerprint)
-    refused = post_form(other, server.url("/duplicates/"), server.url("/duplicates/merge/"),
-                        {"keep": keep.pk, "other": gone.pk})
+    refused = post_form(
+        other,
+        server.url("/duplicates/"),
+        server.url("/duplicates/merge/"),
+        {"keep": keep.pk, "other": gone.pk},
+    )
     assert refused.status_code == 404
-    merged = post_form(bureau, server.url("/duplicates/"), server.url("/duplicates/merge/"),
-                       {"keep": keep.pk, "other": gone.pk})
+    merged = post_form(
+        bureau,
+        server.url("/duplicates/"),
+        server.url("/duplicates/merge/"),
+        {"keep": keep.pk, "other": gone.pk},
+    )
     assert merged.status_code == 302
     assert not server.devices().filter(fingerprint=second.fingerprint).exists()
     assert shared not in bureau.get(server.url("/duplicates/"), timeout=30).text
@@ -281,21 +338,33 @@ def test_findings_page_groups_by_device_and_shows_incidents(server, county):
     school = server.org("事件学校", parent=county.bureau)
     first, second = (make_identity(f"inc-{n}-{school.pk}-{server.backend}") for n in (1, 2))
     report = make_report(first, findings=3)
-    report.incidents = [Incident(
-        id="i1", strength=Strength.strong,
-        title=LocalizedText(zh="挖矿程序 xmr.py（PID 4000）：2 条证据",
-                            en="Miner xmr.py (PID 4000): 2 piece(s) of evidence"),
-        mode=MiningMode.undetermined,
-        mode_reason=LocalizedText(zh="无法判断是谁启动的", en="Not determined"),
-        root_pid=3990, pids=[3990, 4000], exe="C:\\Users\\Public\\xmr.py",
-        files=["C:\\Users\\Public\\cfg.json"], remotes=["198.51.100.7:3333"],
-        findings=[0, 1],
-        action=LocalizedText(zh="停止由 cmd.exe（PID 3990）启动的进程树",
-                             en="Stop the process tree started by cmd.exe (PID 3990)"),
-    )]
+    report.incidents = [
+        Incident(
+            id="i1",
+            strength=Strength.strong,
+            title=LocalizedText(
+                zh="挖矿程序 xmr.py（PID 4000）：2 条证据",
+                en="Miner xmr.py (PID 4000): 2 piece(s) of evidence",
+            ),
+            mode=MiningMode.undetermined,
+            mode_reason=LocalizedText(zh="无法判断是谁启动的", en="Not determined"),
+            root_pid=3990,
+            pids=[3990, 4000],
+            exe="C:\\Users\\Public\\xmr.py",
+            files=["C:\\Users\\Public\\cfg.json"],
+            remotes=["198.51.100.7:3333"],
+            findings=[0, 1],
+            action=LocalizedText(
+                zh="停止由 cmd.exe（PID 3990）启动的进程树",
+                en="Stop the process tree started by cmd.exe (PID 3990)",
+            ),
+        )
+    ]
     assert server.upload(server.enrolled(school, first), report).status_code == 201
-    assert server.upload(server.enrolled(school, second),
-                         make_report(second, findings=1)).status_code == 201
+    assert (
+        server.upload(server.enrolled(school, second), make_report(second, findings=1)).status_code
+        == 201
+    )
     session = _login(server, county, "bureau")
     page = session.get(server.url(f"/findings/?org={school.pk}"), timeout=30).text
 
@@ -305,7 +374,7 @@ def test_findings_page_groups_by_device_and_shows_incidents(server, county):
         head = f'<h2><a href="/devices/{device.pk}/#findings">'
         assert page.count(head) == 1
         start = page.index(head)
-        sections[identity.fingerprint] = page[start:page.find("</section>", start)]
+        sections[identity.fingerprint] = page[start : page.find("</section>", start)]
     sec = sections[first.fingerprint]
     incident = sec.index("挖矿程序 xmr.py（PID 4000）：2 条证据")
     other = sec.index("其他检查发现", incident)
@@ -320,6 +389,7 @@ def test_findings_page_groups_by_device_and_shows_incidents(server, county):
     assert "停止由 cmd.exe（PID 3990）启动的进程树" in page
     english = requests.Session()
     english.cookies = session.cookies
-    en = english.get(server.url(f"/findings/?org={school.pk}"),
-                     headers={"Accept-Language": "en"}, timeout=30).text
+    en = english.get(
+        server.url(f"/findings/?org={school.pk}"), headers={"Accept-Language": "en"}, timeout=30
+    ).text
     assert "Miner's own file" in en and "Miner xmr.py (PID 4000)" in en

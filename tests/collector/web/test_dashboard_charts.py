@@ -26,8 +26,11 @@ def test_bar_chart_with_no_data_draws_no_bars(server):  # server: settings for g
 
 
 def test_share_bar_widths_follow_values():
-    svg = str(share_bar([("clean", "正常", 30), ("mining", "挖矿", 10), ("none", "x", 0)],
-                        title="t", width=400))
+    svg = str(
+        share_bar(
+            [("clean", "正常", 30), ("mining", "挖矿", 10), ("none", "x", 0)], title="t", width=400
+        )
+    )
     widths = [float(w) for w in re.findall(r'<rect x="[^"]+" y="4" width="([^"]+)"', svg)]
     assert widths == [300.0, 100.0]
     assert "#c62828" in svg and "正常 30" in svg
@@ -37,8 +40,10 @@ def test_empty_charts_say_no_data_instead_of_bare_axes(server):
     from django.utils import translation
 
     with translation.override("zh-hans"):
-        for svg in (bar_chart(["11-02", "11-09"], [0, 0], title="t"),
-                    share_bar([("clean", "正常", 0)], title="t")):
+        for svg in (
+            bar_chart(["11-02", "11-09"], [0, 0], title="t"),
+            share_bar([("clean", "正常", 0)], title="t"),
+        ):
             root = ET.fromstring(str(svg))
             assert list(root.iter(f"{SVG}rect")) == [] and list(root.iter(f"{SVG}line")) == []
             assert "暂无数据" in str(svg)
@@ -73,8 +78,9 @@ def test_bureau_overview_has_a_chart_by_school(server):
 def test_api_docs_page_is_in_chinese(server):
     import requests
 
-    page = requests.get(server.url("/api/v1/docs"), timeout=30,
-                        headers={"Accept-Language": "zh-CN"})
+    page = requests.get(
+        server.url("/api/v1/docs"), timeout=30, headers={"Accept-Language": "zh-CN"}
+    )
     assert page.status_code == 200
     assert "<h1>汇总服务器的客户端接口" in page.text
     for summary in ("用登记令牌登记设备", "上传一份检查报告", "单台设备的台账字段和最新硬件信息"):

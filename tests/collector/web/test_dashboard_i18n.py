@@ -43,9 +43,11 @@ def test_dashboard_login_template_renders(django_dbs):
     request = RequestFactory().get("/accounts/login/")
     request.user = AnonymousUser()
     with translation.override("zh-hans"):
-        html = render_to_string("accounts/login.html",
-                                {"form": AuthenticationForm(request), "next": "/"},
-                                request=request)
+        html = render_to_string(
+            "accounts/login.html",
+            {"form": AuthenticationForm(request), "next": "/"},
+            request=request,
+        )
     assert 'name="username"' in html and 'name="password"' in html
     assert 'name="csrfmiddlewaretoken"' in html and "登录" in html
 
@@ -57,11 +59,20 @@ def test_the_ip_range_header_is_in_chinese():
     from django.template import engines
     from django.utils import translation
 
-    path = (Path(__file__).resolve().parents[3] / "collector_server" / "ledger" / "templates"
-            / "ledger" / "org_detail.html")
+    path = (
+        Path(__file__).resolve().parents[3]
+        / "collector_server"
+        / "ledger"
+        / "templates"
+        / "ledger"
+        / "org_detail.html"
+    )
     source = path.read_text(encoding="utf-8")
     assert "<th>CIDR</th>" not in source
     with translation.override("zh-hans"):
-        text = engines["django"].from_string(
-            '{% load i18n %}{% translate "IP range (CIDR)" %}').render({})
+        text = (
+            engines["django"]
+            .from_string('{% load i18n %}{% translate "IP range (CIDR)" %}')
+            .render({})
+        )
     assert text == "IP地址段（CIDR）"

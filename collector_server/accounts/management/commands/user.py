@@ -15,8 +15,9 @@ class Command(CollectorCommand):
         u.add_argument("username")
         u.add_argument("--role", required=True, choices=ROLES)
         u.add_argument("--org", required=True)
-        u = usub.add_parser("unlock",
-                            help="clear a user's sign-in lock after too many wrong passwords")
+        u = usub.add_parser(
+            "unlock", help="clear a user's sign-in lock after too many wrong passwords"
+        )
         u.add_argument("username")
 
     def run(self, **options) -> int:

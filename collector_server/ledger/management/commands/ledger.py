@@ -31,8 +31,9 @@ class Command(CollectorCommand):
                 qs = qs.filter(organisation__path__startswith=org.path)
             with open(options["output"], "wb") as stream:
                 count = excel.export_ledger(qs, options["format"], stream)
-            print(f"wrote {count if count is not None else qs.count()} devices to "
-                  f"{options['output']}")
+            print(
+                f"wrote {count if count is not None else qs.count()} devices to {options['output']}"
+            )
             return 0
         try:
             result = excel.import_ledger(options["file"], None, options["dry_run"])
@@ -47,13 +48,16 @@ def describe_import(result) -> str:
     changes = getattr(result, "changes", []) or []
     errors = getattr(result, "errors", []) or []
     mode = "dry run, nothing changed" if getattr(result, "dry_run", False) else "applied"
-    lines = [f"{getattr(result, 'rows', '?')} rows: {len(changes)} to change, "
-             f"{getattr(result, 'unchanged', 0)} unchanged, {len(errors)} with errors ({mode})"]
+    lines = [
+        f"{getattr(result, 'rows', '?')} rows: {len(changes)} to change, "
+        f"{getattr(result, 'unchanged', 0)} unchanged, {len(errors)} with errors ({mode})"
+    ]
     for change in changes:
         fields = ", ".join(f"{k}: {old!r} → {new!r}" for k, (old, new) in change.changes.items())
         lines.append(f"  row {change.row}: {change.hostname} ({change.organisation}): {fields}")
     for new in getattr(result, "new_devices", []) or []:
-        lines.append(f"  row {new.row}: NEW {new.hostname} ({new.organisation}), does not run "
-                     "the agent")
+        lines.append(
+            f"  row {new.row}: NEW {new.hostname} ({new.organisation}), does not run the agent"
+        )
     lines += [f"  row {e.row}: ERROR {e.message}" for e in errors]
     return "\n".join(lines)

@@ -14,8 +14,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         now = timezone.now()
-        rows = list(stale_devices(Device.objects.select_related("organisation"), now)
-                    .order_by("last_seen"))
+        rows = list(
+            stale_devices(Device.objects.select_related("organisation"), now).order_by("last_seen")
+        )
         for d in rows:
             hours = silent_for(d, now).total_seconds() / 3600
             self.stdout.write(f"{d.pk}\t{d}\t{d.organisation.name}\tsilent {hours:.0f} h")

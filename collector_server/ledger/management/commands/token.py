@@ -18,10 +18,12 @@ class Command(CollectorCommand):
         tsub.add_parser("list")
         r = tsub.add_parser("revoke", help="revoke an enrollment token")
         r.add_argument("id", type=int)
-        r.add_argument("--devices", action="store_true",
-                       help="also revoke the device tokens enrolled with it")
-        r = tsub.add_parser("revoke-device",
-                            help="revoke a device's tokens (its agent must enroll again)")
+        r.add_argument(
+            "--devices", action="store_true", help="also revoke the device tokens enrolled with it"
+        )
+        r = tsub.add_parser(
+            "revoke-device", help="revoke a device's tokens (its agent must enroll again)"
+        )
         r.add_argument("device", type=int, metavar="DEVICE_ID")
 
     def run(self, **options) -> int:
@@ -35,7 +37,9 @@ class Command(CollectorCommand):
         if cmd == "create":
             org = find_org(options["org"])
             token, plain = EnrollmentToken.issue(
-                org, expires_days=options["expires_days"], max_uses=options["max_uses"],
+                org,
+                expires_days=options["expires_days"],
+                max_uses=options["max_uses"],
                 note=options["note"] or "",
             )
             print(f"enrollment token for {org.name} (id {token.pk}):")
@@ -56,13 +60,17 @@ class Command(CollectorCommand):
             if device is None:
                 raise CLIError(f"no device with id {options['device']}")
             count = revoke_device_tokens(device, reason="revoked by CLI")
-            print(f"revoked {count} device token(s) of {device} (id {device.pk}); its agent "
-                  "must enroll again")
+            print(
+                f"revoked {count} device token(s) of {device} (id {device.pk}); its agent "
+                "must enroll again"
+            )
             return 0
         for t in EnrollmentToken.objects.select_related("organisation"):
             state = "revoked" if t.revoked else ("usable" if t.usable() else "expired/used up")
             expires = t.expires_at.strftime("%Y-%m-%d") if t.expires_at else "never"
             limit = t.max_uses if t.max_uses is not None else "∞"
-            print(f"{t.pk}\t{t.prefix}…\t{t.organisation.name}\tuses {t.uses}/{limit}\t"
-                  f"expires {expires}\t{state}")
+            print(
+                f"{t.pk}\t{t.prefix}…\t{t.organisation.name}\tuses {t.uses}/{limit}\t"
+                f"expires {expires}\t{state}"
+            )
         return 0

@@ -14,8 +14,11 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         imp = sub.add_parser("import", help="import an XLSX/CSV notice list")
         imp.add_argument("file")
-        imp.add_argument("--org", help="receiving bureau: id or unique name (default: the "
-                         "top organisation, when there is exactly one)")
+        imp.add_argument(
+            "--org",
+            help="receiving bureau: id or unique name (default: the "
+            "top organisation, when there is exactly one)",
+        )
         imp.add_argument("--source", default="other", choices=NoticeSource.values)
         imp.add_argument("--number", default="", help="for files without a number column")
         imp.add_argument("--dry-run", action="store_true", help="check only, change nothing")
@@ -42,8 +45,13 @@ class Command(BaseCommand):
             if len(roots) != 1:
                 raise CommandError("several top organisations: give --org (id or name)")
             org = roots[0]
-        result = import_notices(options["file"], org, dry_run=options["dry_run"],
-                                source=options["source"], number=options["number"])
+        result = import_notices(
+            options["file"],
+            org,
+            dry_run=options["dry_run"],
+            source=options["source"],
+            number=options["number"],
+        )
         for error in result.errors:
             self.stderr.write(f"row {error.row}: {error.message}")
         if result.errors:
@@ -52,11 +60,14 @@ class Command(BaseCommand):
             values = ", ".join(i["value"] for i in planned.indicators)
             self.stdout.write(f"{planned.number}\t{planned.source}\t{values}")
         if options["dry_run"]:
-            self.stdout.write(f"dry run: {len(result.notices)} notice(s), "
-                              f"{result.indicator_count} indicator(s); nothing changed")
+            self.stdout.write(
+                f"dry run: {len(result.notices)} notice(s), "
+                f"{result.indicator_count} indicator(s); nothing changed"
+            )
         else:
-            self.stdout.write(f"imported {len(result.created)} notice(s), "
-                              f"opened {result.cases} case(s)")
+            self.stdout.write(
+                f"imported {len(result.created)} notice(s), opened {result.cases} case(s)"
+            )
 
     def _list(self, options) -> None:
         from collector_server.notices import services
@@ -64,15 +75,18 @@ class Command(BaseCommand):
 
         for notice in Notice.objects.prefetch_related("indicators", "cases__organisation"):
             values = ", ".join(str(i) for i in notice.indicators.all())
-            self.stdout.write(f"#{notice.pk}\t{notice.number}\t{notice.source}\t"
-                              f"{notice.received_at:%Y-%m-%d %H:%M}\t{values}")
+            self.stdout.write(
+                f"#{notice.pk}\t{notice.number}\t{notice.source}\t"
+                f"{notice.received_at:%Y-%m-%d %H:%M}\t{values}"
+            )
             for case in notice.cases.all():
                 flag = services.deadline_flag(case)
                 self.stdout.write(
                     f"  case #{case.pk}\t{case.organisation.name}\t{case.state}\t"
                     f"locate by {services.locate_due(case):%Y-%m-%d %H:%M}\t"
                     f"report by {services.report_due(case):%Y-%m-%d %H:%M}"
-                    + (f"\t{flag.upper()}" if flag else ""))
+                    + (f"\t{flag.upper()}" if flag else "")
+                )
 
     def _token(self, options) -> None:
         from django.contrib.auth import get_user_model

@@ -49,9 +49,11 @@ class Command(CollectorCommand):
                 status = 1
                 continue
             if result.held is not None:
-                print(f"{path}: held for review (id {result.held.pk}), not applied: "
-                      f"{result.held.reason}; accept or reject it with `minecheck-server handcarry "
-                      "accept|reject ID` or on the hand-carry page")
+                print(
+                    f"{path}: held for review (id {result.held.pk}), not applied: "
+                    f"{result.held.reason}; accept or reject it with `minecheck-server handcarry "
+                    "accept|reject ID` or on the hand-carry page"
+                )
                 status = status or 2
                 continue
             _print_applied(path, result)
@@ -61,8 +63,10 @@ class Command(CollectorCommand):
 def _print_applied(name, result) -> None:
     state = "already imported" if result.duplicate else "imported"
     created = " (new ledger entry)" if result.device_created else ""
-    print(f"{name}: {state}: report {result.report_id}, device {result.device}{created} "
-          f"in {result.device.organisation.name}, verdict {result.verdict}")
+    print(
+        f"{name}: {state}: report {result.report_id}, device {result.device}{created} "
+        f"in {result.device.organisation.name}, verdict {result.verdict}"
+    )
 
 
 def _list_held() -> int:
@@ -70,10 +74,15 @@ def _list_held() -> int:
 
     rows = list(held_for(None))
     for h in rows:
-        where = h.device.organisation.name if h.device else (
-            h.organisation.name if h.organisation else "—")
-        print(f"{h.pk}	{h.received_at:%Y-%m-%d %H:%M}	{h.hostname}	{where}	"
-              f"verdict {h.verdict}	{h.reason}")
+        where = (
+            h.device.organisation.name
+            if h.device
+            else (h.organisation.name if h.organisation else "—")
+        )
+        print(
+            f"{h.pk}	{h.received_at:%Y-%m-%d %H:%M}	{h.hostname}	{where}	"
+            f"verdict {h.verdict}	{h.reason}"
+        )
     print(f"{len(rows)} file(s) held for review")
     return 0
 

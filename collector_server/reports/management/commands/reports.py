@@ -13,11 +13,13 @@ class Command(CollectorCommand):
         p = sub.add_parser(
             "prune",
             help="thin reports older than MINECHECK_REPORT_RETENTION_DAYS (the latest per "
-                 "device per day, reports with findings and those a notice case refers to "
-                 "stay)")
+            "device per day, reports with findings and those a notice case refers to "
+            "stay)",
+        )
         p.add_argument("--dry-run", action="store_true", help="only count what would go")
-        p.add_argument("--days", type=float, default=None,
-                       help="retention age in days (default: the setting)")
+        p.add_argument(
+            "--days", type=float, default=None, help="retention age in days (default: the setting)"
+        )
 
     def run(self, **options) -> int:
         from collector_server.reports.prune import prune_reports
@@ -32,5 +34,6 @@ class Command(CollectorCommand):
         verb = "would delete" if result.dry_run else "deleted"
         self.stdout.write(
             f"reports received before {result.cutoff:%Y-%m-%d %H:%M} UTC: {result.old}; "
-            f"{verb} {result.deleted}, kept {result.kept}")
+            f"{verb} {result.deleted}, kept {result.kept}"
+        )
         return 0

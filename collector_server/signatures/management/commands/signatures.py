@@ -13,8 +13,9 @@ class Command(CollectorCommand):
 
     def add_arguments(self, parser) -> None:
         ssub = parser.add_subparsers(dest="sig_cmd", required=True)
-        i = ssub.add_parser("import",
-                            help="import a list (txt/hosts/CSV) or a .yar file; publish a bundle")
+        i = ssub.add_parser(
+            "import", help="import a list (txt/hosts/CSV) or a .yar file; publish a bundle"
+        )
         i.add_argument("files", nargs="+", metavar="FILE")
         i.add_argument("--note", help="e.g. the notice number")
         ssub.add_parser("list", help="published bundles")
@@ -41,9 +42,11 @@ class Command(CollectorCommand):
                     status = 1
                     continue
                 added = ", ".join(f"{k} +{v}" for k, v in outcome.added.items() if v)
-                print(f"{path}: bundle {outcome.bundle.version} published ({added}; "
-                      f"{outcome.duplicates} already known; {len(outcome.problems)} bad lines "
-                      f"skipped)")
+                print(
+                    f"{path}: bundle {outcome.bundle.version} published ({added}; "
+                    f"{outcome.duplicates} already known; {len(outcome.problems)} bad lines "
+                    f"skipped)"
+                )
                 for problem in outcome.problems[:50]:
                     print(f"  skipped {problem}")
             return status
@@ -55,6 +58,8 @@ class Command(CollectorCommand):
         if not bundles:
             print("no bundle published yet: agents use the bundle they shipped with")
         for b in bundles:
-            print(f"{b.version}\t{b.created_at:%Y-%m-%d %H:%M}\t{b.size} bytes\t"
-                  f"sha256 {b.sha256[:16]}…\t{b.notes}")
+            print(
+                f"{b.version}\t{b.created_at:%Y-%m-%d %H:%M}\t{b.size} bytes\t"
+                f"sha256 {b.sha256[:16]}…\t{b.notes}"
+            )
         return 0

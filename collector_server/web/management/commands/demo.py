@@ -25,17 +25,28 @@ class Command(CollectorCommand):
 
         migrate()
         bureau, _ = Organisation.objects.get_or_create(
-            parent=None, name=options["bureau"], defaults={"kind": "county"})
+            parent=None, name=options["bureau"], defaults={"kind": "county"}
+        )
         school, created = Organisation.objects.get_or_create(
-            parent=bureau, name=options["school"], defaults={"kind": "school"})
+            parent=bureau, name=options["school"], defaults={"kind": "school"}
+        )
         if created:
-            EgressLine.objects.create(organisation=school, isp="中国电信",
-                                      addresses="203.0.113.8/29", bandwidth_mbps=500, note="demo")
+            EgressLine.objects.create(
+                organisation=school,
+                isp="中国电信",
+                addresses="203.0.113.8/29",
+                bandwidth_mbps=500,
+                note="demo",
+            )
             ManagedRange.objects.create(organisation=school, cidr="10.12.0.0/16", note="demo")
-        lines = [f"bureau: {bureau.name} (id {bureau.pk})",
-                 f"school: {school.name} (id {school.pk})"]
-        for username, role, org in (("bureau", "bureau_staff", bureau),
-                                    ("school", "school_staff", school)):
+        lines = [
+            f"bureau: {bureau.name} (id {bureau.pk})",
+            f"school: {school.name} (id {school.pk})",
+        ]
+        for username, role, org in (
+            ("bureau", "bureau_staff", bureau),
+            ("school", "school_staff", school),
+        ):
             user = User.objects.filter(username=username).first()
             if user is None:
                 password = create_user(username, role, org)

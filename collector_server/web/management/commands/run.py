@@ -33,8 +33,7 @@ def server_limits() -> dict[str, int]:
             limit = max(50, min(limit, soft - 100))
     except (ImportError, ValueError, OSError):  # Windows: no RLIMIT_NOFILE; select() caps
         limit = 500
-    return {"connection_limit": limit, "channel_timeout": CHANNEL_TIMEOUT,
-            "cleanup_interval": 5}
+    return {"connection_limit": limit, "channel_timeout": CHANNEL_TIMEOUT, "cleanup_interval": 5}
 
 
 def _interrupt(signum, frame) -> None:
@@ -48,8 +47,11 @@ class Command(CollectorCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
         parser.add_argument("--threads", type=int, default=8)
-        parser.add_argument("--no-migrate", action="store_true",
-                            help="do not apply migrations at start (several workers)")
+        parser.add_argument(
+            "--no-migrate",
+            action="store_true",
+            help="do not apply migrations at start (several workers)",
+        )
 
     def run(self, **options) -> int:
         from django.conf import settings
@@ -62,7 +64,9 @@ class Command(CollectorCommand):
             migrate()
         Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         server = create_server(
-            application, host=options["host"], port=options["port"],
+            application,
+            host=options["host"],
+            port=options["port"],
             threads=options["threads"],
             # beyond this waitress answers 413 itself; below it the API answers with JSON
             max_request_body_size=2 * settings.MINECHECK_MAX_REPORT_BYTES + 1024 * 1024,
@@ -74,8 +78,11 @@ class Command(CollectorCommand):
         url = f"http://{host}:{server.effective_port}/"
         data = Path(settings.DATA_DIR)
         for other in runinfo.running(data):
-            print(f"note: another minecheck-server (pid {other['pid']}, {other['url']}) serves "
-                  "the same data folder", flush=True)
+            print(
+                f"note: another minecheck-server (pid {other['pid']}, {other['url']}) serves "
+                "the same data folder",
+                flush=True,
+            )
         runinfo.record(data, url)
         signal.signal(signal.SIGTERM, _interrupt)  # a service stop ends as cleanly as Ctrl-C
         print(f"minecheck collector listening on {url}", flush=True)
