@@ -354,8 +354,8 @@ class _View:
             (t(N_("System serial number")), d.parts.system_serial),
             (t(N_("Board serial number")), d.parts.board_serial),
             (t(N_("Physical MAC addresses")), ", ".join(d.parts.macs)),
-            ("machine-id", d.machine_id),
-            ("MachineGuid", d.machine_guid),
+            (t(N_("System installation ID (machine-id)")), d.machine_id),
+            (t(N_("System installation ID (MachineGuid)")), d.machine_guid),
         ]
         if hw.os is not None:
             rows.append((t(N_("Domain / workgroup")), hw.os.domain))
