@@ -30,7 +30,7 @@ pytestmark = [
     ),
 ]
 
-RAW_KEYS = ("process_name", "cmdline", "sha256:", "'pid'", '"pid"')
+RAW_KEYS = ("process_name", "cmdline", "sha256:", "'pid'", '"pid"', "(pid ")
 ENGLISH_LEAKS = ("403 Forbidden", "Not Found", "Traceback", "(builtin)", "machine-id")
 
 
