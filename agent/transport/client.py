@@ -82,9 +82,6 @@ class CollectorClient:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
-    def _answer(self, resp: requests.Response) -> Answer:
-        return self.answer_of(resp)
-
     @staticmethod
     def answer_of(resp: requests.Response) -> Answer:
         """Classify an HTTP answer of the collector."""
@@ -125,7 +122,7 @@ class CollectorClient:
                 f"{type(exc).__name__}: {exc}",
                 problem=network_problem(exc),
             )
-        return self._answer(resp)
+        return self.answer_of(resp)
 
     def enroll(self, payload: dict[str, Any]) -> Answer:
         return self._request("POST", "/enroll", json=payload)

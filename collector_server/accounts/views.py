@@ -3,9 +3,6 @@ one, and the bulk import of organisations and users (preview, then apply)."""
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,7 +17,7 @@ from collector_server.accounts.models import Profile
 from collector_server.accounts.permissions import can_administer
 from collector_server.accounts.scoping import visible_orgs
 from collector_server.accounts.services import create_user, generate_password
-from collector_server.ledger.views.io import _forget_old_uploads, _upload_dir
+from collector_server.web import uploads
 
 SESSION_KEY = "accounts_import"
 
@@ -101,15 +98,14 @@ def user_import(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     context = {"nav": "users", "form": AccountsImportForm()}
     if request.method == "POST" and request.POST.get("action") == "confirm":
-        stored = request.session.pop(SESSION_KEY, None)
-        path = _upload_dir() / stored["file"] if stored else None
-        if path is None or not path.exists():
+        stored = uploads.take(request, SESSION_KEY)
+        if stored is None:
             messages.error(request, _("The uploaded file has expired; upload it again."))
             return redirect("users_import")
         try:
-            result = import_accounts(path, request.user, dry_run=False)
+            result = import_accounts(stored["path"], request.user, dry_run=False)
         finally:
-            path.unlink(missing_ok=True)
+            stored["path"].unlink(missing_ok=True)
         context.update(result=result, filename=stored["name"])
         if result.applied:
             messages.success(
@@ -122,19 +118,11 @@ def user_import(request: HttpRequest) -> HttpResponse:
         form = AccountsImportForm(request.POST, request.FILES)
         context["form"] = form
         if form.is_valid():
-            _forget_old_uploads()
             upload = form.cleaned_data["file"]
-            stored_name = f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
-            path = _upload_dir() / stored_name
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
+            path = uploads.save_upload(upload)
             result = import_accounts(path, request.user, dry_run=True)
             if result.ok and result.has_changes:
-                old = request.session.get(SESSION_KEY)
-                if old:
-                    (_upload_dir() / old["file"]).unlink(missing_ok=True)
-                request.session[SESSION_KEY] = {"file": stored_name, "name": upload.name}
+                uploads.remember(request, SESSION_KEY, path, upload.name)
             else:
                 path.unlink(missing_ok=True)
             context.update(result=result, filename=upload.name)

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,6 +19,7 @@ from collector_server.notices import blocklist, upward
 from collector_server.notices.access import get_case_or_404, require_bureau
 from collector_server.notices.forms import NoticeImportForm
 from collector_server.notices.importing import import_notices
+from collector_server.web import uploads
 
 SESSION_KEY = "notice_import"
 BLOCKLIST_FORMATS = {
@@ -32,12 +30,6 @@ BLOCKLIST_FORMATS = {
 }
 
 
-def _upload_dir() -> Path:
-    folder = Path(settings.DATA_DIR) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest) -> HttpResponse:
@@ -46,15 +38,14 @@ def import_page(request: HttpRequest) -> HttpResponse:
     form = NoticeImportForm(user=request.user)
     context = {"nav": "notices", "form": form}
     if request.method == "POST" and request.POST.get("action") == "confirm":
-        stored = request.session.pop(SESSION_KEY, None)
-        path = _upload_dir() / stored["file"] if stored else None
-        if path is None or not path.exists():
+        stored = uploads.take(request, SESSION_KEY)
+        if stored is None:
             messages.error(request, _("The uploaded file has expired; upload it again."))
             return redirect("notices:import")
         org = get_org_or_404(request.user, pk=stored["org"])
         try:
             result = import_notices(
-                path,
+                stored["path"],
                 org,
                 dry_run=False,
                 source=stored["source"],
@@ -62,7 +53,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 user=request.user,
             )
         finally:
-            path.unlink(missing_ok=True)
+            stored["path"].unlink(missing_ok=True)
         if result.ok:
             messages.success(
                 request,
@@ -77,11 +68,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         context["form"] = form
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            stored_name = f"notice-{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
-            path = _upload_dir() / stored_name
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
+            path = uploads.save_upload(upload, prefix="notice-")
             data = form.cleaned_data
             result = import_notices(
                 path,
@@ -91,13 +78,15 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 number=data["number"],
             )
             if result.ok and result.notices:
-                request.session[SESSION_KEY] = {
-                    "file": stored_name,
-                    "name": upload.name,
-                    "org": data["organisation"].pk,
-                    "source": data["source"],
-                    "number": data["number"],
-                }
+                uploads.remember(
+                    request,
+                    SESSION_KEY,
+                    path,
+                    upload.name,
+                    org=data["organisation"].pk,
+                    source=data["source"],
+                    number=data["number"],
+                )
             else:
                 path.unlink(missing_ok=True)
             context.update(result=result, filename=upload.name)

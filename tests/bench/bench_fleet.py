@@ -45,7 +45,8 @@ from urllib.parse import urlsplit
 import psutil
 
 from tests.bench._common import markdown_table, scratch_pg_database, write_section
-from tests.bench.bench_ledger import login
+from tests.bench.bench_ingest import cli
+from tests.bench.bench_ledger import _child_env, login
 from tests.collector.conftest import start_server, stop_server
 from tests.collector.factories import make_finding, make_identity
 
@@ -59,25 +60,6 @@ SCANS_PER_MONTH = 30  # the agent's default schedule: one scan a day (interval 1
 PG_URL = os.environ.get(
     "MINECHECK_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/minecheck_test"
 )
-
-
-def _env(data: Path, database_url: str | None) -> dict:
-    env = {**os.environ, "MINECHECK_DATA": str(data)}
-    env.pop("DATABASE_URL", None)
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    return env
-
-
-def cli(data: Path, database_url: str | None, *args: str) -> str:
-    return subprocess.run(
-        [sys.executable, "-m", "collector_server.cli", *args],
-        env=_env(data, database_url),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
 
 
 def real_scan_template() -> dict:
@@ -360,7 +342,7 @@ def run(backend: str, database_url: str | None, template: dict) -> dict:
             "--workers",
             "2",
         ],
-        env=_env(data, database_url),
+        env=_child_env(data, database_url),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

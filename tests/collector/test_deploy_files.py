@@ -20,6 +20,7 @@ import pytest
 import requests
 import yaml
 
+from tests.bench.bench_ledger import login
 from tests.collector.conftest import PG_URL, _pg_admin
 from tests.collector.factories import make_identity, make_report, report_gzip
 
@@ -155,21 +156,6 @@ def _environment(tmp_path: Path, database_url: str | None) -> dict:
     return env
 
 
-def _login(base: str, username: str, password: str) -> requests.Session:
-    session = requests.Session()
-    page = session.get(base + "/accounts/login/", timeout=30)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    done = session.post(
-        base + "/accounts/login/",
-        data={"username": username, "password": password, "csrfmiddlewaretoken": token},
-        headers={"Referer": base + "/accounts/login/"},
-        allow_redirects=False,
-        timeout=30,
-    )
-    assert done.status_code == 302, done.text[:500]
-    return session
-
-
 def _exercise(fleet: Fleet, bases: list[str]) -> None:
     """Enroll and upload through each web worker; an export job done by the job worker."""
     demo = subprocess.run(
@@ -200,7 +186,7 @@ def _exercise(fleet: Fleet, bases: list[str]) -> None:
             },
         )
         assert upload.status_code == 201, upload.text
-    session = _login(bases[-1], user, password)
+    session = login(bases[-1], user, password)
     start = session.get(bases[-1] + "/jobs/export.csv", allow_redirects=False, timeout=30)
     assert start.status_code == 302, start.text[:500]
     deadline = time.monotonic() + 60

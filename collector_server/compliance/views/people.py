@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import io
-import uuid
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from collector_server.accounts.permissions import can_edit_ledger
+from collector_server.web import uploads
 
 from ..access import get_or_404, units, visible_people
 from ..forms import ImportForm, PersonForm
@@ -87,12 +85,6 @@ def people_export(request: HttpRequest) -> HttpResponse:
     return download(out.getvalue(), name, XLSX)
 
 
-def _upload_dir() -> Path:
-    folder = Path(settings.DATA_DIR) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def people_import(request: HttpRequest) -> HttpResponse:
@@ -102,15 +94,14 @@ def people_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and not editable:
         raise PermissionDenied
     if request.method == "POST" and request.POST.get("action") == "confirm":
-        stored = request.session.pop(SESSION_KEY, None)
-        path = _upload_dir() / stored["file"] if stored else None
-        if path is None or not path.exists():
+        stored = uploads.take(request, SESSION_KEY)
+        if stored is None:
             messages.error(request, _("The uploaded file has expired; upload it again."))
             return redirect("compliance:people_import")
         try:
-            result = import_people(path, request.user, dry_run=False)
+            result = import_people(stored["path"], request.user, dry_run=False)
         finally:
-            path.unlink(missing_ok=True)
+            stored["path"].unlink(missing_ok=True)
         if result.applied:
             messages.success(request, _("%(count)d people saved.") % {"count": len(result.changes)})
         context.update(result=result, filename=stored["name"])
@@ -120,17 +111,10 @@ def people_import(request: HttpRequest) -> HttpResponse:
         context["form"] = form
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            stored_name = f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
-            path = _upload_dir() / stored_name
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
+            path = uploads.save_upload(upload)
             result = import_people(path, request.user, dry_run=True)
             if result.ok and result.changes:
-                previous = request.session.get(SESSION_KEY)
-                if previous:
-                    (_upload_dir() / Path(previous["file"]).name).unlink(missing_ok=True)
-                request.session[SESSION_KEY] = {"file": stored_name, "name": upload.name}
+                uploads.remember(request, SESSION_KEY, path, upload.name)
             else:
                 path.unlink(missing_ok=True)
             context.update(result=result, filename=upload.name)

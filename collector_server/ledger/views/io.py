@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import tempfile
-import time
-import uuid
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -22,6 +17,7 @@ from collector_server.accounts.scoping import visible_orgs
 from collector_server.ledger.excel import export_ledger, export_networks, import_ledger
 from collector_server.ledger.forms import ImportForm
 from collector_server.ledger.query import LedgerFilter, filter_devices
+from collector_server.web import uploads
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -61,21 +57,6 @@ def export_networks_csv(request: HttpRequest) -> HttpResponse:
     return FileResponse(spool, as_attachment=True, filename=name, content_type=CONTENT_TYPES["csv"])
 
 
-def _upload_dir() -> Path:
-    folder = Path(settings.DATA_DIR) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _forget_old_uploads(max_age_s: int = 24 * 3600) -> None:
-    """Previews never confirmed leave their file behind: remove those older than a day."""
-    limit = time.time() - max_age_s
-    for path in _upload_dir().glob("*"):
-        with contextlib.suppress(OSError):
-            if path.stat().st_mtime < limit:
-                path.unlink()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest) -> HttpResponse:
@@ -86,15 +67,14 @@ def import_page(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Your account may only read the ledger."))
         return redirect("ledger:ledger_import")
     if request.method == "POST" and request.POST.get("action") == "confirm":
-        stored = request.session.pop(SESSION_KEY, None)
-        path = _upload_dir() / stored["file"] if stored else None
-        if path is None or not path.exists():
+        stored = uploads.take(request, SESSION_KEY)
+        if stored is None:
             messages.error(request, _("The uploaded file has expired; upload it again."))
             return redirect("ledger:ledger_import")
         try:
-            result = import_ledger(path, request.user, dry_run=False)
+            result = import_ledger(stored["path"], request.user, dry_run=False)
         finally:
-            path.unlink(missing_ok=True)
+            stored["path"].unlink(missing_ok=True)
         context.update(result=result, filename=stored["name"])
         if result.applied:
             messages.success(
@@ -111,20 +91,11 @@ def import_page(request: HttpRequest) -> HttpResponse:
         form = ImportForm(request.POST, request.FILES)
         context["form"] = form
         if form.is_valid():
-            _forget_old_uploads()
             upload = form.cleaned_data["file"]
-            suffix = Path(upload.name).suffix.lower()
-            stored_name = f"{uuid.uuid4().hex}{suffix}"
-            path = _upload_dir() / stored_name
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
+            path = uploads.save_upload(upload)
             result = import_ledger(path, request.user, dry_run=True)
             if result.ok and (result.changes or result.new_devices):
-                old = request.session.get(SESSION_KEY)
-                if old:
-                    (_upload_dir() / old["file"]).unlink(missing_ok=True)
-                request.session[SESSION_KEY] = {"file": stored_name, "name": upload.name}
+                uploads.remember(request, SESSION_KEY, path, upload.name)
             else:
                 path.unlink(missing_ok=True)
             context.update(result=result, filename=upload.name)
